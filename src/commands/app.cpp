@@ -1,0 +1,89 @@
+#include "commands/app.hpp"
+
+#include "commands/fixtures.hpp"
+#include "commands/send.hpp"
+#include "commands/sign.hpp"
+#include "commands/verify.hpp"
+#include "ui/term.hpp"
+#include "util/error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+namespace hooktool::commands {
+
+namespace {
+
+void print_error(const std::string& message) {
+  std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " " << message << "\n";
+}
+
+} // namespace
+
+int run_app(int argc, char** argv) {
+  // A closed pipe (hooktool … | head) must end the write, not the process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"hooktool: send, inspect and replay webhooks, signed like the real providers"};
+  app.name("hooktool");
+  app.require_subcommand(1);
+  app.set_version_flag("-V,--version", "hooktool " HOOKTOOL_VERSION);
+  bool no_color = false;
+  bool force_color = false;
+  app.add_flag("--no-color", no_color, "Never use colour (also NO_COLOR)");
+  app.add_flag("--color", force_color, "Always use colour");
+  app.fallthrough();
+
+  SendOptions send;
+  SignOptions sign;
+  VerifyOptions verify;
+  FixturesOptions fixtures;
+  auto* send_cmd = register_send(app, send);
+  auto* sign_cmd = register_sign(app, sign);
+  auto* verify_cmd = register_verify(app, verify);
+  auto* fixtures_cmd = register_fixtures(app, fixtures);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    ui::configure_color(ui::ColorMode::automatic);
+    std::string what = e.what();
+    while (!what.empty() && what.back() == '\n')
+      what.pop_back();
+    print_error(what + " (see hooktool --help)");
+    return static_cast<int>(ExitCode::usage);
+  }
+  ui::configure_color(no_color        ? ui::ColorMode::never
+                      : force_color   ? ui::ColorMode::always
+                                      : ui::ColorMode::automatic);
+
+  try {
+    if (send_cmd->parsed())
+      return run_send(send);
+    if (sign_cmd->parsed())
+      return run_sign(sign);
+    if (verify_cmd->parsed())
+      return run_verify(verify);
+    if (fixtures_cmd->parsed())
+      return run_fixtures(fixtures);
+  } catch (const Error& e) {
+    print_error(e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory");
+    return static_cast<int>(ExitCode::failure);
+  } catch (const std::exception& e) {
+    print_error(std::string("internal error: ") + e.what());
+    return static_cast<int>(ExitCode::failure);
+  }
+  return static_cast<int>(ExitCode::usage);
+}
+
+} // namespace hooktool::commands

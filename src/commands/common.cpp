@@ -1,0 +1,166 @@
+#include "commands/common.hpp"
+
+#include "providers/registry.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/strings.hpp"
+
+#include <cstdlib>
+
+namespace hooktool::commands {
+
+void add_generic_options(CLI::App& app, GenericFlags& f) {
+  app.add_option("--generic-header", f.header, "generic: signature header name")
+      ->capture_default_str()
+      ->group("Generic scheme");
+  app.add_option("--generic-algo", f.algo, "generic: sha1, sha256 or sha512")
+      ->capture_default_str()
+      ->group("Generic scheme");
+  app.add_option("--generic-encoding", f.encoding, "generic: hex or base64")
+      ->capture_default_str()
+      ->group("Generic scheme");
+  app.add_option("--generic-prefix", f.prefix, "generic: text before the signature, e.g. sha256=")
+      ->group("Generic scheme");
+  app.add_option("--generic-sign", f.sign, "generic: what is signed: body or timestamp")
+      ->capture_default_str()
+      ->group("Generic scheme");
+  app.add_option("--generic-timestamp-header", f.timestamp_header,
+                 "generic: timestamp header (with --generic-sign timestamp)")
+      ->capture_default_str()
+      ->group("Generic scheme");
+  app.add_option("--generic-separator", f.separator, "generic: between timestamp and body")
+      ->capture_default_str()
+      ->group("Generic scheme");
+}
+
+providers::GenericConfig to_config(const GenericFlags& f) {
+  providers::GenericConfig c;
+  if (f.header.empty() || f.header.find_first_of(": \t\r\n") != std::string::npos)
+    throw usage_error("--generic-header: '" + util::printable(f.header) + "' is not a header name");
+  c.header = f.header;
+  const auto digest = crypto::parse_digest(f.algo);
+  if (!digest)
+    throw usage_error("--generic-algo: expected sha1, sha256 or sha512, got '" + f.algo + "'");
+  c.digest = *digest;
+  if (f.encoding == "hex")
+    c.encoding = providers::Encoding::hex;
+  else if (f.encoding == "base64")
+    c.encoding = providers::Encoding::base64;
+  else
+    throw usage_error("--generic-encoding: expected hex or base64, got '" + f.encoding + "'");
+  c.prefix = f.prefix;
+  if (f.sign == "body")
+    c.content = providers::SignedContent::body;
+  else if (f.sign == "timestamp")
+    c.content = providers::SignedContent::timestamp_and_body;
+  else
+    throw usage_error("--generic-sign: expected body or timestamp, got '" + f.sign + "'");
+  c.timestamp_header = f.timestamp_header;
+  c.separator = f.separator;
+  return c;
+}
+
+std::string split_secret(std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos)
+    return {};
+  const auto name = text.substr(0, eq);
+  for (const auto id : providers::provider_ids())
+    if (name == id) {
+      text.erase(0, eq + 1);
+      return name;
+    }
+  return {};
+}
+
+std::optional<ResolvedSecret> resolve_secret(const std::string& provider_id,
+                                             const std::vector<std::string>& flag_values,
+                                             const std::string& secret_file) {
+  const auto family = providers::secret_family(provider_id);
+  std::optional<std::string> bare;
+  for (auto value : flag_values) {
+    const auto named = split_secret(value);
+    if (named.empty()) {
+      bare = value;
+    } else if (providers::secret_family(named) == family) {
+      return ResolvedSecret{value, SecretSource::flag};
+    }
+  }
+  if (bare)
+    return ResolvedSecret{*bare, SecretSource::flag};
+  if (!flag_values.empty())
+    throw usage_error("--secret names other providers only; give " + provider_id + "=SECRET");
+  if (const char* env = std::getenv("HOOKTOOL_SECRET"); env != nullptr && *env != '\0') {
+    std::string value = env;
+    const auto named = split_secret(value);
+    if (named.empty() || providers::secret_family(named) == family)
+      return ResolvedSecret{value, SecretSource::env};
+  }
+  if (!secret_file.empty()) {
+    auto text = util::read_file(secret_file);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+      text.pop_back();
+    if (text.empty())
+      throw usage_error("--secret-file " + secret_file + ": the file is empty");
+    split_secret(text);
+    return ResolvedSecret{text, SecretSource::file};
+  }
+  return std::nullopt;
+}
+
+std::string redact(std::string_view secret) {
+  const std::size_t shown = secret.size() >= 16 ? 8 : secret.size() / 3;
+  return std::string(secret.substr(0, shown)) + "… (" + std::to_string(secret.size()) + " chars)";
+}
+
+bool Expectation::matches(int status) const noexcept {
+  if (klass != 0)
+    return status / 100 == klass;
+  for (const int c : codes)
+    if (c == status)
+      return true;
+  return false;
+}
+
+std::string Expectation::describe() const {
+  if (klass != 0)
+    return std::to_string(klass) + "xx";
+  std::string out;
+  for (const int c : codes)
+    out += (out.empty() ? "" : " or ") + std::to_string(c);
+  return out;
+}
+
+Expectation parse_expect(std::string_view text) {
+  Expectation e;
+  const auto t = util::to_lower(util::trim(text));
+  if (t.size() == 3 && t[0] >= '1' && t[0] <= '5' && t.substr(1) == "xx") {
+    e.klass = t[0] - '0';
+    return e;
+  }
+  e.klass = 0;
+  for (const auto part : util::split(t, ',')) {
+    long long code = 0;
+    if (!util::parse_int64(util::trim(part), code) || code < 100 || code > 599)
+      throw usage_error("--expect: expected 2xx, 4xx, … or status codes like 200,202; got '" +
+                        std::string(text) + "'");
+    e.codes.push_back(static_cast<int>(code));
+  }
+  return e;
+}
+
+core::Headers parse_headers(const std::vector<std::string>& lines) {
+  core::Headers out;
+  for (const auto& line : lines) {
+    auto h = core::parse_header_line(line);
+    if (!h)
+      throw usage_error("--header '" + util::printable(line) + "': expected 'Name: value'");
+    for (const char c : h->value)
+      if (c == '\r' || c == '\n')
+        throw usage_error("--header '" + util::printable(line) + "': line breaks are not allowed");
+    out.push_back(std::move(*h));
+  }
+  return out;
+}
+
+} // namespace hooktool::commands

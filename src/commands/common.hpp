@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/delivery.hpp"
+#include "providers/generic.hpp"
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hooktool::commands {
+
+// --generic-* flags as typed.
+struct GenericFlags {
+  std::string header = "X-Signature";
+  std::string algo = "sha256";
+  std::string encoding = "hex";
+  std::string prefix;
+  std::string sign = "body";
+  std::string timestamp_header = "X-Timestamp";
+  std::string separator = ".";
+};
+
+// Adds the --generic-* flags to a subcommand.
+void add_generic_options(CLI::App& app, GenericFlags& flags);
+// Validates the flags into a scheme; usage error on a bad algorithm, encoding or mode.
+providers::GenericConfig to_config(const GenericFlags& flags);
+
+// Where a secret came from.
+enum class SecretSource { flag, env, file, generated };
+
+// The secret in force for a provider: --secret, else HOOKTOOL_SECRET, else --secret-file.
+struct ResolvedSecret {
+  std::string value;
+  SecretSource source = SecretSource::generated;
+};
+
+// Strips "provider=" when the text starts with a known provider id (splitting at the first '=').
+// Returns the provider named, or empty when the text is a bare secret.
+std::string split_secret(std::string& text);
+// Resolves the secret for provider_id from the flags and environment; nullopt when none is set.
+std::optional<ResolvedSecret> resolve_secret(const std::string& provider_id,
+                                             const std::vector<std::string>& flag_values,
+                                             const std::string& secret_file);
+// Secret shown to a human: first characters, then an ellipsis and the length.
+std::string redact(std::string_view secret);
+
+// An --expect rule: a class ("2xx") or exact codes.
+struct Expectation {
+  int klass = 2;          // 1..5 when a class, 0 when exact codes
+  std::vector<int> codes; // exact codes
+  [[nodiscard]] bool matches(int status) const noexcept;
+  [[nodiscard]] std::string describe() const;
+};
+// Parses "2xx", "4xx", "202", "200,204"; usage error otherwise.
+Expectation parse_expect(std::string_view text);
+
+// Parses each --header 'Name: value'; usage error on a malformed one.
+core::Headers parse_headers(const std::vector<std::string>& lines);
+
+} // namespace hooktool::commands

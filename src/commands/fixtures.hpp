@@ -1,0 +1,21 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace hooktool::commands {
+
+// `hooktool fixtures` options as typed.
+struct FixturesOptions {
+  std::string provider;
+  std::vector<std::string> fixture_dirs;
+  bool json = false;
+};
+
+// Adds the `fixtures` subcommand.
+CLI::App* register_fixtures(CLI::App& app, FixturesOptions& options);
+// Lists providers and their events; returns the exit code.
+int run_fixtures(const FixturesOptions& options);
+
+} // namespace hooktool::commands

@@ -1,0 +1,250 @@
+#include "commands/send.hpp"
+
+#include "core/capture.hpp"
+#include "core/compose.hpp"
+#include "core/url.hpp"
+#include "net/retry.hpp"
+#include "providers/registry.hpp"
+#include "ui/http_view.hpp"
+#include "ui/term.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/time.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace hooktool::commands {
+
+CLI::App* register_send(CLI::App& app, SendOptions& o) {
+  auto* cmd = app.add_subcommand("send", "Send a provider-shaped, signed webhook to a URL");
+  cmd->add_option("provider", o.provider, "stripe, github, shopify, twilio, slack, standard, svix, generic")
+      ->required();
+  cmd->add_option("event", o.event, "Event (fixture) name; see `hooktool fixtures`")->required();
+  cmd->add_option("--to", o.to, "Target: localhost:3000, :3000, http(s)://host:port/path")
+      ->required();
+  cmd->add_option("--secret", o.secrets, "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+  cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
+  cmd->add_option("-H,--header", o.headers, "Extra header 'Name: value' (repeatable; overrides)");
+  cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for each response")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
+  cmd->add_option("--expect", o.expect, "Expected status: 2xx (default), 4xx, 202, 200,204 …");
+  cmd->add_flag("--json", o.json, "One JSON object per delivery on stdout, nothing else");
+  cmd->add_option("--duplicate", o.duplicate, "Send the identical delivery N times")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--tamper", o.tamper, "Break the delivery after signing: signature, body, timestamp")
+      ->check(CLI::IsMember({"signature", "body", "timestamp"}));
+  cmd->add_option("--age", o.age_s, "Backdate the timestamp by SECONDS (replay-window drill)")
+      ->check(CLI::Range(0LL, 100LL * 365 * 86400));
+  cmd->add_option("--retries", o.retries, "Re-send up to N times on non-2xx or no answer")
+      ->check(CLI::Range(0, 100));
+  cmd->add_option("--backoff", o.backoff, "First retry delay (doubles each time): 500ms, 1s, 2m")
+      ->capture_default_str();
+  cmd->add_flag("--dry-run", o.dry_run, "Print the request instead of sending it");
+  cmd->add_option("--save", o.save, "Append what was sent to FILE (capture format, mode 0600)");
+  cmd->add_option("--set", o.sets, "Override a payload field: PATH=VALUE (dotted path; JSON or text)");
+  cmd->add_option("--data", o.data, "Replace the payload: @file, - (stdin) or the text itself");
+  cmd->add_option("--fixtures", o.fixture_dirs, "Extra fixture directory (DIR/<provider>/<event>.json)");
+  cmd->add_option("--signing-url", o.signing_url, "twilio: the URL to sign, when the handler sees another");
+  add_generic_options(*cmd, o.generic);
+  return cmd;
+}
+
+namespace {
+
+struct Context {
+  const SendOptions& o;
+  const providers::Provider& provider;
+  Expectation expect;
+  std::string secret;
+  std::string signing_url;
+  core::Headers extra;
+  std::optional<util::AppendFile> save;
+  bool tampered = false;
+};
+
+void print_attempt(const Context& c, const core::Composed& d, const core::HttpRequest& req,
+                   const net::HttpResponse& r, int attempt, int copy) {
+  if (c.o.json)
+    return;
+  constexpr auto out = ui::Stream::out;
+  std::string line = ui::paint(util::format_clock(util::now_ms()), ui::Style::dim, out) + "  ";
+  if (r.error != net::TransportError::none)
+    line += ui::paint("ERR", ui::Style::error, out);
+  else
+    line += ui::paint(std::to_string(r.status), ui::status_style(r.status), out);
+  line += "  " + req.method + " " + req.url + "  " + std::string(c.provider.id()) + " " +
+          d.info.type;
+  if (!d.info.id.empty())
+    line += " [" + d.info.id + "]";
+  line += "  " + ui::paint(std::to_string(r.duration_ms) + " ms", ui::Style::dim, out);
+  if (c.o.duplicate > 1)
+    line += ui::paint("  copy " + std::to_string(copy) + "/" + std::to_string(c.o.duplicate),
+                      ui::Style::dim, out);
+  if (attempt > 1)
+    line += ui::paint("  attempt " + std::to_string(attempt), ui::Style::warn, out);
+  std::cout << line << "\n";
+  if (r.error != net::TransportError::none)
+    std::cout << "          " << ui::paint(r.error_message, ui::Style::error, out) << "\n";
+  else if (!c.expect.matches(r.status) && !r.body.empty())
+    std::cout << "          " << ui::paint(ui::body_snippet(r.body), ui::Style::dim, out) << "\n";
+  std::cout.flush();
+}
+
+void save_attempt(Context& c, const core::Composed& d, const core::HttpRequest& req,
+                  const net::HttpResponse& r) {
+  if (!c.save)
+    return;
+  core::CaptureRecord rec;
+  rec.id = core::new_capture_id();
+  rec.received_at_ms = util::now_ms() - r.duration_ms;
+  rec.method = req.method;
+  const auto url = core::parse_target(req.url);
+  rec.path = url.path;
+  rec.query = url.query;
+  rec.url = req.url;
+  rec.headers = req.headers;
+  rec.body = req.body;
+  rec.remote = r.remote;
+  rec.provider = std::string(c.provider.id());
+  rec.event_type = d.info.type;
+  rec.event_id = d.info.id;
+  providers::VerifyParams vp;
+  vp.secret = c.secret;
+  vp.now = util::now_s();
+  vp.urls = {c.signing_url.empty() ? req.url : c.signing_url};
+  rec.verification = c.provider.verify(req, vp);
+  if (r.error == net::TransportError::none)
+    rec.response_status = r.status;
+  rec.duration_ms = r.duration_ms;
+  c.save->append(core::to_capture_line(rec));
+}
+
+nlohmann::ordered_json summary_json(const Context& c, const core::Composed& d,
+                                    const net::DeliveryOutcome& outcome, bool ok) {
+  const auto& r = outcome.response;
+  nlohmann::ordered_json j;
+  j["provider"] = c.provider.id();
+  j["event"] = d.info.type;
+  j["event_id"] = d.info.id;
+  j["url"] = d.request.url;
+  j["status"] = r.error == net::TransportError::none ? nlohmann::ordered_json(r.status) : nullptr;
+  j["duration_ms"] = r.duration_ms;
+  j["attempts"] = outcome.attempts;
+  j["ok"] = ok;
+  j["expected"] = c.expect.describe();
+  if (r.error != net::TransportError::none)
+    j["error"] = {{"kind", net::to_string(r.error)}, {"message", r.error_message}};
+  if (c.tampered)
+    j["tamper"] = d.tamper_note;
+  return j;
+}
+
+} // namespace
+
+int run_send(const SendOptions& o) {
+  const auto provider = providers::require_provider(o.provider, to_config(o.generic));
+  const auto target = core::parse_target(o.to);
+  const auto backoff = util::parse_duration_ms(o.backoff);
+  if (!backoff)
+    throw usage_error("--backoff: expected a duration like 500ms, 1s or 2m, got '" + o.backoff + "'");
+  const auto tamper = o.tamper.empty() ? core::Tamper::none : *core::parse_tamper(o.tamper);
+  if (tamper == core::Tamper::timestamp && provider->window() == providers::Window::none)
+    throw usage_error("--tamper timestamp: " + std::string(provider->id()) +
+                      " signatures carry no timestamp; use --tamper signature or body");
+  if (o.age_s > 0 && provider->window() == providers::Window::none)
+    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " --age has no effect on "
+              << provider->id() << " signatures (no timestamp is signed); only payload times move\n";
+  std::vector<core::SetOp> sets;
+  for (const auto& s : o.sets)
+    sets.push_back(core::parse_set(s));
+  if (!o.signing_url.empty())
+    (void)core::parse_target(o.signing_url);
+
+  Context c{o, *provider, o.expect.empty() ? parse_expect(tamper == core::Tamper::none ? "2xx" : "4xx")
+                                           : parse_expect(o.expect),
+            {}, o.signing_url, parse_headers(o.headers), std::nullopt, tamper != core::Tamper::none};
+
+  auto secret = resolve_secret(o.provider, o.secrets, o.secret_file);
+  if (secret) {
+    provider->validate_secret(secret->value);
+    c.secret = secret->value;
+  } else {
+    c.secret = provider->generate_secret();
+    std::cerr << ui::paint("note:", ui::Style::info, ui::Stream::err) << " no secret given; signed with "
+              << c.secret << " (set --secret, HOOKTOOL_SECRET or --secret-file)\n";
+  }
+
+  const core::FixtureStore store(
+      std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
+  const auto now_ms = util::now_ms() - o.age_s * 1000;
+  core::PayloadSpec spec;
+  spec.fixture_family = std::string(providers::fixture_family(provider->id()));
+  spec.event = o.event;
+  if (!o.data.empty())
+    spec.data = util::read_arg(o.data);
+  spec.sets = std::move(sets);
+  spec.pretty_json = provider->pretty_json();
+  spec.now_ms = now_ms;
+
+  core::ComposeInput in;
+  in.provider = provider.get();
+  in.event = o.event;
+  in.payload = core::render_payload(store, spec);
+  in.url = target.str();
+  in.signing_url = o.signing_url;
+  in.secret = c.secret;
+  in.timestamp = now_ms / 1000;
+  in.extra_headers = c.extra;
+  in.tamper = tamper;
+  const auto delivery = core::compose(in);
+
+  if (o.dry_run) {
+    std::cout << ui::render_request(delivery.request, ui::Stream::out);
+    if (!delivery.tamper_note.empty())
+      std::cerr << "tamper: " << delivery.tamper_note << "\n";
+    return 0;
+  }
+  if (!o.save.empty())
+    c.save.emplace(o.save);
+  if (!delivery.tamper_note.empty() && !o.json)
+    std::cerr << ui::paint("tamper:", ui::Style::warn, ui::Stream::err) << " "
+              << delivery.tamper_note << "; expecting " << c.expect.describe() << "\n";
+
+  net::ClientOptions copts;
+  copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+  copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+  net::HttpClient client(copts);
+  const net::RetryPolicy policy{tamper == core::Tamper::none ? o.retries : 0, *backoff};
+
+  bool all_ok = true;
+  for (int copy = 1; copy <= o.duplicate; ++copy) {
+    const auto prepare = [&](core::HttpRequest& req, int attempt) {
+      // A real provider signs each attempt afresh and keeps the event id.
+      const auto ts = (util::now_ms() - o.age_s * 1000) / 1000;
+      core::resign(req, *provider, c.secret, ts, o.signing_url, c.extra);
+      provider->mark_retry(req.headers, attempt - 1);
+    };
+    const auto on_attempt = [&](const core::HttpRequest& req, const net::HttpResponse& r, int attempt) {
+      print_attempt(c, delivery, req, r, attempt, copy);
+      save_attempt(c, delivery, req, r);
+    };
+    const auto done = [&](const net::HttpResponse& r) {
+      return r.error == net::TransportError::none && r.ok_2xx();
+    };
+    const auto outcome = net::deliver(client, delivery.request, policy, done, prepare, on_attempt);
+    const bool ok = outcome.response.error == net::TransportError::none &&
+                    c.expect.matches(outcome.response.status);
+    all_ok = all_ok && ok;
+    if (o.json)
+      std::cout << summary_json(c, delivery, outcome, ok).dump() << "\n" << std::flush;
+  }
+  if (!all_ok && !o.json)
+    std::cerr << ui::paint("error:", ui::Style::error, ui::Stream::err) << " expected "
+              << c.expect.describe() << (o.duplicate > 1 ? " for every copy" : "") << "\n";
+  return all_ok ? 0 : 1;
+}
+
+} // namespace hooktool::commands

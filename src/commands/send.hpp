@@ -1,0 +1,42 @@
+#pragma once
+
+#include "commands/common.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace hooktool::commands {
+
+// `hooktool send` options as typed.
+struct SendOptions {
+  std::string provider;
+  std::string event;
+  std::string to;
+  std::vector<std::string> secrets;
+  std::string secret_file;
+  std::vector<std::string> headers;
+  double timeout_s = 30;
+  bool insecure = false;
+  std::string expect;
+  bool json = false;
+  int duplicate = 1;
+  std::string tamper;
+  long long age_s = 0;
+  int retries = 0;
+  std::string backoff = "1s";
+  bool dry_run = false;
+  std::string save;
+  std::vector<std::string> sets;
+  std::string data;
+  std::vector<std::string> fixture_dirs;
+  std::string signing_url;
+  GenericFlags generic;
+};
+
+// Adds the `send` subcommand.
+CLI::App* register_send(CLI::App& app, SendOptions& options);
+// Runs it; returns the exit code.
+int run_send(const SendOptions& options);
+
+} // namespace hooktool::commands

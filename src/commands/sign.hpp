@@ -1,0 +1,28 @@
+#pragma once
+
+#include "commands/common.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace hooktool::commands {
+
+// `hooktool sign` options as typed.
+struct SignOptions {
+  std::string provider;
+  std::vector<std::string> secrets;
+  std::string secret_file;
+  std::string body;
+  std::string url;
+  long long timestamp = 0; // 0: now
+  std::string id;          // standard/svix message id
+  GenericFlags generic;
+};
+
+// Adds the `sign` subcommand.
+CLI::App* register_sign(CLI::App& app, SignOptions& options);
+// Prints the signature headers, one "Name: value" per line; returns the exit code.
+int run_sign(const SignOptions& options);
+
+} // namespace hooktool::commands

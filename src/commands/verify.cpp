@@ -1,0 +1,66 @@
+#include "commands/verify.hpp"
+
+#include "providers/registry.hpp"
+#include "ui/term.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/time.hpp"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace hooktool::commands {
+
+CLI::App* register_verify(CLI::App& app, VerifyOptions& o) {
+  auto* cmd = app.add_subcommand("verify", "Verify a delivery's signature offline");
+  cmd->add_option("provider", o.provider, "Provider id")->required();
+  cmd->add_option("--secret", o.secrets, "Secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+  cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
+  cmd->add_option("-H,--header", o.headers, "A received header 'Name: value' (repeatable)")->required();
+  cmd->add_option("--body", o.body, "The raw body: @file, - (stdin) or the text itself")->required();
+  cmd->add_option("--url", o.url, "The URL the delivery was sent to (twilio)");
+  cmd->add_option("--tolerance", o.tolerance, "Replay window in seconds (0: off)")
+      ->check(CLI::Range(0LL, 100LL * 365 * 86400));
+  cmd->add_option("--now", o.now, "Verify as if at this Unix time (seconds)")
+      ->check(CLI::Range(1LL, 253402300799LL));
+  cmd->add_flag("--json", o.json, "Print the verdict as JSON");
+  add_generic_options(*cmd, o.generic);
+  return cmd;
+}
+
+int run_verify(const VerifyOptions& o) {
+  const auto provider = providers::require_provider(o.provider, to_config(o.generic));
+  const auto secret = resolve_secret(o.provider, o.secrets, o.secret_file);
+  if (!secret)
+    throw usage_error("verify needs a secret: --secret, HOOKTOOL_SECRET or --secret-file");
+  provider->validate_secret(secret->value);
+
+  core::HttpRequest req;
+  req.headers = parse_headers(o.headers);
+  req.body = util::read_arg(o.body);
+  req.url = o.url;
+  providers::VerifyParams params;
+  params.secret = secret->value;
+  if (o.tolerance >= 0)
+    params.tolerance = o.tolerance;
+  params.now = o.now != 0 ? o.now : util::now_s();
+  if (!o.url.empty())
+    params.urls.push_back(o.url);
+  const auto verdict = provider->verify(req, params);
+  const bool ok = verdict.status == providers::VerdictStatus::valid;
+  if (o.json) {
+    std::cout << nlohmann::ordered_json{{"provider", provider->id()},
+                                        {"status", providers::to_string(verdict.status)},
+                                        {"reason", verdict.reason}}
+                     .dump()
+              << "\n";
+  } else {
+    const auto status = std::string(providers::to_string(verdict.status));
+    std::cout << ui::paint(status, ok ? ui::Style::ok : ui::Style::error, ui::Stream::out) << "\n";
+    if (!ok)
+      std::cerr << "hooktool: " << status << ": " << verdict.reason << "\n";
+  }
+  return ok ? 0 : 1;
+}
+
+} // namespace hooktool::commands

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "commands/common.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace hooktool::commands {
+
+// `hooktool verify` options as typed.
+struct VerifyOptions {
+  std::string provider;
+  std::vector<std::string> secrets;
+  std::string secret_file;
+  std::vector<std::string> headers;
+  std::string body;
+  std::string url;
+  long long tolerance = -1; // -1: the provider's default
+  long long now = 0;        // 0: the clock
+  bool json = false;
+  GenericFlags generic;
+};
+
+// Adds the `verify` subcommand.
+CLI::App* register_verify(CLI::App& app, VerifyOptions& options);
+// Verifies offline: exit 0 valid, 1 anything else (reason on stderr), 2 usage.
+int run_verify(const VerifyOptions& options);
+
+} // namespace hooktool::commands

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "core/delivery.hpp"
+#include "providers/provider.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hooktool::core {
+
+// One delivery as captured by listen or saved by send --save (one JSON line, README §Capture).
+struct CaptureRecord {
+  std::string id;                  // capture id, unique per record
+  std::int64_t received_at_ms = 0; // when it arrived (listen) or was sent (send)
+  std::string method = "POST";
+  std::string path = "/";
+  std::string query;               // without '?'
+  std::string url;                 // full target URL (send --save only)
+  Headers headers;                 // name case, order and repeats as on the wire
+  std::string body;                // exact bytes
+  std::string remote;              // peer address
+  std::string provider;
+  std::string event_type;
+  std::string event_id;
+  providers::Verdict verification;
+  std::optional<int> response_status; // absent when no response was had
+  std::int64_t duration_ms = 0;
+};
+
+// A fresh capture id ("cap_" + 20 base62 characters).
+std::string new_capture_id();
+// The record as one JSON line, '\n' included; body as text when UTF-8, else body_base64.
+std::string to_capture_line(const CaptureRecord& record);
+// Parses one line; throws hooktool::Error (usage) with the reason when it is not a record.
+CaptureRecord parse_capture_line(std::string_view line);
+
+} // namespace hooktool::core

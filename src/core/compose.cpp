@@ -1,0 +1,112 @@
+#include "core/compose.hpp"
+
+#include "util/error.hpp"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+namespace hooktool::core {
+
+namespace {
+
+void apply_overrides(Headers& headers, const Headers& extra) {
+  for (const auto& h : extra)
+    set_header(headers, h.name, h.value);
+}
+
+std::string tamper_body(std::string& body) {
+  // Change one meaningful byte near the end (inside the last value), keeping the shape valid.
+  for (std::size_t i = body.size(); i-- > 0;) {
+    const auto c = static_cast<unsigned char>(body[i]);
+    if (!std::isalnum(c))
+      continue;
+    const char before = body[i];
+    if (std::isdigit(c))
+      body[i] = before == '9' ? '0' : static_cast<char>(before + 1);
+    else
+      body[i] = static_cast<char>(std::islower(c) ? std::toupper(c) : std::tolower(c));
+    return "body byte " + std::to_string(i) + " changed from '" + std::string(1, before) +
+           "' to '" + std::string(1, body[i]) + "' after signing";
+  }
+  body += " ";
+  return "a space appended to the body after signing";
+}
+
+} // namespace
+
+std::optional<Tamper> parse_tamper(std::string_view text) noexcept {
+  if (text == "signature")
+    return Tamper::signature;
+  if (text == "body")
+    return Tamper::body;
+  if (text == "timestamp")
+    return Tamper::timestamp;
+  return std::nullopt;
+}
+
+Payload render_payload(const FixtureStore& store, const PayloadSpec& spec) {
+  Renderer renderer(spec.now_ms, spec.event);
+  Payload out;
+  std::string text;
+  if (spec.data) {
+    text = *spec.data;
+    out.origin = "--data";
+    const bool is_json = !nlohmann::json::parse(text, nullptr, false).is_discarded();
+    out.format = is_json ? providers::BodyFormat::json : providers::BodyFormat::form;
+    // Bytes given by the user go out as given unless they ask for changes.
+    if (spec.sets.empty() && text.find("{{") == std::string::npos) {
+      out.body = std::move(text);
+      return out;
+    }
+  } else {
+    auto fixture = store.load(spec.fixture_family, spec.event);
+    text = std::move(fixture.text);
+    out.origin = fixture.origin == "built-in"
+                     ? "built-in " + fixture.provider + "/" + fixture.event
+                     : fixture.origin;
+    out.format = fixture.format;
+  }
+  out.body = out.format == providers::BodyFormat::json
+                 ? renderer.render_json(text, out.origin, spec.sets, spec.pretty_json)
+                 : renderer.render_form(text, spec.sets);
+  return out;
+}
+
+Composed compose(const ComposeInput& in) {
+  const auto& provider = *in.provider;
+  Composed out;
+  auto& req = out.request;
+  req.method = "POST";
+  req.url = in.url;
+  req.body = in.payload.body;
+  req.headers = provider.envelope({in.event, in.payload.format, in.timestamp});
+  provider.sign(req, {in.secret, in.timestamp, in.signing_url});
+  apply_overrides(req.headers, in.extra_headers);
+  switch (in.tamper) {
+  case Tamper::none:
+    break;
+  case Tamper::signature:
+    provider.tamper_signature(req.headers);
+    out.tamper_note = "signature corrupted after signing";
+    break;
+  case Tamper::body:
+    out.tamper_note = tamper_body(req.body);
+    break;
+  case Tamper::timestamp:
+    provider.tamper_timestamp(req.headers);
+    out.tamper_note = "timestamp moved 1 s after signing";
+    break;
+  }
+  out.info = provider.event_info(req);
+  if (out.info.type.empty())
+    out.info.type = in.event;
+  return out;
+}
+
+void resign(HttpRequest& request, const providers::Provider& provider, const std::string& secret,
+            std::int64_t timestamp, const std::string& signing_url, const Headers& extra_headers) {
+  provider.sign(request, {secret, timestamp, signing_url});
+  apply_overrides(request.headers, extra_headers);
+}
+
+} // namespace hooktool::core

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "core/delivery.hpp"
+#include "core/fixtures.hpp"
+#include "core/template.hpp"
+#include "providers/provider.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hooktool::core {
+
+// Security drills: what to break after signing.
+enum class Tamper { none, signature, body, timestamp };
+
+// Parses "signature" / "body" / "timestamp"; nullopt for anything else.
+std::optional<Tamper> parse_tamper(std::string_view text) noexcept;
+
+// A rendered payload, ready to sign.
+struct Payload {
+  std::string body;
+  providers::BodyFormat format = providers::BodyFormat::json;
+  std::string origin; // fixture path, "built-in", or "--data"
+};
+
+// What a payload is made from: a fixture (or --data) with --set overrides.
+struct PayloadSpec {
+  std::string fixture_family;       // fixtures directory name
+  std::string event;
+  std::optional<std::string> data;  // --data contents, replacing the fixture
+  std::vector<SetOp> sets;
+  bool pretty_json = false;
+  std::int64_t now_ms = 0;          // the clock fixtures see (backdated by --age)
+};
+
+// Renders a fixture or --data payload with fresh ids and times.
+Payload render_payload(const FixtureStore& store, const PayloadSpec& spec);
+
+// Everything needed to turn a payload into a signed request.
+struct ComposeInput {
+  const providers::Provider* provider = nullptr;
+  std::string event;
+  Payload payload;
+  std::string url;          // where the request goes
+  std::string signing_url;  // the URL the receiver sees (Twilio); empty: url
+  std::string secret;
+  std::int64_t timestamp = 0;
+  Headers extra_headers;    // --header: added last, replacing same-named headers
+  Tamper tamper = Tamper::none;
+};
+
+// A request ready to send, and what it claims to be.
+struct Composed {
+  HttpRequest request;
+  providers::EventInfo info;
+  std::string tamper_note; // what was broken, for the user
+};
+
+// Envelope, signature, --header overrides, then the tamper drill.
+Composed compose(const ComposeInput& in);
+
+// Signs an already-built request again with a fresh timestamp, keeping ids and body
+// (retries, replay --resign); --header overrides are applied again afterwards.
+void resign(HttpRequest& request, const providers::Provider& provider, const std::string& secret,
+            std::int64_t timestamp, const std::string& signing_url, const Headers& extra_headers);
+
+} // namespace hooktool::core

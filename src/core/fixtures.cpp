@@ -1,0 +1,100 @@
+#include "core/fixtures.hpp"
+
+#include "core/embedded_fixtures.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace hooktool::core {
+
+namespace fs = std::filesystem;
+
+bool parse_fixture_path(std::string_view relative, Fixture& out) {
+  const auto slash = relative.find('/');
+  if (slash == std::string_view::npos || slash == 0)
+    return false;
+  auto rest = relative.substr(slash + 1);
+  if (rest.ends_with(".json")) {
+    out.format = providers::BodyFormat::json;
+    rest.remove_suffix(5);
+  } else if (rest.ends_with(".form")) {
+    out.format = providers::BodyFormat::form;
+    rest.remove_suffix(5);
+  } else {
+    return false;
+  }
+  if (rest.empty())
+    return false;
+  out.provider = std::string(relative.substr(0, slash));
+  out.event = std::string(rest);
+  return true;
+}
+
+FixtureStore::FixtureStore(std::vector<fs::path> user_dirs) : user_dirs_(std::move(user_dirs)) {
+  for (const auto& dir : user_dirs_) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+      throw usage_error("--fixtures " + dir.string() + ": not a directory");
+  }
+}
+
+std::vector<Fixture> FixtureStore::list(std::string_view provider) const {
+  std::vector<Fixture> out;
+  std::set<std::pair<std::string, std::string>> seen;
+  const auto add = [&](std::string_view rel, std::string origin) {
+    Fixture f;
+    if (!parse_fixture_path(rel, f) || (!provider.empty() && f.provider != provider))
+      return;
+    if (seen.emplace(f.provider, f.event).second) {
+      f.origin = std::move(origin);
+      out.push_back(std::move(f));
+    }
+  };
+  for (const auto& dir : user_dirs_) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file(ec))
+        continue;
+      const auto rel = fs::relative(it->path(), dir, ec).generic_string();
+      add(rel, it->path().string());
+    }
+  }
+  for (const auto& e : embedded_fixtures())
+    add(e.path, "built-in");
+  std::sort(out.begin(), out.end(), [](const Fixture& a, const Fixture& b) {
+    return std::tie(a.provider, a.event) < std::tie(b.provider, b.event);
+  });
+  return out;
+}
+
+Fixture FixtureStore::load(std::string_view provider, std::string_view event) const {
+  if (event.empty() || event.find("..") != std::string_view::npos || event.front() == '/')
+    throw usage_error("invalid event name '" + std::string(event) + "'");
+  for (const auto& f : list(provider)) {
+    if (f.event != event)
+      continue;
+    Fixture out = f;
+    if (f.origin == "built-in") {
+      const auto suffix = f.format == providers::BodyFormat::json ? ".json" : ".form";
+      const auto path = f.provider + "/" + f.event + suffix;
+      for (const auto& e : embedded_fixtures())
+        if (e.path == path)
+          out.text = std::string(e.data);
+    } else {
+      out.text = util::read_file(f.origin);
+    }
+    return out;
+  }
+  std::string known;
+  for (const auto& f : list(provider))
+    known += (known.empty() ? "" : ", ") + f.event;
+  if (known.empty())
+    throw usage_error("no fixtures for provider '" + std::string(provider) + "'");
+  throw usage_error("unknown " + std::string(provider) + " event '" + std::string(event) +
+                    "' (known: " + known + "; or give --data)");
+}
+
+} // namespace hooktool::core

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "providers/provider.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hooktool::core {
+
+// One fixture file, built in or from a user directory.
+struct Fixture {
+  std::string provider;          // fixture family: "stripe", "standard", …
+  std::string event;             // "invoice.paid", "orders/create"
+  providers::BodyFormat format = providers::BodyFormat::json;
+  std::string origin;            // "built-in" or the file's path
+  std::string text;              // the template, unrendered
+};
+
+// Finds fixtures: user directories first (in order), then the ones built into the binary.
+class FixtureStore {
+public:
+  explicit FixtureStore(std::vector<std::filesystem::path> user_dirs = {});
+
+  // Every fixture of a provider (or of all when provider is empty), text not loaded, sorted.
+  [[nodiscard]] std::vector<Fixture> list(std::string_view provider = {}) const;
+  // The fixture for provider/event; a usage error naming the known events when there is none.
+  [[nodiscard]] Fixture load(std::string_view provider, std::string_view event) const;
+
+private:
+  std::vector<std::filesystem::path> user_dirs_;
+};
+
+// Splits "stripe/invoice.paid.json" into a Fixture (text empty); false for other files.
+bool parse_fixture_path(std::string_view relative, Fixture& out);
+
+} // namespace hooktool::core

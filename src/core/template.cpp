@@ -1,0 +1,231 @@
+#include "core/template.hpp"
+
+#include "crypto/crypto.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace hooktool::core {
+
+namespace {
+
+constexpr std::string_view kBase62 =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+std::size_t count_arg(std::string_view gen, std::string_view arg, std::size_t max) {
+  long long n = 0;
+  if (!util::parse_int64(arg, n) || n < 1 || static_cast<std::size_t>(n) > max)
+    throw usage_error("fixture placeholder {{" + std::string(gen) + ":" + std::string(arg) +
+                      "}}: expected a length from 1 to " + std::to_string(max));
+  return static_cast<std::size_t>(n);
+}
+
+bool is_array_index(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+} // namespace
+
+SetOp parse_set(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos)
+    throw usage_error("--set '" + util::printable(text) + "': expected PATH=VALUE");
+  SetOp op;
+  std::string segment;
+  const auto path = text.substr(0, eq);
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '\\' && i + 1 < path.size() && path[i + 1] == '.') {
+      segment.push_back('.');
+      ++i;
+    } else if (path[i] == '.') {
+      op.path.push_back(std::move(segment));
+      segment.clear();
+    } else {
+      segment.push_back(path[i]);
+    }
+  }
+  op.path.push_back(std::move(segment));
+  for (const auto& s : op.path)
+    if (s.empty())
+      throw usage_error("--set '" + util::printable(text) + "': empty path segment");
+  op.raw = std::string(text.substr(eq + 1));
+  auto parsed = nlohmann::ordered_json::parse(op.raw, nullptr, false);
+  op.value = parsed.is_discarded() ? nlohmann::ordered_json(op.raw) : std::move(parsed);
+  return op;
+}
+
+void apply_set(nlohmann::ordered_json& doc, const SetOp& op) {
+  nlohmann::ordered_json* node = &doc;
+  std::string where;
+  for (std::size_t i = 0; i < op.path.size(); ++i) {
+    const auto& key = op.path[i];
+    const bool last = i + 1 == op.path.size();
+    where += (where.empty() ? "" : ".") + key;
+    if (node->is_array()) {
+      if (!is_array_index(key))
+        throw usage_error("--set " + where + ": '" + key + "' is not an index into an array");
+      const auto idx = std::stoul(key);
+      if (idx > node->size())
+        throw usage_error("--set " + where + ": index " + key + " is past the end of an array of " +
+                          std::to_string(node->size()));
+      if (idx == node->size())
+        node->push_back(nullptr);
+      node = &(*node)[idx];
+    } else if (node->is_object() || node->is_null()) {
+      node = &(*node)[key];
+    } else {
+      throw usage_error("--set " + where + ": cannot set a field inside a " +
+                        std::string(node->type_name()));
+    }
+    if (last)
+      *node = op.value;
+  }
+}
+
+nlohmann::ordered_json Renderer::value_of(std::string_view token) {
+  if (const auto it = memo_.find(token); it != memo_.end())
+    return it->second;
+  std::string_view spec = token;
+  if (const auto hash = spec.find('#'); hash != std::string_view::npos)
+    spec = spec.substr(0, hash);
+  std::string_view gen = spec;
+  std::string_view arg;
+  if (const auto colon = spec.find(':'); colon != std::string_view::npos) {
+    gen = spec.substr(0, colon);
+    arg = spec.substr(colon + 1);
+  }
+  // Time generators take an offset in seconds: now-3600, now_iso+60.
+  std::int64_t offset_s = 0;
+  if (util::starts_with(gen, "now")) {
+    const auto sign = gen.find_first_of("+-");
+    if (sign != std::string_view::npos) {
+      long long v = 0;
+      if (!util::parse_int64(gen.substr(sign + 1), v))
+        throw usage_error("fixture placeholder {{" + std::string(token) + "}}: bad offset");
+      offset_s = gen[sign] == '-' ? -v : v;
+      gen = gen.substr(0, sign);
+    }
+  }
+  const auto t_ms = now_ms_ + offset_s * 1000;
+  nlohmann::ordered_json value;
+  if (gen == "id")
+    value = std::string(arg) + crypto::random_string(kBase62, 24);
+  else if (gen == "uuid")
+    value = crypto::random_uuid();
+  else if (gen == "int")
+    value = std::stoll(crypto::random_digits(count_arg(gen, arg, 18)));
+  else if (gen == "hex")
+    value = crypto::to_hex(crypto::random_bytes((count_arg(gen, arg, 256) + 1) / 2))
+                .substr(0, count_arg(gen, arg, 256));
+  else if (gen == "alnum")
+    value = crypto::random_string(kBase62, count_arg(gen, arg, 256));
+  else if (gen == "upper")
+    value = crypto::random_string("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", count_arg(gen, arg, 256));
+  else if (gen == "now")
+    value = t_ms / 1000;
+  else if (gen == "now_ms")
+    value = t_ms;
+  else if (gen == "now_iso")
+    value = util::format_rfc3339(t_ms / 1000 * 1000, util::Precision::seconds);
+  else if (gen == "now_iso_ms")
+    value = util::format_rfc3339(t_ms, util::Precision::millis);
+  else if (gen == "now_iso_offset") {
+    auto s = util::format_rfc3339(t_ms / 1000 * 1000, util::Precision::seconds);
+    s.pop_back();
+    value = s + "+00:00";
+  } else if (gen == "now_rfc2822")
+    value = util::format_rfc2822(t_ms / 1000);
+  else if (gen == "now_slack_ts") {
+    const auto micros = crypto::random_digits(6);
+    value = std::to_string(t_ms / 1000) + "." + micros;
+  } else if (gen == "event")
+    value = event_;
+  else
+    throw usage_error("unknown fixture placeholder {{" + std::string(token) + "}}");
+  memo_.emplace(std::string(token), value);
+  return value;
+}
+
+std::string Renderer::substitute(std::string_view text, bool form_encode) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  for (;;) {
+    const auto open = text.find("{{", pos);
+    if (open == std::string_view::npos)
+      break;
+    const auto close = text.find("}}", open + 2);
+    if (close == std::string_view::npos)
+      break;
+    out.append(text.substr(pos, open - pos));
+    const auto v = value_of(text.substr(open + 2, close - open - 2));
+    const auto s = v.is_string() ? v.get<std::string>() : v.dump();
+    out += form_encode ? util::form_encode(s) : s;
+    pos = close + 2;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+void Renderer::walk(nlohmann::ordered_json& node) {
+  if (node.is_string()) {
+    const auto& s = node.get_ref<const std::string&>();
+    if (s.find("{{") == std::string::npos)
+      return;
+    // A string that is exactly one placeholder takes the generator's JSON type.
+    if (util::starts_with(s, "{{") && s.size() > 4 && s.ends_with("}}") &&
+        s.find("{{", 2) == std::string::npos) {
+      node = value_of(std::string_view(s).substr(2, s.size() - 4));
+      return;
+    }
+    node = substitute(s, false);
+  } else if (node.is_array() || node.is_object()) {
+    for (auto& child : node)
+      walk(child);
+  }
+}
+
+std::string Renderer::render_json(std::string_view text, std::string_view origin,
+                                  const std::vector<SetOp>& sets, bool pretty) {
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw usage_error(std::string(origin) + ": invalid JSON: " + e.what());
+  }
+  walk(doc);
+  for (const auto& op : sets)
+    apply_set(doc, op);
+  return doc.dump(pretty ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string Renderer::render_form(std::string_view text, const std::vector<SetOp>& sets) {
+  auto body = substitute(util::trim(text), true);
+  for (const auto& op : sets) {
+    std::string name;
+    for (const auto& seg : op.path)
+      name += (name.empty() ? "" : ".") + seg;
+    const auto encoded = util::form_encode(name) + "=" + util::form_encode(op.raw);
+    // Replace the field where it first stands (dropping repeats), or append it.
+    std::vector<std::string> parts;
+    bool replaced = false;
+    for (const auto part : util::split(body, '&')) {
+      if (part.empty())
+        continue;
+      if (util::form_decode(part.substr(0, part.find('='))) != name)
+        parts.emplace_back(part);
+      else if (!replaced)
+        parts.push_back(encoded);
+      replaced = replaced || util::form_decode(part.substr(0, part.find('='))) == name;
+    }
+    if (!replaced)
+      parts.push_back(encoded);
+    std::string rebuilt;
+    for (const auto& p : parts)
+      rebuilt += (rebuilt.empty() ? "" : "&") + p;
+    body = std::move(rebuilt);
+  }
+  return body;
+}
+
+} // namespace hooktool::core

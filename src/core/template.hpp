@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hooktool::core {
+
+// One --set PATH=VALUE override.
+struct SetOp {
+  std::vector<std::string> path; // dotted path split into keys / array indexes
+  nlohmann::ordered_json value;  // JSON when VALUE parses as JSON, else the string
+  std::string raw;               // VALUE as typed (form bodies use it as is)
+};
+
+// Parses "a.b.0.c=VALUE" ('\.' keeps a literal dot); throws a usage error when malformed.
+SetOp parse_set(std::string_view text);
+
+// Fills fixture placeholders ({{uuid}}, {{id:evt_}}, {{now}}, …; see fixtures/README.md).
+// One instance renders one delivery: the same placeholder text gives the same value.
+class Renderer {
+public:
+  Renderer(std::int64_t now_ms, std::string event) : now_ms_(now_ms), event_(std::move(event)) {}
+
+  // Renders a JSON fixture: placeholders, then --set overrides; compact or 2-space indented.
+  std::string render_json(std::string_view text, std::string_view origin,
+                          const std::vector<SetOp>& sets, bool pretty);
+  // Renders a form fixture: placeholders form-encoded, then --set overrides of fields.
+  std::string render_form(std::string_view text, const std::vector<SetOp>& sets);
+  // The value of one placeholder body ("uuid", "now-60", "id:evt_#2"); throws on unknown ones.
+  nlohmann::ordered_json value_of(std::string_view token);
+
+private:
+  std::string substitute(std::string_view text, bool form_encode);
+  void walk(nlohmann::ordered_json& node);
+
+  std::int64_t now_ms_;
+  std::string event_;
+  std::map<std::string, nlohmann::ordered_json, std::less<>> memo_;
+};
+
+// Applies one --set override to a JSON document; throws a usage error when the path cannot be set.
+void apply_set(nlohmann::ordered_json& doc, const SetOp& op);
+
+} // namespace hooktool::core

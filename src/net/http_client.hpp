@@ -1,0 +1,56 @@
+#pragma once
+
+#include "core/delivery.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace hooktool::net {
+
+// How an outgoing request failed before a status line arrived.
+enum class TransportError { none, connect, resolve, timeout, tls, other };
+
+// "connect", "resolve", "timeout", "tls", "other" ("" for none).
+std::string_view to_string(TransportError e) noexcept;
+
+// Client settings shared by every request of one command.
+struct ClientOptions {
+  std::chrono::milliseconds timeout{30000};
+  enum class Tls { verify, insecure } tls = Tls::verify;
+  std::size_t max_response_body = 1 << 20; // kept for display; the rest is counted, not stored
+};
+
+// What came back: a status, or a transport error; never an exception from inside curl.
+struct HttpResponse {
+  int status = 0;                 // 0 when error != none
+  core::Headers headers;
+  std::string body;               // at most max_response_body bytes
+  std::size_t body_size = 0;      // full size received
+  std::int64_t duration_ms = 0;
+  std::string remote;             // "ip:port" the connection went to
+  TransportError error = TransportError::none;
+  std::string error_message;      // one line, for the user
+  [[nodiscard]] bool ok_2xx() const noexcept { return status >= 200 && status < 300; }
+};
+
+// An HTTP client on one libcurl easy handle: connections are reused between requests.
+class HttpClient {
+public:
+  explicit HttpClient(ClientOptions options);
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+  ~HttpClient();
+
+  // Sends the request exactly: method, absolute URL, headers in order, body bytes.
+  HttpResponse send(const core::HttpRequest& request);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace hooktool::net

@@ -1,0 +1,75 @@
+#include "providers/github.hpp"
+
+#include "crypto/crypto.hpp"
+#include "providers/common.hpp"
+#include "util/strings.hpp"
+
+namespace hooktool::providers {
+
+namespace {
+constexpr std::string_view kSha256Header = "X-Hub-Signature-256";
+constexpr std::string_view kSha1Header = "X-Hub-Signature";
+
+std::string sha256_value(std::string_view secret, std::string_view body) {
+  return "sha256=" + crypto::to_hex(crypto::hmac(crypto::Digest::sha256, secret, body));
+}
+} // namespace
+
+core::Headers GithubProvider::envelope(const EnvelopeInput& in) const {
+  // The file name is "<X-GitHub-Event>.<action>"; the header carries only the event.
+  const auto dot = in.event.find('.');
+  const auto event = in.event.substr(0, dot);
+  return {{"Accept", "*/*"},
+          {"Content-Type", "application/json"},
+          {"User-Agent", "GitHub-Hookshot/" + crypto::to_hex(crypto::random_bytes(4)).substr(0, 7)},
+          {"X-GitHub-Delivery", crypto::random_uuid()},
+          {"X-GitHub-Event", event},
+          {"X-GitHub-Hook-ID", crypto::random_digits(9)},
+          {"X-GitHub-Hook-Installation-Target-ID", crypto::random_digits(9)},
+          {"X-GitHub-Hook-Installation-Target-Type", "repository"}};
+}
+
+core::Headers GithubProvider::sign(core::HttpRequest& req, const SignParams& params) const {
+  auto sha1 = "sha1=" + crypto::to_hex(crypto::hmac(crypto::Digest::sha1, params.secret, req.body));
+  auto sha256 = sha256_value(params.secret, req.body);
+  core::set_header(req.headers, std::string(kSha1Header), sha1);
+  core::set_header(req.headers, std::string(kSha256Header), sha256);
+  return {{std::string(kSha1Header), std::move(sha1)}, {std::string(kSha256Header), std::move(sha256)}};
+}
+
+Verdict GithubProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
+  const auto header = core::find_header(req.headers, kSha256Header);
+  if (!header) {
+    if (core::find_header(req.headers, kSha1Header))
+      return detail::invalid("missing X-Hub-Signature-256 (only the legacy sha1 header is present)");
+    return {VerdictStatus::unsigned_, "no X-Hub-Signature-256 header"};
+  }
+  if (!params.secret)
+    return {VerdictStatus::unverified, "no secret for github"};
+  if (!util::starts_with(*header, "sha256="))
+    return detail::invalid("malformed X-Hub-Signature-256 header: expected 'sha256=<hex>'");
+  if (!crypto::constant_time_equal(sha256_value(*params.secret, req.body), *header))
+    return detail::invalid("signature does not match (wrong secret, or the body was altered)");
+  return detail::valid();
+}
+
+EventInfo GithubProvider::event_info(const core::HttpRequest& req) const {
+  EventInfo info;
+  if (const auto event = core::find_header(req.headers, "X-GitHub-Event"))
+    info.type = *event;
+  if (const auto j = detail::parse_json(req.body)) {
+    const auto action = detail::json_text(*j, "action");
+    if (!action.empty())
+      info.type += "." + action;
+  }
+  if (const auto delivery = core::find_header(req.headers, "X-GitHub-Delivery"))
+    info.id = *delivery;
+  return info;
+}
+
+bool GithubProvider::detect(const core::Headers& headers) const {
+  return core::find_header(headers, "X-GitHub-Event") ||
+         core::find_header(headers, kSha256Header);
+}
+
+} // namespace hooktool::providers

@@ -1,0 +1,109 @@
+#include "providers/slack.hpp"
+
+#include "crypto/crypto.hpp"
+#include "providers/common.hpp"
+#include "util/strings.hpp"
+
+namespace hooktool::providers {
+
+namespace {
+
+constexpr std::string_view kSignature = "X-Slack-Signature";
+constexpr std::string_view kTimestamp = "X-Slack-Request-Timestamp";
+
+std::string signature(std::string_view secret, std::string_view ts, std::string_view body) {
+  std::string base;
+  base.reserve(4 + ts.size() + body.size());
+  base.append("v0:").append(ts).append(":").append(body);
+  return "v0=" + crypto::to_hex(crypto::hmac(crypto::Digest::sha256, secret, base));
+}
+
+} // namespace
+
+std::string SlackProvider::generate_secret() const {
+  return crypto::to_hex(crypto::random_bytes(16)); // signing secrets are 32 hex characters
+}
+
+core::Headers SlackProvider::envelope(const EnvelopeInput& in) const {
+  return {{"Content-Type", in.format == BodyFormat::form ? "application/x-www-form-urlencoded"
+                                                         : "application/json"},
+          {"User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)"},
+          {"Accept", "*/*"},
+          {"Accept-Encoding", "gzip,deflate"}};
+}
+
+core::Headers SlackProvider::sign(core::HttpRequest& req, const SignParams& params) const {
+  const auto ts = std::to_string(params.timestamp);
+  auto sig = signature(params.secret, ts, req.body);
+  core::set_header(req.headers, std::string(kTimestamp), ts);
+  core::set_header(req.headers, std::string(kSignature), sig);
+  return {{std::string(kTimestamp), ts}, {std::string(kSignature), std::move(sig)}};
+}
+
+Verdict SlackProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
+  const auto sig = core::find_header(req.headers, kSignature);
+  if (!sig)
+    return {VerdictStatus::unsigned_, "no X-Slack-Signature header"};
+  if (!params.secret)
+    return {VerdictStatus::unverified, "no secret for slack"};
+  const auto ts_text = core::find_header(req.headers, kTimestamp);
+  if (!ts_text)
+    return detail::invalid("missing X-Slack-Request-Timestamp header");
+  const auto ts = detail::parse_timestamp(*ts_text);
+  if (!ts)
+    return detail::invalid("malformed X-Slack-Request-Timestamp '" + util::printable(*ts_text) +
+                           "': expected integer seconds");
+  if (!util::starts_with(*sig, "v0="))
+    return detail::invalid("malformed X-Slack-Signature header: expected 'v0=<hex>'");
+  if (!crypto::constant_time_equal(signature(*params.secret, *ts_text, req.body), *sig))
+    return detail::invalid("signature does not match (wrong signing secret, or the body was altered)");
+  if (auto why = detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
+    return {VerdictStatus::expired, std::move(*why)};
+  return detail::valid();
+}
+
+EventInfo SlackProvider::event_info(const core::HttpRequest& req) const {
+  EventInfo info;
+  if (detail::is_form(req.headers)) {
+    if (const auto payload = detail::form_field(req.body, "payload")) {
+      if (const auto j = detail::parse_json(*payload)) {
+        info.type = detail::json_text(*j, "type");
+        info.id = detail::json_text(*j, "trigger_id");
+        if (info.id.empty() && j->contains("actions") && (*j)["actions"].is_array() &&
+            !(*j)["actions"].empty())
+          info.id = detail::json_text((*j)["actions"][0], "action_ts");
+      }
+    } else if (detail::form_field(req.body, "command")) {
+      info.type = "slash_command";
+      info.id = detail::form_field(req.body, "trigger_id").value_or("");
+    }
+    return info;
+  }
+  if (const auto j = detail::parse_json(req.body)) {
+    info.type = detail::json_text(*j, "type");
+    if (info.type == "event_callback" && j->contains("event"))
+      info.type = detail::json_text((*j)["event"], "type");
+    info.id = detail::json_text(*j, "event_id");
+  }
+  return info;
+}
+
+bool SlackProvider::detect(const core::Headers& headers) const {
+  return core::find_header(headers, kSignature) || core::find_header(headers, kTimestamp);
+}
+
+void SlackProvider::tamper_timestamp(core::Headers& headers) const {
+  for (auto& h : headers)
+    if (util::iequals(h.name, kTimestamp)) {
+      long long ts = 0;
+      if (util::parse_int64(h.value, ts))
+        h.value = std::to_string(ts + 1);
+    }
+}
+
+void SlackProvider::mark_retry(core::Headers& headers, int attempt) const {
+  core::set_header(headers, "X-Slack-Retry-Num", std::to_string(attempt));
+  core::set_header(headers, "X-Slack-Retry-Reason", "http_error");
+}
+
+} // namespace hooktool::providers

@@ -1,0 +1,67 @@
+#include "util/files.hpp"
+
+#include "util/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <unistd.h>
+
+namespace hooktool::util {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw usage_error(path.string() + ": is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw usage_error(path.string() + ": cannot read (" + std::strerror(errno) + ")");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad())
+    throw usage_error(path.string() + ": read error");
+  return std::move(ss).str();
+}
+
+std::string read_stdin() {
+  std::ostringstream ss;
+  ss << std::cin.rdbuf();
+  return std::move(ss).str();
+}
+
+std::string read_arg(std::string_view arg) {
+  if (arg == "-" || arg == "@-")
+    return read_stdin();
+  if (!arg.empty() && arg.front() == '@')
+    return read_file(std::string(arg.substr(1)));
+  return std::string(arg);
+}
+
+AppendFile::AppendFile(const std::filesystem::path& path) : path_(path.string()) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0)
+    throw usage_error(path_ + ": cannot open for writing (" + std::strerror(errno) + ")");
+}
+
+AppendFile::~AppendFile() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+void AppendFile::append(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const auto n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      throw failure(path_ + ": write failed (" + std::strerror(errno) + ")");
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+} // namespace hooktool::util

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace hooktool::util {
+
+// Whole file as bytes; a usage error naming the path when it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+// "@file" reads a file, "-" or "@-" reads stdin, anything else is the text itself.
+std::string read_arg(std::string_view arg);
+// All of standard input as bytes.
+std::string read_stdin();
+
+// A file opened for appending whole records: created with mode 0600, one write() per record.
+class AppendFile {
+public:
+  // Opens (creating with 0600) or throws a usage error naming the path.
+  explicit AppendFile(const std::filesystem::path& path);
+  AppendFile(const AppendFile&) = delete;
+  AppendFile& operator=(const AppendFile&) = delete;
+  ~AppendFile();
+  // Appends bytes with a single write (retrying on short writes); throws on failure.
+  void append(std::string_view bytes);
+
+private:
+  int fd_ = -1;
+  std::string path_;
+};
+
+} // namespace hooktool::util

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hooktool::util {
+
+// ASCII lower-casing (header names, hex).
+std::string to_lower(std::string_view s);
+// Case-insensitive ASCII comparison.
+bool iequals(std::string_view a, std::string_view b) noexcept;
+// Strips ASCII whitespace at both ends.
+std::string_view trim(std::string_view s) noexcept;
+// Splits at every occurrence of sep; empty fields are kept.
+std::vector<std::string_view> split(std::string_view s, char sep);
+// True when s starts with prefix.
+inline bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.substr(0, prefix.size()) == prefix;
+}
+// Parses a whole decimal integer (optional leading '-'); false on anything else.
+bool parse_int64(std::string_view s, long long& out) noexcept;
+// True when the bytes are well-formed UTF-8.
+bool is_valid_utf8(std::string_view s) noexcept;
+// Percent-decodes a form component ('+' is a space); invalid escapes are kept literally.
+std::string form_decode(std::string_view s);
+// Percent-encodes for application/x-www-form-urlencoded ('+' for space).
+std::string form_encode(std::string_view s);
+// Replaces bytes a terminal could act on (control characters) with '?'.
+std::string printable(std::string_view s);
+
+} // namespace hooktool::util
