@@ -84,6 +84,8 @@ EventInfo SlackProvider::event_info(const core::HttpRequest& req) const {
     if (info.type == "event_callback" && j->contains("event"))
       info.type = detail::json_text((*j)["event"], "type");
     info.id = detail::json_text(*j, "event_id");
+    if (info.id.empty()) // url_verification carries no event id; its challenge is unique
+      info.id = detail::json_text(*j, "challenge");
   }
   return info;
 }

@@ -1,0 +1,285 @@
+#pragma once
+// Runs the hooktool binary as a child process for end-to-end tests: argv, extra
+// environment, optional stdin text; captures stdout, stderr and the exit status.
+// Every child is bounded by a deadline and killed by its PID when it overruns, so a
+// test can fail but never hang.
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <optional>
+#include <poll.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <string>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+extern char** environ;
+
+namespace e2e {
+
+#ifdef HOOKTOOL_BIN
+inline const std::string kHooktool = HOOKTOOL_BIN;
+#endif
+
+struct ProcessResult {
+  int exit_code = -1;    // exit status, or -1 when killed by a signal
+  int term_signal = 0;   // the signal that ended the child, 0 when it exited
+  bool timed_out = false; // the deadline passed and the child was killed
+  std::string out;
+  std::string err;
+  std::chrono::milliseconds elapsed{0};
+
+  // Human-readable summary for assertion messages.
+  [[nodiscard]] std::string describe() const {
+    std::string s = "exit=" + std::to_string(exit_code);
+    if (term_signal != 0)
+      s += " signal=" + std::to_string(term_signal);
+    if (timed_out)
+      s += " TIMED OUT";
+    s += " elapsed=" + std::to_string(elapsed.count()) + "ms\n--- stdout ---\n" + out +
+         "\n--- stderr ---\n" + err;
+    return s;
+  }
+};
+
+struct ProcessOptions {
+  std::map<std::string, std::string> env;  // added to (or replacing in) the inherited environment
+  std::vector<std::string> unset_env{"HOOKTOOL_SECRET"}; // removed from the inherited environment
+  std::optional<std::string> stdin_text;   // nullopt: stdin is /dev/null
+  std::chrono::milliseconds timeout{std::chrono::seconds(20)};
+};
+
+namespace detail {
+
+inline void ignore_sigpipe_once() {
+  static const bool done = [] {
+    std::signal(SIGPIPE, SIG_IGN); // a child that exits early must not kill the test on write
+    return true;
+  }();
+  (void)done;
+}
+
+inline void make_pipe(int fds[2]) {
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+}
+
+inline void close_fd(int& fd) {
+  if (fd >= 0) {
+    ::close(fd);
+    fd = -1;
+  }
+}
+
+} // namespace detail
+
+// Runs `program args...`; never blocks longer than opts.timeout (+ a short reap).
+inline ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
+                                 const ProcessOptions& opts = {}) {
+  detail::ignore_sigpipe_once();
+
+  // Environment: inherited, minus unset_env, with env overriding; colour always off.
+  std::map<std::string, std::string> env_map;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    const std::string kv = *e;
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos)
+      continue;
+    env_map[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& name : opts.unset_env)
+    env_map.erase(name);
+  env_map["NO_COLOR"] = "1";
+  for (const auto& [k, v] : opts.env)
+    env_map[k] = v;
+  std::vector<std::string> env_strings;
+  env_strings.reserve(env_map.size());
+  for (const auto& [k, v] : env_map)
+    env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& s : env_strings)
+    envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  std::vector<std::string> argv_strings;
+  argv_strings.push_back(program);
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : argv_strings)
+    argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  int in_pipe[2] = {-1, -1};
+  int out_pipe[2] = {-1, -1};
+  int err_pipe[2] = {-1, -1};
+  detail::make_pipe(out_pipe);
+  detail::make_pipe(err_pipe);
+  if (opts.stdin_text)
+    detail::make_pipe(in_pipe);
+
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (opts.stdin_text)
+    posix_spawn_file_actions_adddup2(&fa, in_pipe[0], STDIN_FILENO);
+  else
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], STDERR_FILENO);
+
+  // The child starts with default signal dispositions (SIGPIPE is ignored in the test).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  sigset_t empty_mask;
+  sigemptyset(&empty_mask);
+  posix_spawnattr_setsigmask(&attr, &empty_mask);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  const auto start = std::chrono::steady_clock::now();
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  detail::close_fd(out_pipe[1]);
+  detail::close_fd(err_pipe[1]);
+  detail::close_fd(in_pipe[0]);
+  if (rc != 0) {
+    detail::close_fd(out_pipe[0]);
+    detail::close_fd(err_pipe[0]);
+    detail::close_fd(in_pipe[1]);
+    throw std::runtime_error("posix_spawn " + program + ": " + std::strerror(rc));
+  }
+
+  ProcessResult result;
+  std::size_t stdin_written = 0;
+  if (in_pipe[1] >= 0) {
+    ::fcntl(in_pipe[1], F_SETFL, ::fcntl(in_pipe[1], F_GETFL) | O_NONBLOCK);
+    if (opts.stdin_text->empty())
+      detail::close_fd(in_pipe[1]);
+  }
+  const auto deadline = start + opts.timeout;
+
+  while (out_pipe[0] >= 0 || err_pipe[0] >= 0) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    std::vector<pollfd> fds;
+    if (out_pipe[0] >= 0)
+      fds.push_back({out_pipe[0], POLLIN, 0});
+    if (err_pipe[0] >= 0)
+      fds.push_back({err_pipe[0], POLLIN, 0});
+    if (in_pipe[1] >= 0)
+      fds.push_back({in_pipe[1], POLLOUT, 0});
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long long>(left, 1000)));
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    for (const auto& p : fds) {
+      if (p.revents == 0)
+        continue;
+      if (p.fd == in_pipe[1]) {
+        if ((p.revents & (POLLERR | POLLHUP)) != 0) {
+          detail::close_fd(in_pipe[1]);
+          continue;
+        }
+        const auto& text = *opts.stdin_text;
+        const auto w = ::write(in_pipe[1], text.data() + stdin_written, text.size() - stdin_written);
+        if (w > 0)
+          stdin_written += static_cast<std::size_t>(w);
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || stdin_written == text.size())
+          detail::close_fd(in_pipe[1]);
+        continue;
+      }
+      char buf[65536];
+      const auto r = ::read(p.fd, buf, sizeof buf);
+      if (r > 0) {
+        (p.fd == out_pipe[0] ? result.out : result.err).append(buf, static_cast<std::size_t>(r));
+      } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+        if (p.fd == out_pipe[0])
+          detail::close_fd(out_pipe[0]);
+        else
+          detail::close_fd(err_pipe[0]);
+      }
+    }
+  }
+  detail::close_fd(out_pipe[0]);
+  detail::close_fd(err_pipe[0]);
+  detail::close_fd(in_pipe[1]);
+
+  // Reap. If the child closed its pipes but lingers past the deadline, kill it: wait for
+  // its exit on a pidfd (poll with the remaining time), then waitpid, which is then prompt.
+  if (!result.timed_out) {
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd >= 0) {
+      for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        if (left <= 0) {
+          result.timed_out = true;
+          ::kill(pid, SIGKILL);
+          break;
+        }
+        pollfd p{pidfd, POLLIN, 0};
+        const int n = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000)));
+        if (n > 0 || (n < 0 && errno != EINTR))
+          break;
+      }
+      ::close(pidfd);
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.term_signal = WTERMSIG(status);
+  return result;
+}
+
+#ifdef HOOKTOOL_BIN
+// Runs hooktool with args.
+inline ProcessResult hooktool(const std::vector<std::string>& args, const ProcessOptions& opts = {}) {
+  return run_process(kHooktool, args, opts);
+}
+#endif
+
+// Non-empty lines of text.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = text.size();
+    if (nl > pos)
+      out.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+} // namespace e2e

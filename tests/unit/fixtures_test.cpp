@@ -1,0 +1,143 @@
+// Every built-in fixture renders, parses, names its event as its file does, and gets fresh ids.
+#include "core/compose.hpp"
+#include "core/embedded_fixtures.hpp"
+#include "core/fixtures.hpp"
+#include "providers/common.hpp"
+#include "providers/registry.hpp"
+#include "util/error.hpp"
+#include "util/time.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+using namespace hooktool;
+namespace fs = std::filesystem;
+
+namespace {
+
+core::Payload render(const core::FixtureStore& store, const std::string& provider,
+                     const std::string& event) {
+  core::PayloadSpec spec;
+  spec.fixture_family = std::string(providers::fixture_family(provider));
+  spec.event = event;
+  spec.pretty_json = providers::make_provider(provider)->pretty_json();
+  spec.now_ms = util::now_ms();
+  return core::render_payload(store, spec);
+}
+
+core::Composed compose(const std::string& provider_id, const std::string& event,
+                       const core::Payload& payload) {
+  const auto provider = providers::make_provider(provider_id);
+  core::ComposeInput in;
+  in.provider = provider.get();
+  in.event = event;
+  in.payload = payload;
+  in.url = "http://localhost:3000/";
+  in.secret = provider->generate_secret();
+  in.timestamp = util::now_s();
+  return core::compose(in);
+}
+
+} // namespace
+
+TEST(Fixtures, EmbeddedMatchFilesOnDisk) {
+  std::set<std::string> on_disk;
+  for (const auto& e : fs::recursive_directory_iterator(HOOKTOOL_FIXTURES_DIR)) {
+    const auto ext = e.path().extension();
+    if (e.is_regular_file() && (ext == ".json" || ext == ".form"))
+      on_disk.insert(fs::relative(e.path(), HOOKTOOL_FIXTURES_DIR).generic_string());
+  }
+  std::set<std::string> embedded;
+  for (const auto& f : core::embedded_fixtures())
+    embedded.insert(std::string(f.path));
+  EXPECT_EQ(on_disk, embedded);
+}
+
+TEST(Fixtures, EnoughEventsPerProvider) {
+  const core::FixtureStore store;
+  std::map<std::string, std::size_t> count;
+  for (const auto& f : store.list())
+    ++count[f.provider];
+  EXPECT_GE(count["stripe"], 8u);
+  EXPECT_GE(count["github"], 7u);
+  for (const auto* p : {"shopify", "twilio", "slack", "standard", "generic"})
+    EXPECT_GE(count[p], 4u) << p;
+}
+
+TEST(Fixtures, RequiredEventsExist) {
+  const core::FixtureStore store;
+  const std::map<std::string, std::vector<std::string>> required{
+      {"stripe",
+       {"invoice.payment_failed", "invoice.paid", "payment_intent.succeeded",
+        "payment_intent.payment_failed", "customer.subscription.created",
+        "customer.subscription.deleted", "checkout.session.completed", "charge.refunded"}},
+      {"github",
+       {"ping", "push", "pull_request.opened", "issues.opened", "issue_comment.created",
+        "release.published", "workflow_run.completed"}},
+      {"shopify",
+       {"orders/create", "orders/paid", "products/update", "app/uninstalled", "customers/create"}},
+      {"twilio", {"message.incoming", "message.status", "call.status"}},
+      {"slack", {"url_verification", "app_mention", "message", "slash_command", "block_actions"}},
+  };
+  for (const auto& [provider, events] : required)
+    for (const auto& e : events)
+      EXPECT_NO_THROW((void)store.load(provider, e)) << provider << "/" << e;
+}
+
+TEST(Fixtures, EveryFixtureRendersAndNamesItsEvent) {
+  const core::FixtureStore store;
+  for (const auto& f : store.list()) {
+    SCOPED_TRACE(f.provider + "/" + f.event);
+    const auto payload = render(store, f.provider, f.event);
+    EXPECT_EQ(payload.body.find("{{"), std::string::npos) << "placeholder left unrendered";
+    if (f.format == providers::BodyFormat::json)
+      EXPECT_TRUE(providers::detail::parse_json(payload.body).has_value());
+    else
+      EXPECT_FALSE(providers::detail::parse_form(payload.body).empty());
+    const auto delivery = compose(f.provider, f.event, payload);
+    const auto info = providers::make_provider(f.provider)->event_info(delivery.request);
+    EXPECT_EQ(info.type, f.event);
+    EXPECT_FALSE(info.id.empty()) << "no event id read back";
+  }
+}
+
+TEST(Fixtures, IdsAreFreshOnEachRender) {
+  const core::FixtureStore store;
+  for (const auto& f : store.list()) {
+    SCOPED_TRACE(f.provider + "/" + f.event);
+    const auto a = compose(f.provider, f.event, render(store, f.provider, f.event));
+    const auto b = compose(f.provider, f.event, render(store, f.provider, f.event));
+    EXPECT_NE(a.info.id, b.info.id);
+    EXPECT_NE(a.request.body, b.request.body);
+  }
+}
+
+TEST(Fixtures, StripeEventsCarryStripeShapes) {
+  const core::FixtureStore store;
+  const auto body = render(store, "stripe", "invoice.payment_failed").body;
+  const auto j = nlohmann::json::parse(body);
+  EXPECT_TRUE(j["id"].get<std::string>().starts_with("evt_"));
+  EXPECT_EQ(j["object"], "event");
+  EXPECT_TRUE(j["created"].is_number_integer());
+  EXPECT_TRUE(j["data"]["object"]["id"].get<std::string>().starts_with("in_"));
+  EXPECT_NEAR(j["created"].get<double>(), static_cast<double>(util::now_s()), 5.0);
+  EXPECT_NE(body.find("\n  \""), std::string::npos) << "Stripe bodies are indented";
+}
+
+TEST(Fixtures, UserDirectoryAddsAndShadows) {
+  const auto dir = fs::temp_directory_path() / ("hooktool-fixtures-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "stripe");
+  std::ofstream(dir / "stripe" / "custom.thing.json") << R"({"id":"{{id:evt_}}","type":"custom.thing"})";
+  std::ofstream(dir / "stripe" / "invoice.paid.json") << R"({"id":"evt_mine","type":"invoice.paid"})";
+  const core::FixtureStore store({dir});
+  EXPECT_EQ(store.load("stripe", "custom.thing").origin, (dir / "stripe" / "custom.thing.json").string());
+  EXPECT_NE(store.load("stripe", "invoice.paid").text.find("evt_mine"), std::string::npos);
+  EXPECT_THROW((void)store.load("stripe", "../etc/passwd"), hooktool::Error);
+  EXPECT_THROW((void)store.load("stripe", "nope"), hooktool::Error);
+  EXPECT_THROW(core::FixtureStore({dir / "missing"}), hooktool::Error);
+  fs::remove_all(dir);
+}

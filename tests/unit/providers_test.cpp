@@ -1,0 +1,409 @@
+// Signatures against references that hooktool did not compute: the vectors in
+// shared/vectors/signatures.json (made by each provider's official library) and the
+// examples the providers publish in their documentation.
+#include "crypto/crypto.hpp"
+#include "providers/registry.hpp"
+#include "providers/standard.hpp"
+#include "providers/twilio.hpp"
+#include "util/error.hpp"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace hooktool;
+using providers::VerdictStatus;
+
+namespace {
+
+nlohmann::json load_vectors() {
+  std::ifstream in(HOOKTOOL_VECTORS);
+  EXPECT_TRUE(in.good()) << "cannot open " << HOOKTOOL_VECTORS;
+  return nlohmann::json::parse(in);
+}
+
+core::HttpRequest request_for(const nlohmann::json& v) {
+  core::HttpRequest req;
+  req.body = v["body"].get<std::string>();
+  if (v["url"].is_string())
+    req.url = v["url"].get<std::string>();
+  const auto provider = v["provider"].get<std::string>();
+  if (provider == "twilio") {
+    const bool json = req.url.find("bodySHA256") != std::string::npos;
+    req.headers.push_back(
+        {"Content-Type", json ? "application/json" : "application/x-www-form-urlencoded"});
+  }
+  if (provider == "shopify") // Shopify's library also requires these on every delivery
+    req.headers = providers::make_provider("shopify")->envelope(
+        {"orders/create", providers::BodyFormat::json, 1700000000});
+  if (v["id"].is_string())
+    req.headers.push_back({provider == "svix" ? "svix-id" : "webhook-id", v["id"].get<std::string>()});
+  return req;
+}
+
+providers::VerifyParams params(std::string secret, std::int64_t now,
+                               std::vector<std::string> urls = {}) {
+  providers::VerifyParams p;
+  p.secret = std::move(secret);
+  p.now = now;
+  p.urls = std::move(urls);
+  return p;
+}
+
+} // namespace
+
+TEST(ProviderVectors, EveryOfficialVectorIsReproducedAndVerifies) {
+  const auto doc = load_vectors();
+  ASSERT_GE(doc["vectors"].size(), 11u);
+  for (const auto& v : doc["vectors"]) {
+    const auto id = v["provider"].get<std::string>();
+    SCOPED_TRACE(id + " / " + v["computed_by"].get<std::string>());
+    const auto provider = providers::make_provider(id);
+    ASSERT_NE(provider, nullptr);
+    const auto secret = v["secret"].get<std::string>();
+    const std::int64_t ts = v["timestamp"].is_number() ? v["timestamp"].get<std::int64_t>() : 0;
+
+    auto req = request_for(v);
+    const auto original_url = req.url;
+    provider->sign(req, {secret, ts, {}});
+    for (const auto& [name, value] : v["headers"].items()) {
+      const auto got = core::find_header(req.headers, name);
+      ASSERT_TRUE(got.has_value()) << "missing " << name;
+      EXPECT_EQ(*got, value.get<std::string>()) << name;
+    }
+    EXPECT_EQ(req.url, original_url) << "a URL that already carries bodySHA256 is kept";
+
+    // And the official headers verify as they are.
+    auto received = request_for(v);
+    for (const auto& [name, value] : v["headers"].items())
+      core::set_header(received.headers, name, value.get<std::string>());
+    std::vector<std::string> urls;
+    if (v["url"].is_string())
+      urls.push_back(v["url"].get<std::string>());
+    const auto verdict = provider->verify(received, params(secret, ts, urls));
+    EXPECT_EQ(verdict.status, VerdictStatus::valid) << verdict.reason;
+
+    // Any change to the body breaks it.
+    received.body += " ";
+    if (id == "twilio" && received.url.find("bodySHA256") == std::string::npos)
+      received.body += "&X=1";
+    EXPECT_EQ(provider->verify(received, params(secret, ts, urls)).status, VerdictStatus::invalid);
+  }
+}
+
+// GitHub's documentation: secret "It's a Secret to Everybody", payload "Hello, World!".
+TEST(GithubDocs, DocumentedSignature) {
+  const auto p = providers::make_provider("github");
+  core::HttpRequest req;
+  req.body = "Hello, World!";
+  p->sign(req, {"It's a Secret to Everybody", 0, {}});
+  EXPECT_EQ(*core::find_header(req.headers, "X-Hub-Signature-256"),
+            "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17");
+}
+
+// Slack's documentation ("Verifying requests from Slack") example request.
+TEST(SlackDocs, DocumentedSignature) {
+  const auto p = providers::make_provider("slack");
+  core::HttpRequest req;
+  req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+  req.body =
+      "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id="
+      "G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-"
+      "collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%"
+      "2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121."
+      "803a0bc887a14d10d2c447fce8b6703c";
+  p->sign(req, {"8f742231b10e8888abcd99yyyzzz85a5", 1531420618, {}});
+  EXPECT_EQ(*core::find_header(req.headers, "X-Slack-Signature"),
+            "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503");
+  const auto info = p->event_info(req);
+  EXPECT_EQ(info.type, "slash_command");
+  EXPECT_EQ(info.id, "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c");
+}
+
+// Standard Webhooks' published example (standard-webhooks spec, "Signature scheme").
+TEST(StandardDocs, PublishedExample) {
+  const auto p = providers::make_provider("standard");
+  core::HttpRequest req;
+  req.body = R"({"test": 2432232314})";
+  req.headers.push_back({"webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"});
+  p->sign(req, {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1614265330, {}});
+  EXPECT_EQ(*core::find_header(req.headers, "webhook-signature"),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+}
+
+// Twilio's documented validation example (api-snippets, signature_validation 3.x).
+TEST(TwilioDocs, DocumentedFormSignature) {
+  const auto p = providers::make_provider("twilio");
+  core::HttpRequest req;
+  req.url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+  req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+  req.body = "CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%"
+             "2B18005551212";
+  p->sign(req, {"12345", 0, {}});
+  EXPECT_EQ(*core::find_header(req.headers, "X-Twilio-Signature"), "GvWf1cFY/Q7PnoempGyD5oXAezc=");
+}
+
+TEST(Twilio, SigningStringSortsNamesAndDistinctValues) {
+  EXPECT_EQ(providers::twilio_signing_string("http://x/", "b=2&a=1&A=3&a=0&a=1"),
+            "http://x/A3a0a1b2");
+}
+
+TEST(Twilio, VerifiesWithPortRemovedOrDefaultPortAdded) {
+  const auto p = providers::make_provider("twilio");
+  core::HttpRequest req;
+  req.url = "https://example.com/sms";
+  req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+  req.body = "Body=hi&From=%2B1555";
+  p->sign(req, {"tok", 0, {}});
+  EXPECT_EQ(p->verify(req, params("tok", 0, {"https://example.com:443/sms"})).status,
+            VerdictStatus::valid);
+  EXPECT_EQ(p->verify(req, params("tok", 0, {"https://example.com/sms"})).status, VerdictStatus::valid);
+  const auto wrong = p->verify(req, params("tok", 0, {"https://example.com/other"}));
+  EXPECT_EQ(wrong.status, VerdictStatus::invalid);
+  EXPECT_NE(wrong.reason.find("does not match"), std::string::npos);
+}
+
+TEST(Twilio, JsonVariantAddsBodyHashToUrlAndChecksIt) {
+  const auto p = providers::make_provider("twilio");
+  core::HttpRequest req;
+  req.url = "http://localhost:3000/";
+  req.headers.push_back({"Content-Type", "application/json"});
+  req.body = R"([{"type":"com.twilio.messaging.message.delivered","id":"EZ1"}])";
+  p->sign(req, {"tok", 0, {}});
+  const auto hash = crypto::to_hex(crypto::hash(crypto::Digest::sha256, req.body));
+  EXPECT_EQ(req.url, "http://localhost:3000/?bodySHA256=" + hash);
+  EXPECT_EQ(p->verify(req, params("tok", 0, {req.url})).status, VerdictStatus::valid);
+  auto altered = req;
+  altered.body += " ";
+  const auto v = p->verify(altered, params("tok", 0, {req.url}));
+  EXPECT_EQ(v.status, VerdictStatus::invalid);
+  EXPECT_NE(v.reason.find("bodySHA256"), std::string::npos);
+  const auto info = p->event_info(req);
+  EXPECT_EQ(info.type, "com.twilio.messaging.message.delivered");
+}
+
+TEST(Twilio, UnknownUrlIsInvalidWithReason) {
+  const auto p = providers::make_provider("twilio");
+  core::HttpRequest req;
+  req.url = "/relative";
+  req.headers.push_back({"X-Twilio-Signature", "abc="});
+  const auto v = p->verify(req, params("tok", 0));
+  EXPECT_EQ(v.status, VerdictStatus::invalid);
+  EXPECT_NE(v.reason.find("URL"), std::string::npos);
+}
+
+class StripeVerify : public ::testing::Test {
+protected:
+  std::unique_ptr<providers::Provider> p = providers::make_provider("stripe");
+  core::HttpRequest req = [] {
+    core::HttpRequest r;
+    r.body = R"({"id":"evt_1","type":"invoice.paid"})";
+    return r;
+  }();
+  static constexpr std::int64_t ts = 1700000000;
+  std::string sig() {
+    return crypto::to_hex(crypto::hmac(crypto::Digest::sha256, "whsec_abc",
+                                       std::to_string(ts) + "." + req.body));
+  }
+  providers::Verdict with(const std::string& header, std::int64_t now = ts,
+                          std::optional<std::int64_t> tol = std::nullopt) {
+    auto r = req;
+    r.headers.push_back({"Stripe-Signature", header});
+    auto pr = params("whsec_abc", now);
+    pr.tolerance = tol;
+    return p->verify(r, pr);
+  }
+};
+
+TEST_F(StripeVerify, Verdicts) {
+  const auto t = "t=" + std::to_string(ts);
+  EXPECT_EQ(with(t + ",v1=" + sig()).status, VerdictStatus::valid);
+  // Secret rotation: several v1 entries, any match is valid; v0 entries are ignored.
+  EXPECT_EQ(with(t + ",v1=" + std::string(64, '0') + ",v1=" + sig() + ",v0=zz").status,
+            VerdictStatus::valid);
+  EXPECT_EQ(with(t + ",v1=" + std::string(64, '0')).status, VerdictStatus::invalid);
+  EXPECT_EQ(with("v1=" + sig()).status, VerdictStatus::invalid);
+  EXPECT_NE(with("v1=" + sig()).reason.find("no t="), std::string::npos);
+  EXPECT_EQ(with("t=abc,v1=" + sig()).status, VerdictStatus::invalid);
+  EXPECT_EQ(with(t).status, VerdictStatus::invalid);
+  EXPECT_EQ(with("").status, VerdictStatus::invalid);
+  EXPECT_EQ(with(t + ",v1=" + sig(), ts + 301).status, VerdictStatus::expired);
+  EXPECT_EQ(with(t + ",v1=" + sig(), ts + 300).status, VerdictStatus::valid);
+  EXPECT_EQ(with(t + ",v1=" + sig(), ts - 100000).status, VerdictStatus::valid); // future passes
+  EXPECT_EQ(with(t + ",v1=" + sig(), ts + 100000, 0).status, VerdictStatus::valid); // window off
+  EXPECT_EQ(with(t + ",v1=" + sig(), ts + 20, 10).status, VerdictStatus::expired);
+  // Uppercase hex is not what Stripe's library compares against.
+  auto upper = sig();
+  for (auto& c : upper)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(with(t + ",v1=" + upper).status, VerdictStatus::invalid);
+}
+
+TEST_F(StripeVerify, UnsignedAndUnverified) {
+  EXPECT_EQ(p->verify(req, params("whsec_abc", ts)).status, VerdictStatus::unsigned_);
+  auto r = req;
+  r.headers.push_back({"Stripe-Signature", "t=1,v1=00"});
+  providers::VerifyParams none;
+  EXPECT_EQ(p->verify(r, none).status, VerdictStatus::unverified);
+}
+
+TEST(Github, VerdictRestsOnSha256Alone) {
+  const auto p = providers::make_provider("github");
+  core::HttpRequest req;
+  req.body = "{}";
+  p->sign(req, {"s", 0, {}});
+  EXPECT_EQ(p->verify(req, params("s", 0)).status, VerdictStatus::valid);
+  auto only_sha1 = req;
+  core::remove_header(only_sha1.headers, "X-Hub-Signature-256");
+  EXPECT_EQ(p->verify(only_sha1, params("s", 0)).status, VerdictStatus::invalid);
+  auto bad_sha1 = req;
+  core::set_header(bad_sha1.headers, "X-Hub-Signature", "sha1=00");
+  EXPECT_EQ(p->verify(bad_sha1, params("s", 0)).status, VerdictStatus::valid);
+  auto no_prefix = req;
+  core::set_header(no_prefix.headers, "X-Hub-Signature-256", "abc");
+  EXPECT_EQ(p->verify(no_prefix, params("s", 0)).status, VerdictStatus::invalid);
+  core::HttpRequest bare;
+  EXPECT_EQ(p->verify(bare, params("s", 0)).status, VerdictStatus::unsigned_);
+}
+
+TEST(Shopify, MandatoryHeadersAndUnprefixedNames) {
+  const auto p = providers::make_provider("shopify");
+  core::HttpRequest req;
+  req.body = R"({"id":1})";
+  req.headers = p->envelope({"orders/create", providers::BodyFormat::json, 1700000000});
+  p->sign(req, {"shpss_x", 0, {}});
+  EXPECT_EQ(p->verify(req, params("shpss_x", 0)).status, VerdictStatus::valid);
+  EXPECT_EQ(p->event_info(req).type, "orders/create");
+  auto missing = req;
+  core::remove_header(missing.headers, "X-Shopify-API-Version");
+  const auto v = p->verify(missing, params("shopify_x", 0));
+  EXPECT_EQ(v.status, VerdictStatus::invalid);
+  EXPECT_NE(v.reason.find("API-Version"), std::string::npos);
+  core::HttpRequest plain;
+  plain.body = req.body;
+  for (const auto& h : req.headers)
+    plain.headers.push_back({h.name.starts_with("X-Shopify-") ? h.name.substr(2) : h.name, h.value});
+  EXPECT_TRUE(p->detect(plain.headers));
+  EXPECT_EQ(p->verify(plain, params("shpss_x", 0)).status, VerdictStatus::valid);
+}
+
+TEST(Slack, Verdicts) {
+  const auto p = providers::make_provider("slack");
+  core::HttpRequest req;
+  req.body = R"({"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention"}})";
+  p->sign(req, {"sec", 1700000000, {}});
+  EXPECT_EQ(p->verify(req, params("sec", 1700000100)).status, VerdictStatus::valid);
+  EXPECT_EQ(p->verify(req, params("sec", 1700000301)).status, VerdictStatus::expired);
+  EXPECT_EQ(p->event_info(req).type, "app_mention");
+  EXPECT_EQ(p->event_info(req).id, "Ev1");
+  auto no_ts = req;
+  core::remove_header(no_ts.headers, "X-Slack-Request-Timestamp");
+  EXPECT_EQ(p->verify(no_ts, params("sec", 1700000000)).status, VerdictStatus::invalid);
+  auto bad_ts = req;
+  core::set_header(bad_ts.headers, "X-Slack-Request-Timestamp", "17e8");
+  EXPECT_EQ(p->verify(bad_ts, params("sec", 1700000000)).status, VerdictStatus::invalid);
+  auto tampered = req;
+  p->tamper_timestamp(tampered.headers);
+  EXPECT_EQ(p->verify(tampered, params("sec", 1700000000)).status, VerdictStatus::invalid);
+}
+
+TEST(Standard, HeaderListVersionsWindowAndAlias) {
+  const auto p = providers::make_provider("standard");
+  const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  core::HttpRequest req;
+  req.body = R"({"type":"user.created"})";
+  req.headers.push_back({"webhook-id", "msg_1"});
+  p->sign(req, {secret, 1700000000, {}});
+  const auto good = std::string(*core::find_header(req.headers, "webhook-signature"));
+  core::set_header(req.headers, "webhook-signature", "v2,abc v1,AAAA " + good + " junk");
+  EXPECT_EQ(p->verify(req, params(secret, 1700000000)).status, VerdictStatus::valid);
+  EXPECT_EQ(p->verify(req, params(secret, 1700000000 - 301)).status, VerdictStatus::expired);
+  EXPECT_EQ(p->verify(req, params(secret, 1700000000 + 301)).status, VerdictStatus::expired);
+  core::set_header(req.headers, "webhook-signature", "v2," + good.substr(3));
+  EXPECT_EQ(p->verify(req, params(secret, 1700000000)).status, VerdictStatus::invalid);
+  // A secret without the prefix is the same key.
+  core::set_header(req.headers, "webhook-signature", good);
+  EXPECT_EQ(p->verify(req, params(secret.substr(6), 1700000000)).status, VerdictStatus::valid);
+  // The standard provider verifies svix-* headers too.
+  core::HttpRequest svix;
+  svix.body = req.body;
+  for (const auto& h : req.headers)
+    svix.headers.push_back({"svix-" + h.name.substr(8), h.value});
+  EXPECT_EQ(p->verify(svix, params(secret, 1700000000)).status, VerdictStatus::valid);
+  auto no_id = req;
+  core::remove_header(no_id.headers, "webhook-id");
+  EXPECT_EQ(p->verify(no_id, params(secret, 1700000000)).status, VerdictStatus::invalid);
+}
+
+TEST(Standard, NonBase64SecretIsAUsageError) {
+  const auto p = providers::make_provider("standard");
+  EXPECT_THROW(p->validate_secret("whsec_***"), hooktool::Error);
+  EXPECT_NO_THROW(p->validate_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
+  EXPECT_FALSE(providers::standard_key("whsec_").has_value());
+}
+
+TEST(Generic, ConfigurableScheme) {
+  providers::GenericConfig c;
+  c.header = "X-Sig";
+  c.digest = crypto::Digest::sha512;
+  c.encoding = providers::Encoding::base64;
+  c.prefix = "sha512=";
+  c.content = providers::SignedContent::timestamp_and_body;
+  c.timestamp_header = "X-Ts";
+  c.separator = ":";
+  const auto p = providers::make_provider("generic", c);
+  core::HttpRequest req;
+  req.body = "hello";
+  p->sign(req, {"k", 1700000000, {}});
+  EXPECT_EQ(*core::find_header(req.headers, "X-Ts"), "1700000000");
+  EXPECT_EQ(*core::find_header(req.headers, "X-Sig"),
+            "sha512=" + crypto::base64_encode(crypto::hmac(crypto::Digest::sha512, "k",
+                                                           "1700000000:hello")));
+  EXPECT_EQ(p->verify(req, params("k", 1700000000)).status, VerdictStatus::valid);
+  EXPECT_EQ(p->verify(req, params("k", 1700000400)).status, VerdictStatus::expired);
+  auto bad = req;
+  core::set_header(bad.headers, "X-Sig", "nope");
+  EXPECT_EQ(p->verify(bad, params("k", 1700000000)).status, VerdictStatus::invalid);
+}
+
+TEST(AllProviders, TamperedSignatureAndBodyFailVerification) {
+  for (const auto id : providers::provider_ids()) {
+    SCOPED_TRACE(std::string(id));
+    const auto p = providers::make_provider(id);
+    const std::string secret = p->generate_secret();
+    EXPECT_NO_THROW(p->validate_secret(secret));
+    core::HttpRequest req;
+    req.url = "http://localhost:3000/hook";
+    req.body = R"({"id":"evt_1","type":"x"})";
+    req.headers = p->envelope({"x", providers::BodyFormat::json, 1700000000});
+    p->sign(req, {secret, 1700000000, {}});
+    const auto ok = p->verify(req, params(secret, 1700000000, {req.url}));
+    EXPECT_EQ(ok.status, VerdictStatus::valid) << ok.reason;
+    auto sig = req;
+    p->tamper_signature(sig.headers);
+    EXPECT_EQ(p->verify(sig, params(secret, 1700000000, {sig.url})).status, VerdictStatus::invalid);
+    if (p->window() != providers::Window::none) {
+      auto ts = req;
+      p->tamper_timestamp(ts.headers);
+      EXPECT_EQ(p->verify(ts, params(secret, 1700000000, {ts.url})).status, VerdictStatus::invalid);
+    } else {
+      auto ts = req;
+      EXPECT_THROW(p->tamper_timestamp(ts.headers), hooktool::Error);
+    }
+    const auto other = id == "standard" || id == "svix" ? p->generate_secret() : "other-" + secret;
+    EXPECT_EQ(p->verify(req, params(other, 1700000000, {req.url})).status, VerdictStatus::invalid);
+  }
+}
+
+TEST(Registry, DetectsProvidersFromHeaders) {
+  EXPECT_EQ(providers::detect_provider({{"Stripe-Signature", "t=1"}})->id(), "stripe");
+  EXPECT_EQ(providers::detect_provider({{"x-github-event", "push"}})->id(), "github");
+  EXPECT_EQ(providers::detect_provider({{"Shopify-Topic", "orders/create"}})->id(), "shopify");
+  EXPECT_EQ(providers::detect_provider({{"X-Twilio-Signature", "a"}})->id(), "twilio");
+  EXPECT_EQ(providers::detect_provider({{"X-Slack-Signature", "v0=1"}})->id(), "slack");
+  EXPECT_EQ(providers::detect_provider({{"webhook-signature", "v1,a"}})->id(), "standard");
+  EXPECT_EQ(providers::detect_provider({{"svix-id", "msg"}})->id(), "svix");
+  EXPECT_EQ(providers::detect_provider({{"Content-Type", "text/plain"}}), nullptr);
+  EXPECT_EQ(providers::make_provider("nope"), nullptr);
+  EXPECT_THROW((void)providers::require_provider("nope"), hooktool::Error);
+}

@@ -1,0 +1,112 @@
+#include "core/template.hpp"
+
+#include "util/error.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace hooktool;
+using nlohmann::ordered_json;
+
+namespace {
+constexpr std::int64_t kNow = 1764065326123; // 2025-11-25T10:08:46.123Z
+}
+
+TEST(Template, GeneratorsHaveTheirShapes) {
+  core::Renderer r(kNow, "invoice.paid");
+  EXPECT_EQ(r.value_of("now"), 1764065326);
+  EXPECT_EQ(r.value_of("now-60"), 1764065266);
+  EXPECT_EQ(r.value_of("now_ms"), kNow);
+  EXPECT_EQ(r.value_of("now_iso"), "2025-11-25T10:08:46Z");
+  EXPECT_EQ(r.value_of("now_iso_ms"), "2025-11-25T10:08:46.123Z");
+  EXPECT_EQ(r.value_of("now_iso_offset+3600"), "2025-11-25T11:08:46+00:00");
+  EXPECT_EQ(r.value_of("now_rfc2822"), "Tue, 25 Nov 2025 10:08:46 +0000");
+  EXPECT_EQ(r.value_of("event"), "invoice.paid");
+  const auto id = r.value_of("id:evt_").get<std::string>();
+  EXPECT_EQ(id.size(), 28u);
+  EXPECT_TRUE(id.starts_with("evt_"));
+  EXPECT_TRUE(r.value_of("int:9").is_number_integer());
+  EXPECT_EQ(r.value_of("int:9").dump().size(), 9u);
+  EXPECT_EQ(r.value_of("hex:40").get<std::string>().size(), 40u);
+  EXPECT_EQ(r.value_of("hex:7").get<std::string>().size(), 7u);
+  EXPECT_EQ(r.value_of("upper:10").get<std::string>().find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+            std::string::npos);
+  EXPECT_TRUE(r.value_of("now_slack_ts").get<std::string>().starts_with("1764065326."));
+}
+
+TEST(Template, SameTokenSameValueTagsDiffer) {
+  core::Renderer r(kNow, "e");
+  EXPECT_EQ(r.value_of("uuid"), r.value_of("uuid"));
+  EXPECT_NE(r.value_of("uuid"), r.value_of("uuid#2"));
+  core::Renderer other(kNow, "e");
+  EXPECT_NE(r.value_of("uuid"), other.value_of("uuid"));
+}
+
+TEST(Template, UnknownOrBadPlaceholdersAreUsageErrors) {
+  core::Renderer r(kNow, "e");
+  EXPECT_THROW(r.value_of("nope"), Error);
+  EXPECT_THROW(r.value_of("int:0"), Error);
+  EXPECT_THROW(r.value_of("int:19"), Error);
+  EXPECT_THROW(r.value_of("hex:x"), Error);
+  EXPECT_THROW(r.value_of("now-x"), Error);
+}
+
+TEST(Template, JsonRenderTypesWholePlaceholdersAndSplicesOthers) {
+  core::Renderer r(kNow, "e");
+  const auto body = r.render_json(
+      R"({"created":"{{now}}","url":"https://x/{{now}}","n":[1,"{{int:3}}"],"s":"é"})", "t", {},
+      false);
+  const auto j = ordered_json::parse(body);
+  EXPECT_EQ(j["created"], 1764065326);
+  EXPECT_EQ(j["url"], "https://x/1764065326");
+  EXPECT_TRUE(j["n"][1].is_number_integer());
+  EXPECT_NE(body.find("é"), std::string::npos) << "UTF-8 is kept, not escaped";
+  EXPECT_EQ(body.find('\n'), std::string::npos);
+  EXPECT_NE(r.render_json(R"({"a":1})", "t", {}, true).find("\n  \"a\": 1"), std::string::npos);
+  EXPECT_THROW(r.render_json("{not json", "fixture.json", {}, false), Error);
+}
+
+TEST(Template, KeyOrderIsKept) {
+  core::Renderer r(kNow, "e");
+  EXPECT_EQ(r.render_json(R"({"z":1,"a":2,"m":3})", "t", {}, false), R"({"z":1,"a":2,"m":3})");
+}
+
+TEST(Template, FormValuesAreEncoded) {
+  core::Renderer r(kNow, "e");
+  EXPECT_EQ(r.render_form("Timestamp={{now_rfc2822}}&A=1\n", {}),
+            "Timestamp=Tue%2C+25+Nov+2025+10%3A08%3A46+%2B0000&A=1");
+}
+
+TEST(Set, ParsesPathsAndValues) {
+  const auto a = core::parse_set("data.object.amount_due=5000");
+  EXPECT_EQ(a.path, (std::vector<std::string>{"data", "object", "amount_due"}));
+  EXPECT_EQ(a.value, 5000);
+  EXPECT_EQ(core::parse_set("a=hello world").value, "hello world");
+  EXPECT_EQ(core::parse_set("a=true").value, true);
+  EXPECT_EQ(core::parse_set("a={\"b\":1}").value["b"], 1);
+  EXPECT_EQ(core::parse_set("a=\"42\"").value, "42");
+  EXPECT_EQ(core::parse_set("a=x=y").value, "x=y");
+  EXPECT_EQ(core::parse_set("a\\.b.c=1").path, (std::vector<std::string>{"a.b", "c"}));
+  EXPECT_THROW(core::parse_set("novalue"), Error);
+  EXPECT_THROW(core::parse_set("a..b=1"), Error);
+  EXPECT_THROW(core::parse_set("=1"), Error);
+}
+
+TEST(Set, AppliesToObjectsArraysAndCreatesFields) {
+  auto doc = ordered_json::parse(R"({"data":{"lines":[{"amount":1}]},"s":"x"})");
+  core::apply_set(doc, core::parse_set("data.lines.0.amount=7"));
+  core::apply_set(doc, core::parse_set("data.new.deep=ok"));
+  core::apply_set(doc, core::parse_set("data.lines.1={\"amount\":2}"));
+  EXPECT_EQ(doc["data"]["lines"][0]["amount"], 7);
+  EXPECT_EQ(doc["data"]["new"]["deep"], "ok");
+  EXPECT_EQ(doc["data"]["lines"][1]["amount"], 2);
+  EXPECT_THROW(core::apply_set(doc, core::parse_set("data.lines.5=1")), Error);
+  EXPECT_THROW(core::apply_set(doc, core::parse_set("data.lines.x=1")), Error);
+  EXPECT_THROW(core::apply_set(doc, core::parse_set("s.inner=1")), Error);
+}
+
+TEST(Set, FormFieldsAreReplacedOrAppended) {
+  core::Renderer r(kNow, "e");
+  EXPECT_EQ(r.render_form("A=1&B=2&A=3", {core::parse_set("A=x y")}), "A=x+y&B=2");
+  EXPECT_EQ(r.render_form("A=1", {core::parse_set("Body=héllo")}), "A=1&Body=h%C3%A9llo");
+}
