@@ -1,6 +1,7 @@
 #include "commands/app.hpp"
 
 #include "commands/fixtures.hpp"
+#include "commands/listen.hpp"
 #include "commands/send.hpp"
 #include "commands/sign.hpp"
 #include "commands/verify.hpp"
@@ -39,9 +40,11 @@ int run_app(int argc, char** argv) {
   SignOptions sign;
   VerifyOptions verify;
   FixturesOptions fixtures;
+  ListenOptions listen;
   auto* send_cmd = register_send(app, send);
   auto* sign_cmd = register_sign(app, sign);
   auto* verify_cmd = register_verify(app, verify);
+  auto* listen_cmd = register_listen(app, listen);
   auto* fixtures_cmd = register_fixtures(app, fixtures);
 
   try {
@@ -71,6 +74,8 @@ int run_app(int argc, char** argv) {
       return run_sign(sign);
     if (verify_cmd->parsed())
       return run_verify(verify);
+    if (listen_cmd->parsed())
+      return run_listen(listen);
     if (fixtures_cmd->parsed())
       return run_fixtures(fixtures);
   } catch (const Error& e) {

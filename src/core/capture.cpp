@@ -66,6 +66,15 @@ std::string to_capture_line(const CaptureRecord& r) {
                        {"reason", r.verification.reason}};
   j["response"] = {{"status", r.response_status ? ojson(*r.response_status) : ojson(nullptr)},
                    {"duration_ms", r.duration_ms}};
+  if (r.duplicate)
+    j["duplicate"] = {{"seen", r.duplicate->seen},
+                      {"first_id", r.duplicate->first_id},
+                      {"first_seen", util::format_rfc3339(r.duplicate->first_seen_ms, util::Precision::millis)}};
+  if (r.forward)
+    j["forward"] = {{"url", r.forward->url},
+                    {"status", r.forward->status ? ojson(*r.forward->status) : ojson(nullptr)},
+                    {"duration_ms", r.forward->duration_ms},
+                    {"error", r.forward->error.empty() ? ojson(nullptr) : ojson(r.forward->error)}};
   // Header values and bodies may hold bytes that are not UTF-8; replace rather than throw.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

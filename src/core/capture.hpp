@@ -10,6 +10,22 @@
 
 namespace hooktool::core {
 
+// Set on a delivery whose provider event id was seen before in this run.
+struct DuplicateInfo {
+  int seen = 0;                  // how many times, this one included
+  std::string first_id;          // capture id of the first one
+  std::int64_t first_seen_ms = 0;
+};
+
+// What the real handler answered when listen forwarded the delivery.
+struct ForwardInfo {
+  std::string url;
+  std::optional<int> status; // absent when the handler could not be reached
+  std::int64_t duration_ms = 0;
+  std::string error;         // why it could not be reached
+  std::string body;          // the handler's response body (for display)
+};
+
 // One delivery as captured by listen or saved by send --save (one JSON line, README §Capture).
 struct CaptureRecord {
   std::string id;                  // capture id, unique per record
@@ -27,6 +43,8 @@ struct CaptureRecord {
   providers::Verdict verification;
   std::optional<int> response_status; // absent when no response was had
   std::int64_t duration_ms = 0;
+  std::optional<DuplicateInfo> duplicate; // listen only
+  std::optional<ForwardInfo> forward;     // listen --forward-to only
 };
 
 // A fresh capture id ("cap_" + 20 base62 characters).

@@ -53,15 +53,28 @@ AppendFile::~AppendFile() {
 }
 
 void AppendFile::append(std::string_view bytes) {
-  while (!bytes.empty()) {
-    const auto n = ::write(fd_, bytes.data(), bytes.size());
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    const auto n = ::write(fd_, bytes.data() + written, bytes.size() - written);
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      throw failure(path_ + ": write failed (" + std::strerror(errno) + ")");
+      const int err = errno;
+      // Take back a partial record so the file stays whole lines (a full disk, a quota).
+      if (written > 0) {
+        const auto end = ::lseek(fd_, 0, SEEK_END);
+        if (end >= static_cast<off_t>(written))
+          (void)::ftruncate(fd_, end - static_cast<off_t>(written));
+      }
+      throw failure(path_ + ": write failed (" + std::strerror(err) + ")");
     }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+    written += static_cast<std::size_t>(n);
   }
+}
+
+void AppendFile::sync() {
+  if (::fdatasync(fd_) != 0)
+    throw failure(path_ + ": fsync failed (" + std::strerror(errno) + ")");
 }
 
 } // namespace hooktool::util

@@ -23,6 +23,8 @@ public:
   ~AppendFile();
   // Appends bytes with a single write (retrying on short writes); throws on failure.
   void append(std::string_view bytes);
+  // Flushes the file's data to the device (fdatasync); throws on failure.
+  void sync();
 
 private:
   int fd_ = -1;

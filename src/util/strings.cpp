@@ -144,12 +144,49 @@ std::string form_encode(std::string_view s) {
   return out;
 }
 
+bool glob_match(std::string_view pattern, std::string_view text) noexcept {
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*')
+    ++p;
+  return p == pattern.size();
+}
+
 std::string printable(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && c != '\t') || u == 0x7F)
       c = '?';
+  }
+  return out;
+}
+
+} // namespace hooktool::util
+
+namespace hooktool::util {
+
+std::string printable_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\r')
+      continue;
+    out.push_back((u < 0x20 && c != '\n' && c != '\t') || u == 0x7F ? '?' : c);
   }
   return out;
 }

@@ -26,7 +26,11 @@ bool is_valid_utf8(std::string_view s) noexcept;
 std::string form_decode(std::string_view s);
 // Percent-encodes for application/x-www-form-urlencoded ('+' for space).
 std::string form_encode(std::string_view s);
+// Shell-style match of text against pattern: '*' any run, '?' any one character.
+bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 // Replaces bytes a terminal could act on (control characters) with '?'.
 std::string printable(std::string_view s);
+// Like printable, but keeps line breaks and tabs (multi-line text); drops '\r'.
+std::string printable_text(std::string_view s);
 
 } // namespace hooktool::util

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "commands/common.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace hooktool::commands {
+
+// `hooktool listen` options as typed.
+struct ListenOptions {
+  std::string host = "127.0.0.1";
+  int port = 9000;
+  std::string provider;
+  std::vector<std::string> secrets;
+  long long tolerance = -1;
+  std::string public_url;
+  bool quiet = false;
+  bool json = false;
+  std::string capture;
+  bool fsync = false;
+  int status = 200;
+  long long delay_ms = 0;
+  double fail_rate = 0;
+  long long seed = -1;
+  std::string response_body;
+  std::vector<std::string> forward_to;
+  double forward_timeout_s = 30;
+  bool tls = false;
+  std::string tls_cert;
+  std::string tls_key;
+  long long count = 0;
+  double timeout_s = 0;
+  bool require_valid = false;
+  long long max_body = 10LL << 20;
+  int workers = 64;
+  GenericFlags generic;
+};
+
+// Adds the `listen` subcommand.
+CLI::App* register_listen(CLI::App& app, ListenOptions& options);
+// Runs the inspector until --count, --timeout or a signal; returns the exit code.
+int run_listen(const ListenOptions& options);
+
+} // namespace hooktool::commands

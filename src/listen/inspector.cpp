@@ -1,0 +1,98 @@
+#include "listen/inspector.hpp"
+
+#include "providers/registry.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace hooktool::listen {
+
+Inspector::Inspector(InspectorConfig config) : config_(std::move(config)) {
+  for (const auto id : providers::provider_ids())
+    providers_.emplace(std::string(id), providers::make_provider(id, config_.generic));
+}
+
+const providers::Provider* Inspector::provider_for(const core::Headers& headers) const {
+  if (config_.forced_provider)
+    return providers_.at(*config_.forced_provider).get();
+  for (const auto id : providers::provider_ids()) {
+    if (id == "generic")
+      continue; // an in-house scheme has no headers to recognise it by
+    const auto& p = providers_.at(std::string(id));
+    if (p->detect(headers))
+      return p.get();
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Inspector::signed_urls(const net::IncomingRequest& req) const {
+  std::vector<std::string> urls;
+  if (!config_.public_url.empty()) {
+    // The tunnel keeps the path: the sender signed the public origin plus this target.
+    auto base = config_.public_url;
+    while (!base.empty() && base.back() == '/')
+      base.pop_back();
+    urls.push_back(base + req.target);
+  }
+  if (const auto host = core::find_header(req.headers, "Host"))
+    urls.push_back(std::string(req.tls ? "https://" : "http://") + std::string(*host) + req.target);
+  return urls;
+}
+
+core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
+  core::CaptureRecord r;
+  r.id = core::new_capture_id();
+  r.received_at_ms = util::now_ms();
+  const auto* provider = provider_for(req.headers);
+  core::HttpRequest view;
+  view.method = req.method;
+  view.url = req.target;
+  view.headers = std::move(req.headers);
+  view.body = std::move(req.body);
+  if (provider == nullptr) {
+    r.verification = {providers::VerdictStatus::unsigned_, "no known provider's headers"};
+  } else {
+    r.provider = std::string(provider->id());
+    const auto info = provider->event_info(view);
+    r.event_type = info.type;
+    r.event_id = info.id;
+    providers::VerifyParams params;
+    const auto family = std::string(providers::secret_family(provider->id()));
+    if (const auto it = config_.secrets.find(family); it != config_.secrets.end())
+      params.secret = it->second;
+    else if (config_.bare_secret)
+      params.secret = config_.bare_secret;
+    params.tolerance = config_.tolerance;
+    params.now = r.received_at_ms / 1000;
+    params.urls = signed_urls(req);
+    if (!params.secret && core::find_header(view.headers, provider->signature_header()))
+      r.verification = {providers::VerdictStatus::unverified,
+                        "no secret for " + family + " (give --secret " + family + "=…)"};
+    else
+      r.verification = provider->verify(view, params);
+  }
+  r.method = std::move(req.method);
+  r.path = std::move(req.path);
+  r.query = std::move(req.query);
+  r.headers = std::move(view.headers);
+  r.body = std::move(view.body);
+  r.remote = std::move(req.remote);
+  return r;
+}
+
+std::optional<core::DuplicateInfo> DuplicateTracker::observe(const core::CaptureRecord& record) {
+  if (record.event_id.empty())
+    return std::nullopt;
+  const auto key = record.provider + '\x1f' + record.event_id;
+  const std::lock_guard lock(mutex_);
+  auto [it, inserted] = seen_.try_emplace(key);
+  auto& info = it->second;
+  ++info.seen;
+  if (inserted) {
+    info.first_id = record.id;
+    info.first_seen_ms = record.received_at_ms;
+    return std::nullopt;
+  }
+  return info;
+}
+
+} // namespace hooktool::listen

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "core/capture.hpp"
+#include "net/listen_server.hpp"
+#include "providers/generic.hpp"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace hooktool::listen {
+
+// How listen identifies and verifies what arrives.
+struct InspectorConfig {
+  std::optional<std::string> forced_provider; // --provider
+  providers::GenericConfig generic;           // scheme for --provider generic
+  std::map<std::string, std::string> secrets; // secret family → secret
+  std::optional<std::string> bare_secret;     // --secret S: for whichever provider is detected
+  std::optional<std::int64_t> tolerance;      // --tolerance
+  std::string public_url;                     // --public-url: what the sender signed (Twilio)
+};
+
+// Turns a received request into a capture record: provider, event, verification verdict.
+// Stateless after construction, so worker threads share one.
+class Inspector {
+public:
+  explicit Inspector(InspectorConfig config);
+  // Everything but response, duplicate and forward.
+  [[nodiscard]] core::CaptureRecord inspect(net::IncomingRequest&& request) const;
+
+private:
+  [[nodiscard]] const providers::Provider* provider_for(const core::Headers& headers) const;
+  [[nodiscard]] std::vector<std::string> signed_urls(const net::IncomingRequest& request) const;
+
+  InspectorConfig config_;
+  std::map<std::string, std::unique_ptr<providers::Provider>, std::less<>> providers_;
+};
+
+// Remembers provider event ids seen in this run, to flag redeliveries.
+class DuplicateTracker {
+public:
+  // Records one sighting; returns what to flag when the id was seen before.
+  std::optional<core::DuplicateInfo> observe(const core::CaptureRecord& record);
+
+private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, core::DuplicateInfo> seen_;
+};
+
+} // namespace hooktool::listen

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "core/capture.hpp"
+#include "net/http_client.hpp"
+#include "net/listen_server.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace hooktool::listen {
+
+// One --forward-to: where deliveries go, optionally only a provider's events matching a glob.
+struct Route {
+  std::string provider;   // empty: any provider
+  std::string event_glob; // empty: any event
+  std::string url;        // absolute
+  [[nodiscard]] bool matches(const core::CaptureRecord& record) const;
+};
+
+// Parses "URL" or "provider[:event-glob]=URL"; usage error when malformed.
+Route parse_route(std::string_view text);
+
+// The answer listen gives when it does not forward (or as set by --status and friends).
+struct Simulation {
+  int status = 200;
+  std::int64_t delay_ms = 0;
+  double fail_rate = 0;                // probability of answering 500 instead
+  std::optional<std::uint64_t> seed;   // repeatable failures
+  std::string body;
+  std::string content_type = "text/plain; charset=utf-8";
+};
+
+// Decides each answer: forward to the first matching route, else simulate.
+class Responder {
+public:
+  Responder(std::vector<Route> routes, Simulation simulation,
+            std::chrono::milliseconds forward_timeout);
+  // The response for a delivery; fills record.forward when it was forwarded.
+  net::OutgoingResponse respond(core::CaptureRecord& record);
+
+private:
+  net::OutgoingResponse forward(const Route& route, core::CaptureRecord& record);
+  bool roll_failure();
+
+  std::vector<Route> routes_;
+  Simulation sim_;
+  std::chrono::milliseconds forward_timeout_;
+  std::mutex rng_mutex_;
+  std::mt19937_64 rng_;
+};
+
+// Headers that describe one hop, never relayed (RFC 9110 §7.6.1, plus Host and Content-Length).
+bool is_hop_by_hop(std::string_view name) noexcept;
+
+} // namespace hooktool::listen

@@ -1,0 +1,40 @@
+#include "listen/sinks.hpp"
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace hooktool::listen {
+
+TerminalSink::TerminalSink(TerminalFormat format, ui::ViewOptions view)
+    : format_(format), view_(view) {}
+
+void TerminalSink::write(const core::CaptureRecord& record) {
+  std::string text;
+  switch (format_) {
+  case TerminalFormat::pretty:
+    text = ui::render_pretty(record, view_);
+    break;
+  case TerminalFormat::quiet:
+    text = ui::render_quiet(record, view_.stream);
+    break;
+  case TerminalFormat::json:
+    text = core::to_capture_line(record);
+    break;
+  }
+  const std::lock_guard lock(mutex_);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+CaptureSink::CaptureSink(const std::string& path, Durability durability)
+    : file_(path), durability_(durability) {}
+
+void CaptureSink::write(const core::CaptureRecord& record) {
+  const auto line = core::to_capture_line(record);
+  const std::lock_guard lock(mutex_);
+  file_.append(line);
+  if (durability_ == Durability::power_loss)
+    file_.sync();
+}
+
+} // namespace hooktool::listen

@@ -1,0 +1,143 @@
+#include "net/listen_server.hpp"
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <utility>
+
+#include <httplib.h>
+#include <thread>
+
+namespace hooktool::net {
+
+struct ListenServer::Impl {
+  ServerOptions options;
+  RequestHandler on_request;
+  RejectHandler on_reject;
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+};
+
+namespace {
+
+IncomingRequest to_incoming(const httplib::Request& req, bool tls) {
+  IncomingRequest in;
+  in.method = req.method;
+  in.target = req.target;
+  const auto q = req.target.find('?');
+  in.path = req.target.substr(0, q);
+  if (q != std::string::npos)
+    in.query = req.target.substr(q + 1);
+  // cpp-httplib keeps headers in a case-insensitive multimap: name case and repeats
+  // survive, arrival order across different names does not.
+  in.headers.reserve(req.headers.size());
+  for (const auto& [name, value] : req.headers) {
+    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+        name == "LOCAL_PORT")
+      continue; // added by cpp-httplib, not sent by the client
+    in.headers.push_back({name, value});
+  }
+  in.body = req.body;
+  in.remote = (req.remote_addr.find(':') != std::string::npos ? "[" + req.remote_addr + "]"
+                                                               : req.remote_addr) +
+              ":" + std::to_string(req.remote_port);
+  in.tls = tls;
+  return in;
+}
+
+// Set by our handler so that the error handler can tell our 4xx/5xx from httplib's own.
+thread_local bool t_handled = false;
+
+} // namespace
+
+ListenServer::ListenServer(ServerOptions options, RequestHandler on_request,
+                           RejectHandler on_reject)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->on_request = std::move(on_request);
+  impl_->on_reject = std::move(on_reject);
+}
+
+ListenServer::~ListenServer() {
+  stop();
+  join();
+}
+
+int ListenServer::start() {
+  auto& o = impl_->options;
+  const bool tls = o.tls.has_value();
+  if (tls)
+    impl_->server = std::make_unique<httplib::SSLServer>(o.tls->cert.get(), o.tls->key.get());
+  else
+    impl_->server = std::make_unique<httplib::Server>();
+  auto& svr = *impl_->server;
+  if (!svr.is_valid())
+    throw failure("cannot set up the TLS context");
+
+  // Defaults that cap loopback throughput: Nagle on, 5 requests per connection, few workers.
+  svr.set_tcp_nodelay(true);
+  svr.set_keep_alive_max_count(1u << 30);
+  svr.set_keep_alive_timeout(o.keep_alive_timeout_s);
+  svr.set_read_timeout(o.read_timeout_s, 0);
+  svr.set_write_timeout(o.read_timeout_s, 0);
+  svr.set_payload_max_length(o.max_body);
+  const auto workers = o.workers;
+  svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+
+  const auto handler = [this, tls](const httplib::Request& req, httplib::Response& res) {
+    t_handled = true;
+    auto out = impl_->on_request(to_incoming(req, tls));
+    res.status = out.status;
+    std::string content_type;
+    for (auto& h : out.headers) {
+      if (util::iequals(h.name, "Content-Type"))
+        content_type = h.value;
+      else
+        res.headers.emplace(std::move(h.name), std::move(h.value));
+    }
+    if (!out.body.empty() || !content_type.empty())
+      res.set_content(std::move(out.body), content_type.empty() ? "text/plain" : content_type);
+  };
+  const std::string any = ".*";
+  svr.Get(any, handler);
+  svr.Post(any, handler);
+  svr.Put(any, handler);
+  svr.Patch(any, handler);
+  svr.Delete(any, handler);
+  svr.Options(any, handler);
+  svr.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+    // Our own handler's 4xx/5xx pass through here too; only report what httplib refused.
+    const bool ours = std::exchange(t_handled, false);
+    if (!ours && impl_->on_reject)
+      impl_->on_reject(res.status, req.remote_addr);
+    return httplib::Server::HandlerResponse::Unhandled;
+  }));
+  svr.set_post_routing_handler([](const httplib::Request&, httplib::Response&) { t_handled = false; });
+  svr.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) { res.status = 500; });
+
+  int port = o.port;
+  if (port == 0) {
+    port = svr.bind_to_any_port(o.host);
+    if (port < 0)
+      throw usage_error("cannot listen on " + o.host + ": no free port, or not a local address");
+  } else if (!svr.bind_to_port(o.host, port)) {
+    throw usage_error("cannot listen on " + o.host + ":" + std::to_string(port) +
+                      " (address in use, or not a local address)");
+  }
+  impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
+  return port;
+}
+
+void ListenServer::stop() {
+  if (impl_->server)
+    impl_->server->stop();
+}
+
+void ListenServer::join() {
+  if (impl_->thread.joinable())
+    impl_->thread.join();
+}
+
+} // namespace hooktool::net

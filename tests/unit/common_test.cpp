@@ -1,0 +1,102 @@
+#include "commands/common.hpp"
+
+#include "util/error.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#include <cstdlib>
+#include <gtest/gtest.h>
+
+using namespace hooktool;
+using namespace hooktool::commands;
+
+TEST(Secrets, ProviderPrefixSplitsAtFirstEquals) {
+  std::string s = "standard=whsec_abc==";
+  EXPECT_EQ(split_secret(s), "standard");
+  EXPECT_EQ(s, "whsec_abc==");
+  std::string bare = "c2VjcmV0=";
+  EXPECT_EQ(split_secret(bare), "");
+  EXPECT_EQ(bare, "c2VjcmV0=");
+}
+
+TEST(Secrets, ResolutionOrder) {
+  ::unsetenv("HOOKTOOL_SECRET");
+  EXPECT_FALSE(resolve_secret("stripe", {}, "").has_value());
+  EXPECT_EQ(resolve_secret("stripe", {"github=g", "stripe=s"}, "")->value, "s");
+  EXPECT_EQ(resolve_secret("svix", {"standard=whsec_x"}, "")->value, "whsec_x");
+  EXPECT_EQ(resolve_secret("stripe", {"bare"}, "")->value, "bare");
+  EXPECT_THROW((void)resolve_secret("stripe", {"github=g"}, ""), Error);
+  ::setenv("HOOKTOOL_SECRET", "from-env", 1);
+  EXPECT_EQ(resolve_secret("stripe", {}, "")->source, SecretSource::env);
+  ::unsetenv("HOOKTOOL_SECRET");
+  EXPECT_THROW((void)resolve_secret("stripe", {}, "/nonexistent/secret"), Error);
+}
+
+TEST(Secrets, RedactionNeverShowsTheWholeSecret) {
+  const std::string s = "whsec_0123456789abcdef0123";
+  EXPECT_EQ(redact(s).find(s), std::string::npos);
+  EXPECT_EQ(redact("abc").find("abc"), std::string::npos);
+}
+
+TEST(Expect, ClassesAndCodes) {
+  EXPECT_TRUE(parse_expect("2xx").matches(204));
+  EXPECT_FALSE(parse_expect("2xx").matches(302));
+  EXPECT_TRUE(parse_expect("4XX").matches(401));
+  EXPECT_TRUE(parse_expect("200,202").matches(202));
+  EXPECT_FALSE(parse_expect("200,202").matches(201));
+  EXPECT_EQ(parse_expect("200,202").describe(), "200 or 202");
+  for (const char* bad : {"", "abc", "2x", "6xx", "99", "200,", "1000"})
+    EXPECT_THROW((void)parse_expect(bad), Error) << bad;
+}
+
+TEST(Headers, ParseHeaderLines) {
+  const auto hs = parse_headers({"X-A: 1", "X-B:two words ", "X-Empty:"});
+  ASSERT_EQ(hs.size(), 3u);
+  EXPECT_EQ(hs[1].value, "two words");
+  EXPECT_EQ(hs[2].value, "");
+  EXPECT_THROW((void)parse_headers({"no colon"}), Error);
+  EXPECT_THROW((void)parse_headers({": novalue"}), Error);
+  EXPECT_THROW((void)parse_headers({"Bad Name: x"}), Error);
+}
+
+TEST(Generic, FlagsValidate) {
+  GenericFlags f;
+  EXPECT_NO_THROW((void)to_config(f));
+  f.algo = "md5";
+  EXPECT_THROW((void)to_config(f), Error);
+  f = {};
+  f.encoding = "base32";
+  EXPECT_THROW((void)to_config(f), Error);
+  f = {};
+  f.sign = "everything";
+  EXPECT_THROW((void)to_config(f), Error);
+}
+
+TEST(Util, Utf8Validation) {
+  EXPECT_TRUE(util::is_valid_utf8("caf\xC3\xA9 \xE2\x98\x95"));
+  EXPECT_FALSE(util::is_valid_utf8("\xC3"));
+  EXPECT_FALSE(util::is_valid_utf8("\xC0\xAF")); // overlong
+  EXPECT_FALSE(util::is_valid_utf8("\xED\xA0\x80")); // surrogate
+  EXPECT_FALSE(util::is_valid_utf8("\xFF"));
+}
+
+TEST(Util, FormCoding) {
+  EXPECT_EQ(util::form_decode("a+b%2Bc%zz%4"), "a b+c%zz%4");
+  EXPECT_EQ(util::form_encode("a b+é"), "a+b%2B%C3%A9");
+}
+
+TEST(Util, Durations) {
+  EXPECT_EQ(util::parse_duration_ms("500ms"), 500);
+  EXPECT_EQ(util::parse_duration_ms("1.5"), 1500);
+  EXPECT_EQ(util::parse_duration_ms("2m"), 120000);
+  EXPECT_FALSE(util::parse_duration_ms("xyz").has_value());
+  EXPECT_FALSE(util::parse_duration_ms("-1s").has_value());
+}
+
+TEST(Util, Rfc3339) {
+  EXPECT_EQ(util::parse_rfc3339("2025-11-25T10:08:46.123Z"), 1764065326123);
+  EXPECT_EQ(util::parse_rfc3339("2025-11-25T11:08:46+01:00"), 1764065326000);
+  EXPECT_FALSE(util::parse_rfc3339("2025-13-25T10:08:46Z").has_value());
+  EXPECT_FALSE(util::parse_rfc3339("2025-11-25").has_value());
+  EXPECT_EQ(util::format_rfc3339(1764065326123, util::Precision::millis), "2025-11-25T10:08:46.123Z");
+}
