@@ -306,7 +306,9 @@ int run_listen(const ListenOptions& o) {
     code = 1;
   }
   if (o.require_valid && tally.not_valid > 0) {
-    std::cerr << "hooktool: " << tally.not_valid << " deliveries were not valid (--require-valid)\n";
+    std::cerr << "hooktool: " << tally.not_valid
+              << (tally.not_valid == 1 ? " delivery was" : " deliveries were")
+              << " not valid (--require-valid)\n";
     code = 1;
   }
   if (tally.capture_errors > 0)

@@ -24,17 +24,18 @@ const providers::Provider* Inspector::provider_for(const core::Headers& headers)
   return nullptr;
 }
 
-std::vector<std::string> Inspector::signed_urls(const net::IncomingRequest& req) const {
+std::vector<std::string> Inspector::signed_urls(const std::string& target, const core::Headers& headers,
+                                                bool tls) const {
   std::vector<std::string> urls;
   if (!config_.public_url.empty()) {
     // The tunnel keeps the path: the sender signed the public origin plus this target.
     auto base = config_.public_url;
     while (!base.empty() && base.back() == '/')
       base.pop_back();
-    urls.push_back(base + req.target);
+    urls.push_back(base + target);
   }
-  if (const auto host = core::find_header(req.headers, "Host"))
-    urls.push_back(std::string(req.tls ? "https://" : "http://") + std::string(*host) + req.target);
+  if (const auto host = core::find_header(headers, "Host"))
+    urls.push_back(std::string(tls ? "https://" : "http://") + std::string(*host) + target);
   return urls;
 }
 
@@ -63,7 +64,7 @@ core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
       params.secret = config_.bare_secret;
     params.tolerance = config_.tolerance;
     params.now = r.received_at_ms / 1000;
-    params.urls = signed_urls(req);
+    params.urls = signed_urls(req.target, view.headers, req.tls);
     if (!params.secret && core::find_header(view.headers, provider->signature_header()))
       r.verification = {providers::VerdictStatus::unverified,
                         "no secret for " + family + " (give --secret " + family + "=…)"};

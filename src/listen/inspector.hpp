@@ -33,7 +33,9 @@ public:
 
 private:
   [[nodiscard]] const providers::Provider* provider_for(const core::Headers& headers) const;
-  [[nodiscard]] std::vector<std::string> signed_urls(const net::IncomingRequest& request) const;
+  // Candidate URLs the sender signed: --public-url + target, then the Host header's.
+  [[nodiscard]] std::vector<std::string> signed_urls(const std::string& target,
+                                                     const core::Headers& headers, bool tls) const;
 
   InspectorConfig config_;
   std::map<std::string, std::unique_ptr<providers::Provider>, std::less<>> providers_;

@@ -3,6 +3,7 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace hooktool::ui {
@@ -83,10 +84,14 @@ std::string truncate(std::string text, const ViewOptions& o) {
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
     --cut;
   const auto hidden = text.size() - cut;
+  auto hidden_lines = static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(cut), text.end(), '\n'));
+  if (text.back() != '\n')
+    ++hidden_lines;
   text.resize(cut);
   if (!text.empty() && text.back() != '\n')
     text += "\n";
-  return text + paint("… " + std::to_string(hidden) + " more bytes not shown (the capture keeps the whole body)",
+  return text + paint("… " + std::to_string(hidden_lines) + " more lines (" + std::to_string(hidden) +
+                          " bytes) not shown; the capture keeps the whole body",
                       Style::dim, o.stream) +
          "\n";
 }
