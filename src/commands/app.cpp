@@ -60,7 +60,10 @@ int run_app(int argc, char** argv) {
     std::string what = e.what();
     while (!what.empty() && what.back() == '\n')
       what.pop_back();
-    print_error(what + " (see hooktool --help)");
+    std::string help = "hooktool --help";
+    for (const auto* sub : app.get_subcommands())
+      help = "hooktool " + sub->get_name() + " --help";
+    print_error(what + " (see " + help + ")");
     return static_cast<int>(ExitCode::usage);
   }
   ui::configure_color(no_color        ? ui::ColorMode::never
