@@ -1,3 +1,5 @@
 #include "commands/app.hpp"
 
-int main(int argc, char** argv) { return hooktool::commands::run_app(argc, argv); }
+int main(int argc, char** argv) {
+  return hooktool::commands::run_app(argc, argv);
+}

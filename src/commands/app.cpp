@@ -2,6 +2,7 @@
 
 #include "commands/fixtures.hpp"
 #include "commands/listen.hpp"
+#include "commands/replay.hpp"
 #include "commands/send.hpp"
 #include "commands/sign.hpp"
 #include "commands/verify.hpp"
@@ -41,10 +42,12 @@ int run_app(int argc, char** argv) {
   VerifyOptions verify;
   FixturesOptions fixtures;
   ListenOptions listen;
+  ReplayOptions replay;
   auto* send_cmd = register_send(app, send);
   auto* sign_cmd = register_sign(app, sign);
   auto* verify_cmd = register_verify(app, verify);
   auto* listen_cmd = register_listen(app, listen);
+  auto* replay_cmd = register_replay(app, replay);
   auto* fixtures_cmd = register_fixtures(app, fixtures);
 
   try {
@@ -66,9 +69,9 @@ int run_app(int argc, char** argv) {
     print_error(what + " (see " + help + ")");
     return static_cast<int>(ExitCode::usage);
   }
-  ui::configure_color(no_color        ? ui::ColorMode::never
-                      : force_color   ? ui::ColorMode::always
-                                      : ui::ColorMode::automatic);
+  ui::configure_color(no_color      ? ui::ColorMode::never
+                      : force_color ? ui::ColorMode::always
+                                    : ui::ColorMode::automatic);
 
   try {
     if (send_cmd->parsed())
@@ -79,6 +82,8 @@ int run_app(int argc, char** argv) {
       return run_verify(verify);
     if (listen_cmd->parsed())
       return run_listen(listen);
+    if (replay_cmd->parsed())
+      return run_replay(replay);
     if (fixtures_cmd->parsed())
       return run_fixtures(fixtures);
   } catch (const Error& e) {

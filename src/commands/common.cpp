@@ -64,7 +64,7 @@ std::string split_secret(std::string& text) {
   const auto eq = text.find('=');
   if (eq == std::string::npos)
     return {};
-  const auto name = text.substr(0, eq);
+  auto name = text.substr(0, eq);
   for (const auto id : providers::provider_ids())
     if (name == id) {
       text.erase(0, eq + 1);
@@ -90,20 +90,23 @@ std::optional<ResolvedSecret> resolve_secret(const std::string& provider_id,
     return ResolvedSecret{*bare, SecretSource::flag};
   if (!flag_values.empty())
     throw usage_error("--secret names other providers only; give " + provider_id + "=SECRET");
-  if (const char* env = std::getenv("HOOKTOOL_SECRET"); env != nullptr && *env != '\0') {
-    std::string value = env;
-    const auto named = split_secret(value);
-    if (named.empty() || providers::secret_family(named) == family)
-      return ResolvedSecret{value, SecretSource::env};
-  }
   if (!secret_file.empty()) {
     auto text = util::read_file(secret_file);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
       text.pop_back();
     if (text.empty())
       throw usage_error("--secret-file " + secret_file + ": the file is empty");
-    split_secret(text);
+    const auto named = split_secret(text);
+    if (!named.empty() && providers::secret_family(named) != family)
+      throw usage_error("--secret-file " + secret_file + ": the secret is for " + named + ", not " +
+                        provider_id);
     return ResolvedSecret{text, SecretSource::file};
+  }
+  if (const char* env = std::getenv("HOOKTOOL_SECRET"); env != nullptr && *env != '\0') {
+    std::string value = env;
+    const auto named = split_secret(value);
+    if (named.empty() || providers::secret_family(named) == family)
+      return ResolvedSecret{value, SecretSource::env};
   }
   return std::nullopt;
 }

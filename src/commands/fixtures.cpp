@@ -31,7 +31,9 @@ int run_fixtures(const FixturesOptions& o) {
       for (const auto& f : list)
         std::cout << nlohmann::ordered_json{{"provider", id},
                                             {"event", f.event},
-                                            {"format", f.format == providers::BodyFormat::json ? "json" : "form"},
+                                            {"format", f.format == providers::BodyFormat::json
+                                                           ? "json"
+                                                           : "form"},
                                             {"origin", f.origin}}
                          .dump()
                   << "\n";

@@ -15,8 +15,8 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -27,21 +27,32 @@ namespace hooktool::commands {
 
 CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   auto* cmd = app.add_subcommand("listen", "Receive, verify, capture and forward webhooks locally");
-  cmd->add_option("--host", o.host, "Address to bind (loopback unless told otherwise)")->capture_default_str();
-  cmd->add_option("-p,--port", o.port, "Port (0 picks a free one)")->capture_default_str()->check(CLI::Range(0, 65535));
+  cmd->add_option("--host", o.host, "Address to bind (loopback unless told otherwise)")
+      ->capture_default_str();
+  cmd->add_option("-p,--port", o.port, "Port (0 picks a free one)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   cmd->add_option("--provider", o.provider, "Treat every delivery as this provider's");
-  cmd->add_option("--secret", o.secrets, "provider=SECRET (repeatable), or a bare SECRET for any provider");
-  cmd->add_option("--tolerance", o.tolerance, "Replay window in seconds for timestamped schemes (0: off)")
+  cmd->add_option("--secret", o.secrets,
+                  "provider=SECRET (repeatable), or a bare SECRET for any provider");
+  cmd->add_option("--tolerance", o.tolerance,
+                  "Replay window in seconds for timestamped schemes (0: off)")
       ->check(CLI::Range(0LL, 100LL * 365 * 86400));
-  cmd->add_option("--public-url", o.public_url, "The URL senders use (behind a tunnel); Twilio signs it");
+  cmd->add_option("--public-url", o.public_url,
+                  "The URL senders use (behind a tunnel); Twilio signs it");
   cmd->add_flag("-q,--quiet", o.quiet, "One line per delivery");
   cmd->add_flag("--json", o.json, "One capture record per line on stdout");
   cmd->add_option("--capture", o.capture, "Append every delivery to FILE (JSON Lines, mode 0600)");
   cmd->add_flag("--fsync", o.fsync, "fsync each capture line before answering (power-loss safe)");
-  cmd->add_option("--status", o.status, "Status to answer with")->capture_default_str()->check(CLI::Range(100, 599));
-  cmd->add_option("--delay", o.delay_ms, "Wait MS milliseconds before answering")->check(CLI::Range(0LL, 3600000LL));
-  cmd->add_option("--fail-rate", o.fail_rate, "Answer 500 with this probability (0..1)")->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--seed", o.seed, "Seed for --fail-rate, for repeatable runs")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--status", o.status, "Status to answer with")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 599));
+  cmd->add_option("--delay", o.delay_ms, "Wait MS milliseconds before answering")
+      ->check(CLI::Range(0LL, 3600000LL));
+  cmd->add_option("--fail-rate", o.fail_rate, "Answer 500 with this probability (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--seed", o.seed, "Seed for --fail-rate, for repeatable runs")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--response-body", o.response_body, "Body to answer with: text, @file");
   cmd->add_option("--forward-to", o.forward_to,
                   "Relay to URL, or 'provider[:event-glob]=URL' (repeatable; first match wins)");
@@ -51,8 +62,10 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   cmd->add_flag("--tls", o.tls, "Serve HTTPS with a generated self-signed certificate");
   cmd->add_option("--tls-cert", o.tls_cert, "Serve HTTPS with this PEM certificate");
   cmd->add_option("--tls-key", o.tls_key, "Private key (PEM) for --tls-cert");
-  cmd->add_option("-n,--count", o.count, "Exit after N deliveries")->check(CLI::Range(1LL, 1LL << 40));
-  cmd->add_option("--timeout", o.timeout_s, "Exit after SECONDS; status 1 if --count was not reached")
+  cmd->add_option("-n,--count", o.count, "Exit after N deliveries")
+      ->check(CLI::Range(1LL, 1LL << 40));
+  cmd->add_option("--timeout", o.timeout_s,
+                  "Exit after SECONDS; status 1 if --count was not reached")
       ->check(CLI::Range(0.001, 1e7));
   cmd->add_flag("--require-valid", o.require_valid, "Exit status 1 if any delivery was not valid");
   cmd->add_option("--max-body", o.max_body, "Largest body accepted, in bytes (larger: 413)")
@@ -83,7 +96,8 @@ struct Tally {
                          providers::VerdictStatus::unverified}) {
       const auto n = by_status[static_cast<std::size_t>(s)].load();
       if (n > 0)
-        parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(providers::to_string(s));
+        parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " +
+                 std::string(providers::to_string(s));
     }
     if (!parts.empty())
       out += ": " + parts;
@@ -175,7 +189,8 @@ int run_listen(const ListenOptions& o) {
   for (const auto& r : o.forward_to)
     routes.push_back(listen::parse_route(r));
   auto responder = std::make_shared<listen::Responder>(
-      routes, simulation(o), std::chrono::milliseconds(static_cast<long long>(o.forward_timeout_s * 1000)));
+      routes, simulation(o),
+      std::chrono::milliseconds(static_cast<long long>(o.forward_timeout_s * 1000)));
   auto duplicates = std::make_shared<listen::DuplicateTracker>();
 
   std::unique_ptr<listen::CaptureSink> capture;
@@ -225,8 +240,8 @@ int run_listen(const ListenOptions& o) {
         capture->write(record); // on disk before the sender hears back
       } catch (const Error& e) {
         ++tally.capture_errors;
-        std::cerr << ui::paint("hooktool: capture failed:", ui::Style::error, ui::Stream::err) << " "
-                  << e.what() << "; answered 507\n";
+        std::cerr << ui::paint("hooktool: capture failed:", ui::Style::error, ui::Stream::err)
+                  << " " << e.what() << "; answered 507\n";
         response = {507, {}, std::string("hooktool: capture failed: ") + e.what() + "\n"};
         record.response_status = 507;
       }
@@ -251,12 +266,13 @@ int run_listen(const ListenOptions& o) {
   net::ListenServer server(std::move(server_options), on_request, on_reject);
   const int port = server.start();
   const std::string scheme = o.tls || !o.tls_cert.empty() ? "https" : "http";
-  const std::string shown_host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  const std::string shown_host =
+      o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
   std::cerr << "hooktool listening on " << scheme << "://" << shown_host << ":" << port
             << "  (Ctrl-C to stop)\n";
   if (!is_loopback(o.host))
-    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " listening on " << o.host
-              << ": other machines can send to this port\n";
+    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " listening on "
+              << o.host << ": other machines can send to this port\n";
   if (!fingerprint.empty())
     std::cerr << "TLS certificate SHA-256 fingerprint: " << fingerprint
               << " (self-signed: use send --insecure)\n";
@@ -268,7 +284,8 @@ int run_listen(const ListenOptions& o) {
   std::cerr.flush();
 
   // Wait for a signal, the --count-th delivery, or the --timeout deadline.
-  const auto deadline = o.timeout_s > 0 ? util::now_ms() + static_cast<long long>(o.timeout_s * 1000) : 0;
+  const auto deadline =
+      o.timeout_s > 0 ? util::now_ms() + static_cast<long long>(o.timeout_s * 1000) : 0;
   bool timed_out = false;
   bool interrupted = false;
   for (;;) {

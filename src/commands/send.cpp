@@ -18,12 +18,14 @@ namespace hooktool::commands {
 
 CLI::App* register_send(CLI::App& app, SendOptions& o) {
   auto* cmd = app.add_subcommand("send", "Send a provider-shaped, signed webhook to a URL");
-  cmd->add_option("provider", o.provider, "stripe, github, shopify, twilio, slack, standard, svix, generic")
+  cmd->add_option("provider", o.provider,
+                  "stripe, github, shopify, twilio, slack, standard, svix, generic")
       ->required();
   cmd->add_option("event", o.event, "Event (fixture) name; see `hooktool fixtures`")->required();
   cmd->add_option("--to", o.to, "Target: localhost:3000, :3000, http(s)://host:port/path")
       ->required();
-  cmd->add_option("--secret", o.secrets, "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+  cmd->add_option("--secret", o.secrets,
+                  "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET)");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
   cmd->add_option("-H,--header", o.headers, "Extra header 'Name: value' (repeatable; overrides)");
   cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for each response")
@@ -34,7 +36,8 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
   cmd->add_flag("--json", o.json, "One JSON object per delivery on stdout, nothing else");
   cmd->add_option("--duplicate", o.duplicate, "Send the identical delivery N times")
       ->check(CLI::Range(1, 100000));
-  cmd->add_option("--tamper", o.tamper, "Break the delivery after signing: signature, body, timestamp")
+  cmd->add_option("--tamper", o.tamper,
+                  "Break the delivery after signing: signature, body, timestamp")
       ->check(CLI::IsMember({"signature", "body", "timestamp"}));
   cmd->add_option("--age", o.age_s, "Backdate the timestamp by SECONDS (replay-window drill)")
       ->check(CLI::Range(0LL, 100LL * 365 * 86400));
@@ -44,10 +47,13 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
       ->capture_default_str();
   cmd->add_flag("--dry-run", o.dry_run, "Print the request instead of sending it");
   cmd->add_option("--save", o.save, "Append what was sent to FILE (capture format, mode 0600)");
-  cmd->add_option("--set", o.sets, "Override a payload field: PATH=VALUE (dotted path; JSON or text)");
+  cmd->add_option("--set", o.sets,
+                  "Override a payload field: PATH=VALUE (dotted path; JSON or text)");
   cmd->add_option("--data", o.data, "Replace the payload: @file, - (stdin) or the text itself");
-  cmd->add_option("--fixtures", o.fixture_dirs, "Extra fixture directory (DIR/<provider>/<event>.json)");
-  cmd->add_option("--signing-url", o.signing_url, "twilio: the URL to sign, when the handler sees another");
+  cmd->add_option("--fixtures", o.fixture_dirs,
+                  "Extra fixture directory (DIR/<provider>/<event>.json)");
+  cmd->add_option("--signing-url", o.signing_url,
+                  "twilio: the URL to sign, when the handler sees another");
   add_generic_options(*cmd, o.generic);
   return cmd;
 }
@@ -75,8 +81,8 @@ void print_attempt(const Context& c, const core::Composed& d, const core::HttpRe
     line += ui::paint("ERR", ui::Style::error, out);
   else
     line += ui::paint(std::to_string(r.status), ui::status_style(r.status), out);
-  line += "  " + req.method + " " + req.url + "  " + std::string(c.provider.id()) + " " +
-          d.info.type;
+  line +=
+      "  " + req.method + " " + req.url + "  " + std::string(c.provider.id()) + " " + d.info.type;
   if (!d.info.id.empty())
     line += " [" + d.info.id + "]";
   line += "  " + ui::paint(std::to_string(r.duration_ms) + " ms", ui::Style::dim, out);
@@ -149,23 +155,31 @@ int run_send(const SendOptions& o) {
   const auto target = core::parse_target(o.to);
   const auto backoff = util::parse_duration_ms(o.backoff);
   if (!backoff)
-    throw usage_error("--backoff: expected a duration like 500ms, 1s or 2m, got '" + o.backoff + "'");
+    throw usage_error("--backoff: expected a duration like 500ms, 1s or 2m, got '" + o.backoff +
+                      "'");
   const auto tamper = o.tamper.empty() ? core::Tamper::none : *core::parse_tamper(o.tamper);
   if (tamper == core::Tamper::timestamp && provider->window() == providers::Window::none)
     throw usage_error("--tamper timestamp: " + std::string(provider->id()) +
                       " signatures carry no timestamp; use --tamper signature or body");
   if (o.age_s > 0 && provider->window() == providers::Window::none)
-    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " --age has no effect on "
-              << provider->id() << " signatures (no timestamp is signed); only payload times move\n";
+    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err)
+              << " --age has no effect on " << provider->id()
+              << " signatures (no timestamp is signed); only payload times move\n";
   std::vector<core::SetOp> sets;
   for (const auto& s : o.sets)
     sets.push_back(core::parse_set(s));
   if (!o.signing_url.empty())
     (void)core::parse_target(o.signing_url);
 
-  Context c{o, *provider, o.expect.empty() ? parse_expect(tamper == core::Tamper::none ? "2xx" : "4xx")
-                                           : parse_expect(o.expect),
-            {}, o.signing_url, parse_headers(o.headers), std::nullopt, tamper != core::Tamper::none};
+  Context c{o,
+            *provider,
+            o.expect.empty() ? parse_expect(tamper == core::Tamper::none ? "2xx" : "4xx")
+                             : parse_expect(o.expect),
+            {},
+            o.signing_url,
+            parse_headers(o.headers),
+            std::nullopt,
+            tamper != core::Tamper::none};
 
   const core::FixtureStore store(
       std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
@@ -186,8 +200,9 @@ int run_send(const SendOptions& o) {
     c.secret = secret->value;
   } else {
     c.secret = provider->generate_secret();
-    std::cerr << ui::paint("note:", ui::Style::info, ui::Stream::err) << " no secret given; signed with "
-              << c.secret << " (set --secret, HOOKTOOL_SECRET or --secret-file)\n";
+    std::cerr << ui::paint("note:", ui::Style::info, ui::Stream::err)
+              << " no secret given; signed with " << c.secret
+              << " (set --secret, HOOKTOOL_SECRET or --secret-file)\n";
   }
 
   core::ComposeInput in;
@@ -203,6 +218,19 @@ int run_send(const SendOptions& o) {
   const auto delivery = core::compose(in);
 
   if (o.dry_run) {
+    if (o.json) {
+      nlohmann::ordered_json j;
+      j["method"] = delivery.request.method;
+      j["url"] = delivery.request.url;
+      auto headers = nlohmann::ordered_json::array();
+      for (const auto& h : delivery.request.headers)
+        headers.push_back({h.name, h.value});
+      j["headers"] = std::move(headers);
+      j["body"] = delivery.request.body;
+      j["event_id"] = delivery.info.id;
+      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      return 0;
+    }
     std::cout << ui::render_request(delivery.request, ui::Stream::out);
     if (!delivery.tamper_note.empty())
       std::cerr << "tamper: " << delivery.tamper_note << "\n";
@@ -229,7 +257,8 @@ int run_send(const SendOptions& o) {
       core::resign(req, *provider, c.secret, ts, o.signing_url, c.extra);
       provider->mark_retry(req.headers, attempt - 1);
     };
-    const auto on_attempt = [&](const core::HttpRequest& req, const net::HttpResponse& r, int attempt) {
+    const auto on_attempt = [&](const core::HttpRequest& req, const net::HttpResponse& r,
+                                int attempt) {
       print_attempt(c, delivery, req, r, attempt, copy);
       save_attempt(c, delivery, req, r);
     };

@@ -12,9 +12,11 @@
 namespace hooktool::commands {
 
 CLI::App* register_sign(CLI::App& app, SignOptions& o) {
-  auto* cmd = app.add_subcommand("sign", "Print the signature headers for a body, ready for curl -H");
+  auto* cmd =
+      app.add_subcommand("sign", "Print the signature headers for a body, ready for curl -H");
   cmd->add_option("provider", o.provider, "Provider id")->required();
-  cmd->add_option("--secret", o.secrets, "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+  cmd->add_option("--secret", o.secrets,
+                  "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET)");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
   cmd->add_option("--body", o.body, "The body: @file, - (stdin) or the text itself")->required();
   cmd->add_option("--url", o.url, "twilio: the URL the request is sent to");
@@ -39,8 +41,8 @@ int run_sign(const SignOptions& o) {
       throw usage_error("twilio signs the URL: give --url (the URL the handler sees)");
     req.url = o.url;
     const bool json = !nlohmann::json::parse(req.body, nullptr, false).is_discarded();
-    req.headers.push_back({"Content-Type", json ? "application/json"
-                                                : "application/x-www-form-urlencoded"});
+    req.headers.push_back(
+        {"Content-Type", json ? "application/json" : "application/x-www-form-urlencoded"});
   } else if (!o.url.empty()) {
     req.url = core::parse_target(o.url).str();
   }

@@ -16,8 +16,10 @@ CLI::App* register_verify(CLI::App& app, VerifyOptions& o) {
   cmd->add_option("provider", o.provider, "Provider id")->required();
   cmd->add_option("--secret", o.secrets, "Secret, or provider=SECRET (env HOOKTOOL_SECRET)");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
-  cmd->add_option("-H,--header", o.headers, "A received header 'Name: value' (repeatable)")->required();
-  cmd->add_option("--body", o.body, "The raw body: @file, - (stdin) or the text itself")->required();
+  cmd->add_option("-H,--header", o.headers, "A received header 'Name: value' (repeatable)")
+      ->required();
+  cmd->add_option("--body", o.body, "The raw body: @file, - (stdin) or the text itself")
+      ->required();
   cmd->add_option("--url", o.url, "The URL the delivery was sent to (twilio)");
   cmd->add_option("--tolerance", o.tolerance, "Replay window in seconds (0: off)")
       ->check(CLI::Range(0LL, 100LL * 365 * 86400));

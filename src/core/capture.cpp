@@ -67,9 +67,10 @@ std::string to_capture_line(const CaptureRecord& r) {
   j["response"] = {{"status", r.response_status ? ojson(*r.response_status) : ojson(nullptr)},
                    {"duration_ms", r.duration_ms}};
   if (r.duplicate)
-    j["duplicate"] = {{"seen", r.duplicate->seen},
-                      {"first_id", r.duplicate->first_id},
-                      {"first_seen", util::format_rfc3339(r.duplicate->first_seen_ms, util::Precision::millis)}};
+    j["duplicate"] = {
+        {"seen", r.duplicate->seen},
+        {"first_id", r.duplicate->first_id},
+        {"first_seen", util::format_rfc3339(r.duplicate->first_seen_ms, util::Precision::millis)}};
   if (r.forward)
     j["forward"] = {{"url", r.forward->url},
                     {"status", r.forward->status ? ojson(*r.forward->status) : ojson(nullptr)},

@@ -12,8 +12,8 @@ namespace hooktool::core {
 
 // Set on a delivery whose provider event id was seen before in this run.
 struct DuplicateInfo {
-  int seen = 0;                  // how many times, this one included
-  std::string first_id;          // capture id of the first one
+  int seen = 0;         // how many times, this one included
+  std::string first_id; // capture id of the first one
   std::int64_t first_seen_ms = 0;
 };
 
@@ -22,8 +22,8 @@ struct ForwardInfo {
   std::string url;
   std::optional<int> status; // absent when the handler could not be reached
   std::int64_t duration_ms = 0;
-  std::string error;         // why it could not be reached
-  std::string body;          // the handler's response body (for display)
+  std::string error; // why it could not be reached
+  std::string body;  // the handler's response body (for display)
 };
 
 // One delivery as captured by listen or saved by send --save (one JSON line, README §Capture).
@@ -32,11 +32,11 @@ struct CaptureRecord {
   std::int64_t received_at_ms = 0; // when it arrived (listen) or was sent (send)
   std::string method = "POST";
   std::string path = "/";
-  std::string query;               // without '?'
-  std::string url;                 // full target URL (send --save only)
-  Headers headers;                 // name case, order and repeats as on the wire
-  std::string body;                // exact bytes
-  std::string remote;              // peer address
+  std::string query;  // without '?'
+  std::string url;    // full target URL (send --save only)
+  Headers headers;    // name case, order and repeats as on the wire
+  std::string body;   // exact bytes
+  std::string remote; // peer address
   std::string provider;
   std::string event_type;
   std::string event_id;

@@ -61,9 +61,8 @@ Payload render_payload(const FixtureStore& store, const PayloadSpec& spec) {
   } else {
     auto fixture = store.load(spec.fixture_family, spec.event);
     text = std::move(fixture.text);
-    out.origin = fixture.origin == "built-in"
-                     ? "built-in " + fixture.provider + "/" + fixture.event
-                     : fixture.origin;
+    out.origin = fixture.origin == "built-in" ? "built-in " + fixture.provider + "/" + fixture.event
+                                              : fixture.origin;
     out.format = fixture.format;
   }
   out.body = out.format == providers::BodyFormat::json

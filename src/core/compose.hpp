@@ -26,12 +26,12 @@ struct Payload {
 
 // What a payload is made from: a fixture (or --data) with --set overrides.
 struct PayloadSpec {
-  std::string fixture_family;       // fixtures directory name
+  std::string fixture_family; // fixtures directory name
   std::string event;
-  std::optional<std::string> data;  // --data contents, replacing the fixture
+  std::optional<std::string> data; // --data contents, replacing the fixture
   std::vector<SetOp> sets;
   bool pretty_json = false;
-  std::int64_t now_ms = 0;          // the clock fixtures see (backdated by --age)
+  std::int64_t now_ms = 0; // the clock fixtures see (backdated by --age)
 };
 
 // Renders a fixture or --data payload with fresh ids and times.
@@ -42,11 +42,11 @@ struct ComposeInput {
   const providers::Provider* provider = nullptr;
   std::string event;
   Payload payload;
-  std::string url;          // where the request goes
-  std::string signing_url;  // the URL the receiver sees (Twilio); empty: url
+  std::string url;         // where the request goes
+  std::string signing_url; // the URL the receiver sees (Twilio); empty: url
   std::string secret;
   std::int64_t timestamp = 0;
-  Headers extra_headers;    // --header: added last, replacing same-named headers
+  Headers extra_headers; // --header: added last, replacing same-named headers
   Tamper tamper = Tamper::none;
 };
 

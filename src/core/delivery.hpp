@@ -31,7 +31,7 @@ std::optional<Header> parse_header_line(std::string_view line);
 // The request model every subcommand shares: what is sent, received, captured and replayed.
 struct HttpRequest {
   std::string method = "POST";
-  std::string url;  // absolute URL (send/replay) or path with query (listen)
+  std::string url; // absolute URL (send/replay) or path with query (listen)
   Headers headers;
   std::string body; // exact bytes
 };

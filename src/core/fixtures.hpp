@@ -11,11 +11,11 @@ namespace hooktool::core {
 
 // One fixture file, built in or from a user directory.
 struct Fixture {
-  std::string provider;          // fixture family: "stripe", "standard", …
-  std::string event;             // "invoice.paid", "orders/create"
+  std::string provider; // fixture family: "stripe", "standard", …
+  std::string event;    // "invoice.paid", "orders/create"
   providers::BodyFormat format = providers::BodyFormat::json;
-  std::string origin;            // "built-in" or the file's path
-  std::string text;              // the template, unrendered
+  std::string origin; // "built-in" or the file's path
+  std::string text;   // the template, unrendered
 };
 
 // Finds fixtures: user directories first (in order), then the ones built into the binary.

@@ -62,9 +62,9 @@ void apply_set(nlohmann::ordered_json& doc, const SetOp& op) {
     const bool last = i + 1 == op.path.size();
     where += (where.empty() ? "" : ".") + key;
     if (node->is_array()) {
-      if (!is_array_index(key))
+      if (!is_array_index(key) || key.size() > 9)
         throw usage_error("--set " + where + ": '" + key + "' is not an index into an array");
-      const auto idx = std::stoul(key);
+      const auto idx = static_cast<std::size_t>(std::stoul(key));
       if (idx > node->size())
         throw usage_error("--set " + where + ": index " + key + " is past the end of an array of " +
                           std::to_string(node->size()));

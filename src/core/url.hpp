@@ -7,11 +7,11 @@ namespace hooktool::core {
 
 // An absolute http(s) URL split into the parts hooktool needs.
 struct Url {
-  std::string scheme;    // "http" or "https"
-  std::string host;      // without brackets for IPv6
-  int port = 0;          // 0 when the URL names none
+  std::string scheme;     // "http" or "https"
+  std::string host;       // without brackets for IPv6
+  int port = 0;           // 0 when the URL names none
   std::string path = "/"; // always starts with '/'
-  std::string query;     // without '?'; empty when absent
+  std::string query;      // without '?'; empty when absent
 
   // Port in effect: the explicit one, else the scheme's default.
   [[nodiscard]] int effective_port() const noexcept;

@@ -75,16 +75,15 @@ std::string hmac(Digest digest, std::string_view key, std::string_view data) {
   if (!ctx)
     throw Error(ExitCode::failure, "OpenSSL: cannot allocate an HMAC context");
   std::array<OSSL_PARAM, 2> params{
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest_name(digest)),
-                                       0),
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                       const_cast<char*>(digest_name(digest)), 0),
       OSSL_PARAM_construct_end()};
   // An empty key is legal HMAC; OpenSSL wants a non-null pointer for it.
   static const unsigned char empty = 0;
-  const auto* key_bytes =
-      key.empty() ? &empty : reinterpret_cast<const unsigned char*>(key.data());
+  const auto* key_bytes = key.empty() ? &empty : reinterpret_cast<const unsigned char*>(key.data());
   if (EVP_MAC_init(ctx.get(), key_bytes, key.size(), params.data()) != 1 ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size()) != 1)
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1)
     throw Error(ExitCode::failure, "OpenSSL: HMAC failed");
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   std::size_t len = 0;

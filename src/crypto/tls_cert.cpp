@@ -12,8 +12,12 @@
 
 namespace hooktool::crypto {
 
-void X509Deleter::operator()(x509_st* p) const noexcept { X509_free(p); }
-void PkeyDeleter::operator()(evp_pkey_st* p) const noexcept { EVP_PKEY_free(p); }
+void X509Deleter::operator()(x509_st* p) const noexcept {
+  X509_free(p);
+}
+void PkeyDeleter::operator()(evp_pkey_st* p) const noexcept {
+  EVP_PKEY_free(p);
+}
 
 namespace {
 
@@ -24,7 +28,9 @@ struct BioDeleter {
   void operator()(BIO* p) const noexcept { BIO_free(p); }
 };
 
-[[noreturn]] void fail(const char* what) { throw failure(std::string("TLS certificate: ") + what); }
+[[noreturn]] void fail(const char* what) {
+  throw failure(std::string("TLS certificate: ") + what);
+}
 
 void add_extension(X509* cert, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -89,7 +95,8 @@ CertifiedKey load_pem(const std::string& cert_path, const std::string& key_path)
       throw usage_error("--tls-key " + key_path + ": cannot read");
     out.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
     if (!out.key)
-      throw usage_error("--tls-key " + key_path + ": not a PEM private key (encrypted keys are not supported)");
+      throw usage_error("--tls-key " + key_path +
+                        ": not a PEM private key (encrypted keys are not supported)");
   }
   if (X509_check_private_key(out.cert.get(), out.key.get()) != 1)
     throw usage_error("--tls-key " + key_path + ": does not match the certificate");

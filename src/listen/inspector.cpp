@@ -24,8 +24,8 @@ const providers::Provider* Inspector::provider_for(const core::Headers& headers)
   return nullptr;
 }
 
-std::vector<std::string> Inspector::signed_urls(const std::string& target, const core::Headers& headers,
-                                                bool tls) const {
+std::vector<std::string> Inspector::signed_urls(const std::string& target,
+                                                const core::Headers& headers, bool tls) const {
   std::vector<std::string> urls;
   if (!config_.public_url.empty()) {
     // The tunnel keeps the path: the sender signed the public origin plus this target.

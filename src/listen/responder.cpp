@@ -10,7 +10,8 @@
 namespace hooktool::listen {
 
 bool Route::matches(const core::CaptureRecord& record) const {
-  if (!provider.empty() && providers::secret_family(provider) != providers::secret_family(record.provider))
+  if (!provider.empty() &&
+      providers::secret_family(provider) != providers::secret_family(record.provider))
     return false;
   return event_glob.empty() || util::glob_match(event_glob, record.event_type);
 }
@@ -39,9 +40,9 @@ Route parse_route(std::string_view text) {
 }
 
 bool is_hop_by_hop(std::string_view name) noexcept {
-  for (const auto* h : {"Host", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding",
-                        "TE", "Trailer", "Upgrade", "Proxy-Connection", "Proxy-Authorization",
-                        "Proxy-Authenticate", "Expect"})
+  for (const auto* h :
+       {"Host", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Trailer",
+        "Upgrade", "Proxy-Connection", "Proxy-Authorization", "Proxy-Authenticate", "Expect"})
     if (util::iequals(name, h))
       return true;
   return false;
@@ -121,7 +122,8 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
     out.status = r.status;
     out.body = r.body;
     for (const auto& h : r.headers)
-      if (!is_hop_by_hop(h.name) && !util::iequals(h.name, "Date") && !util::iequals(h.name, "Server"))
+      if (!is_hop_by_hop(h.name) && !util::iequals(h.name, "Date") &&
+          !util::iequals(h.name, "Server"))
         out.headers.push_back(h);
   }
   record.forward = std::move(info);

@@ -29,8 +29,8 @@ Route parse_route(std::string_view text);
 struct Simulation {
   int status = 200;
   std::int64_t delay_ms = 0;
-  double fail_rate = 0;                // probability of answering 500 instead
-  std::optional<std::uint64_t> seed;   // repeatable failures
+  double fail_rate = 0;              // probability of answering 500 instead
+  std::optional<std::uint64_t> seed; // repeatable failures
   std::string body;
   std::string content_type = "text/plain; charset=utf-8";
 };

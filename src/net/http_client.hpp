@@ -24,14 +24,14 @@ struct ClientOptions {
 
 // What came back: a status, or a transport error; never an exception from inside curl.
 struct HttpResponse {
-  int status = 0;                 // 0 when error != none
+  int status = 0; // 0 when error != none
   core::Headers headers;
-  std::string body;               // at most max_response_body bytes
-  std::size_t body_size = 0;      // full size received
+  std::string body;          // at most max_response_body bytes
+  std::size_t body_size = 0; // full size received
   std::int64_t duration_ms = 0;
-  std::string remote;             // "ip:port" the connection went to
+  std::string remote; // "ip:port" the connection went to
   TransportError error = TransportError::none;
-  std::string error_message;      // one line, for the user
+  std::string error_message; // one line, for the user
   [[nodiscard]] bool ok_2xx() const noexcept { return status >= 200 && status < 300; }
 };
 

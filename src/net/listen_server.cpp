@@ -3,10 +3,9 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
-#include <utility>
-
 #include <httplib.h>
 #include <thread>
+#include <utility>
 
 namespace hooktool::net {
 
@@ -39,7 +38,7 @@ IncomingRequest to_incoming(const httplib::Request& req, bool tls) {
   }
   in.body = req.body;
   in.remote = (req.remote_addr.find(':') != std::string::npos ? "[" + req.remote_addr + "]"
-                                                               : req.remote_addr) +
+                                                              : req.remote_addr) +
               ":" + std::to_string(req.remote_port);
   in.tls = tls;
   return in;
@@ -82,7 +81,9 @@ int ListenServer::start() {
   svr.set_write_timeout(o.read_timeout_s, 0);
   svr.set_payload_max_length(o.max_body);
   const auto workers = o.workers;
-  svr.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  svr.new_task_queue = [workers] {
+    return new httplib::ThreadPool(workers);
+  };
 
   const auto handler = [this, tls](const httplib::Request& req, httplib::Response& res) {
     t_handled = true;
@@ -96,7 +97,7 @@ int ListenServer::start() {
         res.headers.emplace(std::move(h.name), std::move(h.value));
     }
     if (!out.body.empty() || !content_type.empty())
-      res.set_content(std::move(out.body), content_type.empty() ? "text/plain" : content_type);
+      res.set_content(out.body, content_type.empty() ? "text/plain" : content_type);
   };
   const std::string any = ".*";
   svr.Get(any, handler);
@@ -107,15 +108,16 @@ int ListenServer::start() {
   svr.Options(any, handler);
   svr.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& req, httplib::Response& res) {
-    // Our own handler's 4xx/5xx pass through here too; only report what httplib refused.
-    const bool ours = std::exchange(t_handled, false);
-    if (!ours && impl_->on_reject)
-      impl_->on_reject(res.status, req.remote_addr);
-    return httplib::Server::HandlerResponse::Unhandled;
-  }));
-  svr.set_post_routing_handler([](const httplib::Request&, httplib::Response&) { t_handled = false; });
-  svr.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) { res.status = 500; });
+        // Our own handler's 4xx/5xx pass through here too; only report what httplib refused.
+        const bool ours = std::exchange(t_handled, false);
+        if (!ours && impl_->on_reject)
+          impl_->on_reject(res.status, req.remote_addr);
+        return httplib::Server::HandlerResponse::Unhandled;
+      }));
+  svr.set_post_routing_handler(
+      [](const httplib::Request&, httplib::Response&) { t_handled = false; });
+  svr.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                               const std::exception_ptr&) { res.status = 500; });
 
   int port = o.port;
   if (port == 0) {

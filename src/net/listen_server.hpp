@@ -33,10 +33,10 @@ struct OutgoingResponse {
 // Listener settings.
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 9000;                     // 0: any free port
-  std::size_t max_body = 10u << 20;    // larger requests get 413
-  std::size_t workers = 64;            // threads; each serves one connection at a time
-  int read_timeout_s = 10;             // a client that stalls longer is dropped
+  int port = 9000;                  // 0: any free port
+  std::size_t max_body = 10u << 20; // larger requests get 413
+  std::size_t workers = 64;         // threads; each serves one connection at a time
+  int read_timeout_s = 10;          // a client that stalls longer is dropped
   int keep_alive_timeout_s = 5;
   std::optional<crypto::CertifiedKey> tls; // HTTPS when set
 };

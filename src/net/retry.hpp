@@ -9,15 +9,14 @@ namespace hooktool::net {
 
 // When and how often to send a delivery again.
 struct RetryPolicy {
-  int retries = 0;              // extra attempts after the first
-  std::int64_t backoff_ms = 0;  // wait before retry k is backoff_ms * 2^(k-1)
+  int retries = 0;             // extra attempts after the first
+  std::int64_t backoff_ms = 0; // wait before retry k is backoff_ms * 2^(k-1)
 };
 
 // Called before each retry (attempt counts from 2) to re-sign or mark the request.
 using PrepareRetry = std::function<void(core::HttpRequest&, int attempt)>;
 // Called after every attempt with what was sent and what came back.
-using OnAttempt =
-    std::function<void(const core::HttpRequest&, const HttpResponse&, int attempt)>;
+using OnAttempt = std::function<void(const core::HttpRequest&, const HttpResponse&, int attempt)>;
 
 // The outcome of one delivery after its retries.
 struct DeliveryOutcome {

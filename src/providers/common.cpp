@@ -108,7 +108,8 @@ std::vector<std::pair<std::string, std::string>> parse_form(std::string_view bod
     if (eq == std::string_view::npos)
       out.emplace_back(util::form_decode(part), "");
     else
-      out.emplace_back(util::form_decode(part.substr(0, eq)), util::form_decode(part.substr(eq + 1)));
+      out.emplace_back(util::form_decode(part.substr(0, eq)),
+                       util::form_decode(part.substr(eq + 1)));
   }
   return out;
 }
@@ -141,16 +142,18 @@ void corrupt_at(std::string& value, std::size_t pos) {
     ++c;
   else if (c == 'f')
     c = 'a';
-  else if (c >= 'A' && c <= 'Y')
-    ++c;
-  else if (c >= 'g' && c <= 'y')
+  else if ((c >= 'A' && c <= 'Y') || (c >= 'g' && c <= 'y'))
     ++c;
   else
     c = 'A';
 }
 
-Verdict valid() { return {VerdictStatus::valid, {}}; }
-Verdict invalid(std::string reason) { return {VerdictStatus::invalid, std::move(reason)}; }
+Verdict valid() {
+  return {VerdictStatus::valid, {}};
+}
+Verdict invalid(std::string reason) {
+  return {VerdictStatus::invalid, std::move(reason)};
+}
 
 } // namespace detail
 } // namespace hooktool::providers

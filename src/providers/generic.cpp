@@ -68,7 +68,8 @@ Verdict GenericProvider::verify(const core::HttpRequest& req, const VerifyParams
   if (!crypto::constant_time_equal(compute(*params.secret, ts_text, req.body), *sig))
     return detail::invalid("signature does not match (wrong secret, or the body was altered)");
   if (ts)
-    if (auto why = detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
+    if (auto why =
+            detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
       return {VerdictStatus::expired, std::move(*why)};
   return detail::valid();
 }
@@ -105,6 +106,13 @@ void GenericProvider::tamper_timestamp(core::Headers& headers) const {
       if (util::parse_int64(h.value, ts))
         h.value = std::to_string(ts + 1);
     }
+}
+
+std::optional<std::int64_t> GenericProvider::signed_timestamp(const core::Headers& headers) const {
+  if (config_.content != SignedContent::timestamp_and_body)
+    return std::nullopt;
+  const auto ts = core::find_header(headers, config_.timestamp_header);
+  return ts ? detail::parse_timestamp(*ts) : std::nullopt;
 }
 
 } // namespace hooktool::providers

@@ -15,7 +15,7 @@ struct GenericConfig {
   std::string header = "X-Signature";
   crypto::Digest digest = crypto::Digest::sha256;
   Encoding encoding = Encoding::hex;
-  std::string prefix;                           // e.g. "sha256="
+  std::string prefix; // e.g. "sha256="
   SignedContent content = SignedContent::body;
   std::string timestamp_header = "X-Timestamp"; // used with timestamp_and_body
   std::string separator = ".";                  // between timestamp and body
@@ -33,6 +33,8 @@ public:
   core::Headers sign(core::HttpRequest& req, const SignParams& params) const override;
   [[nodiscard]] Verdict verify(const core::HttpRequest& req,
                                const VerifyParams& params) const override;
+  [[nodiscard]] std::optional<std::int64_t>
+  signed_timestamp(const core::Headers& headers) const override;
   [[nodiscard]] EventInfo event_info(const core::HttpRequest& req) const override;
   void tamper_signature(core::Headers& headers) const override;
   void tamper_timestamp(core::Headers& headers) const override;

@@ -34,14 +34,16 @@ core::Headers GithubProvider::sign(core::HttpRequest& req, const SignParams& par
   auto sha256 = sha256_value(params.secret, req.body);
   core::set_header(req.headers, std::string(kSha1Header), sha1);
   core::set_header(req.headers, std::string(kSha256Header), sha256);
-  return {{std::string(kSha1Header), std::move(sha1)}, {std::string(kSha256Header), std::move(sha256)}};
+  return {{std::string(kSha1Header), std::move(sha1)},
+          {std::string(kSha256Header), std::move(sha256)}};
 }
 
 Verdict GithubProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
   const auto header = core::find_header(req.headers, kSha256Header);
   if (!header) {
     if (core::find_header(req.headers, kSha1Header))
-      return detail::invalid("missing X-Hub-Signature-256 (only the legacy sha1 header is present)");
+      return detail::invalid(
+          "missing X-Hub-Signature-256 (only the legacy sha1 header is present)");
     return {VerdictStatus::unsigned_, "no X-Hub-Signature-256 header"};
   }
   if (!params.secret)
@@ -68,8 +70,7 @@ EventInfo GithubProvider::event_info(const core::HttpRequest& req) const {
 }
 
 bool GithubProvider::detect(const core::Headers& headers) const {
-  return core::find_header(headers, "X-GitHub-Event") ||
-         core::find_header(headers, kSha256Header);
+  return core::find_header(headers, "X-GitHub-Event") || core::find_header(headers, kSha256Header);
 }
 
 } // namespace hooktool::providers

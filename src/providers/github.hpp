@@ -8,9 +8,7 @@ namespace hooktool::providers {
 class GithubProvider final : public Provider {
 public:
   [[nodiscard]] std::string_view id() const override { return "github"; }
-  [[nodiscard]] std::string_view signature_header() const override {
-    return "X-Hub-Signature-256";
-  }
+  [[nodiscard]] std::string_view signature_header() const override { return "X-Hub-Signature-256"; }
   [[nodiscard]] core::Headers envelope(const EnvelopeInput& in) const override;
   core::Headers sign(core::HttpRequest& req, const SignParams& params) const override;
   [[nodiscard]] Verdict verify(const core::HttpRequest& req,

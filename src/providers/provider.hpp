@@ -36,7 +36,7 @@ enum class Window { none, past, past_and_future };
 
 // What a provider needs to put its envelope headers on a fresh delivery.
 struct EnvelopeInput {
-  std::string event;        // fixture name: "invoice.paid", "pull_request.opened", "orders/create"
+  std::string event; // fixture name: "invoice.paid", "pull_request.opened", "orders/create"
   BodyFormat format = BodyFormat::json;
   std::int64_t timestamp = 0; // Unix seconds of the delivery (already backdated by --age)
 };
@@ -85,6 +85,11 @@ public:
   // Checks a received delivery against the secret.
   [[nodiscard]] virtual Verdict verify(const core::HttpRequest& req,
                                        const VerifyParams& params) const = 0;
+  // The Unix time a delivery's signature claims, for schemes that sign one.
+  [[nodiscard]] virtual std::optional<std::int64_t>
+  signed_timestamp(const core::Headers& /*headers*/) const {
+    return std::nullopt;
+  }
   // Reads the event type and id from a delivery.
   [[nodiscard]] virtual EventInfo event_info(const core::HttpRequest& req) const = 0;
   // True when the headers look like this provider's (auto-detection in listen).

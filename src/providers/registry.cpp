@@ -17,7 +17,9 @@ constexpr std::array<std::string_view, 8> kIds{"stripe", "github",   "shopify", 
                                                "slack",  "standard", "svix",    "generic"};
 } // namespace
 
-std::span<const std::string_view> provider_ids() noexcept { return kIds; }
+std::span<const std::string_view> provider_ids() noexcept {
+  return kIds;
+}
 
 std::unique_ptr<Provider> make_provider(std::string_view id, const GenericConfig& config) {
   if (id == "stripe")

@@ -35,7 +35,8 @@ core::Headers ShopifyProvider::envelope(const EnvelopeInput& in) const {
           {"X-Shopify-API-Version", std::string(kApiVersion)},
           {"X-Shopify-Webhook-Id", crypto::random_uuid()},
           {"X-Shopify-Event-Id", crypto::random_uuid()},
-          {"X-Shopify-Triggered-At", util::format_rfc3339(in.timestamp * 1000, util::Precision::millis)}};
+          {"X-Shopify-Triggered-At",
+           util::format_rfc3339(in.timestamp * 1000, util::Precision::millis)}};
 }
 
 core::Headers ShopifyProvider::sign(core::HttpRequest& req, const SignParams& params) const {
@@ -80,7 +81,8 @@ bool ShopifyProvider::detect(const core::Headers& headers) const {
 
 void ShopifyProvider::tamper_signature(core::Headers& headers) const {
   for (auto& h : headers)
-    if (util::iequals(h.name, "X-Shopify-Hmac-Sha256") || util::iequals(h.name, "Shopify-Hmac-Sha256"))
+    if (util::iequals(h.name, "X-Shopify-Hmac-Sha256") ||
+        util::iequals(h.name, "Shopify-Hmac-Sha256"))
       detail::corrupt_at(h.value, 0);
 }
 

@@ -56,8 +56,10 @@ Verdict SlackProvider::verify(const core::HttpRequest& req, const VerifyParams& 
   if (!util::starts_with(*sig, "v0="))
     return detail::invalid("malformed X-Slack-Signature header: expected 'v0=<hex>'");
   if (!crypto::constant_time_equal(signature(*params.secret, *ts_text, req.body), *sig))
-    return detail::invalid("signature does not match (wrong signing secret, or the body was altered)");
-  if (auto why = detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
+    return detail::invalid(
+        "signature does not match (wrong signing secret, or the body was altered)");
+  if (auto why =
+          detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
     return {VerdictStatus::expired, std::move(*why)};
   return detail::valid();
 }
@@ -106,6 +108,11 @@ void SlackProvider::tamper_timestamp(core::Headers& headers) const {
 void SlackProvider::mark_retry(core::Headers& headers, int attempt) const {
   core::set_header(headers, "X-Slack-Retry-Num", std::to_string(attempt));
   core::set_header(headers, "X-Slack-Retry-Reason", "http_error");
+}
+
+std::optional<std::int64_t> SlackProvider::signed_timestamp(const core::Headers& headers) const {
+  const auto ts = core::find_header(headers, kTimestamp);
+  return ts ? detail::parse_timestamp(*ts) : std::nullopt;
 }
 
 } // namespace hooktool::providers

@@ -16,6 +16,8 @@ public:
   core::Headers sign(core::HttpRequest& req, const SignParams& params) const override;
   [[nodiscard]] Verdict verify(const core::HttpRequest& req,
                                const VerifyParams& params) const override;
+  [[nodiscard]] std::optional<std::int64_t>
+  signed_timestamp(const core::Headers& headers) const override;
   [[nodiscard]] EventInfo event_info(const core::HttpRequest& req) const override;
   [[nodiscard]] bool detect(const core::Headers& headers) const override;
   void tamper_timestamp(core::Headers& headers) const override;

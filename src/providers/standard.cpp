@@ -81,7 +81,8 @@ core::Headers StandardProvider::sign(core::HttpRequest& req, const SignParams& p
     msg_id = new_message_id();
   const auto ts = std::to_string(params.timestamp);
   auto value = "v1," + signature(*key, msg_id, ts, req.body);
-  core::Headers set{{prefix() + "id", msg_id}, {prefix() + "timestamp", ts}, {prefix() + "signature", value}};
+  core::Headers set{
+      {prefix() + "id", msg_id}, {prefix() + "timestamp", ts}, {prefix() + "signature", value}};
   for (const auto& h : set)
     core::set_header(req.headers, h.name, h.value);
   return set;
@@ -120,7 +121,8 @@ Verdict StandardProvider::verify(const core::HttpRequest& req, const VerifyParam
     return detail::invalid("malformed webhook-signature header: no 'v1,<base64>' entry");
   if (!match)
     return detail::invalid("no v1 signature matches (wrong secret, or the body was altered)");
-  if (auto why = detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
+  if (auto why =
+          detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
     return {VerdictStatus::expired, std::move(*why)};
   return detail::valid();
 }
@@ -151,6 +153,11 @@ void StandardProvider::tamper_timestamp(core::Headers& headers) const {
       if (util::parse_int64(h.value, ts))
         h.value = std::to_string(ts + 1);
     }
+}
+
+std::optional<std::int64_t> StandardProvider::signed_timestamp(const core::Headers& headers) const {
+  const auto ts = either(headers, "timestamp");
+  return ts ? detail::parse_timestamp(*ts) : std::nullopt;
 }
 
 } // namespace hooktool::providers

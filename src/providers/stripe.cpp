@@ -71,7 +71,8 @@ Verdict StripeProvider::verify(const core::HttpRequest& req, const VerifyParams&
     match = crypto::constant_time_equal(expected, sig) || match;
   if (!match)
     return detail::invalid("signature does not match (wrong secret, or the body was altered)");
-  if (auto why = detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
+  if (auto why =
+          detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
     return {VerdictStatus::expired, std::move(*why)};
   return detail::valid();
 }
@@ -105,6 +106,16 @@ void StripeProvider::tamper_timestamp(core::Headers& headers) const {
       return;
     h.value.replace(start + 2, end - start - 2, std::to_string(ts + 1));
   }
+}
+
+std::optional<std::int64_t> StripeProvider::signed_timestamp(const core::Headers& headers) const {
+  const auto header = core::find_header(headers, kHeader);
+  if (!header)
+    return std::nullopt;
+  for (const auto item : util::split(*header, ','))
+    if (util::starts_with(item, "t="))
+      return detail::parse_timestamp(item.substr(2));
+  return std::nullopt;
 }
 
 } // namespace hooktool::providers

@@ -9,9 +9,7 @@ namespace hooktool::providers {
 class TwilioProvider final : public Provider {
 public:
   [[nodiscard]] std::string_view id() const override { return "twilio"; }
-  [[nodiscard]] std::string_view signature_header() const override {
-    return "X-Twilio-Signature";
-  }
+  [[nodiscard]] std::string_view signature_header() const override { return "X-Twilio-Signature"; }
   [[nodiscard]] std::string generate_secret() const override;
   [[nodiscard]] core::Headers envelope(const EnvelopeInput& in) const override;
   core::Headers sign(core::HttpRequest& req, const SignParams& params) const override;

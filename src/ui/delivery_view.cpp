@@ -27,7 +27,9 @@ Style verdict_style(VerdictStatus s) noexcept {
   return Style::dim;
 }
 
-std::string or_dash(const std::string& s) { return s.empty() ? "-" : util::printable(s); }
+std::string or_dash(const std::string& s) {
+  return s.empty() ? "-" : util::printable(s);
+}
 
 std::string target(const core::CaptureRecord& r) {
   return util::printable(r.query.empty() ? r.path : r.path + "?" + r.query);
@@ -52,7 +54,8 @@ std::string format_form(std::string_view body) {
       continue;
     const auto eq = part.find('=');
     const auto name = util::form_decode(part.substr(0, eq));
-    const auto value = eq == std::string_view::npos ? std::string() : util::form_decode(part.substr(eq + 1));
+    const auto value =
+        eq == std::string_view::npos ? std::string() : util::form_decode(part.substr(eq + 1));
     const auto json = pretty_json(value);
     if (!json.empty()) {
       out += util::printable(name) + " =\n";
@@ -84,15 +87,17 @@ std::string truncate(std::string text, const ViewOptions& o) {
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
     --cut;
   const auto hidden = text.size() - cut;
-  auto hidden_lines = static_cast<std::size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(cut), text.end(), '\n'));
+  auto hidden_lines = static_cast<std::size_t>(
+      std::count(text.begin() + static_cast<std::ptrdiff_t>(cut), text.end(), '\n'));
   if (text.back() != '\n')
     ++hidden_lines;
   text.resize(cut);
   if (!text.empty() && text.back() != '\n')
     text += "\n";
-  return text + paint("… " + std::to_string(hidden_lines) + " more lines (" + std::to_string(hidden) +
-                          " bytes) not shown; the capture keeps the whole body",
-                      Style::dim, o.stream) +
+  return text +
+         paint("… " + std::to_string(hidden_lines) + " more lines (" + std::to_string(hidden) +
+                   " bytes) not shown; the capture keeps the whole body",
+               Style::dim, o.stream) +
          "\n";
 }
 
@@ -124,11 +129,13 @@ std::string render_quiet(const core::CaptureRecord& r, Stream s) {
                      paint(std::string(providers::to_string(r.verification.status)),
                            verdict_style(r.verification.status), s) +
                      " ";
-  line += r.response_status ? paint(std::to_string(*r.response_status), status_style(*r.response_status), s)
-                            : paint("---", Style::error, s);
+  line += r.response_status
+              ? paint(std::to_string(*r.response_status), status_style(*r.response_status), s)
+              : paint("---", Style::error, s);
   if (r.duplicate)
     line += " " + paint("dup#" + std::to_string(r.duplicate->seen), Style::warn, s);
-  if (r.verification.status == VerdictStatus::invalid || r.verification.status == VerdictStatus::expired)
+  if (r.verification.status == VerdictStatus::invalid ||
+      r.verification.status == VerdictStatus::expired)
     line += " (" + util::printable(r.verification.reason) + ")";
   return line + "\n";
 }
@@ -168,7 +175,8 @@ std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
   if (r.duplicate)
     out += "   " +
            paint("⚠ duplicate: seen " + std::to_string(r.duplicate->seen) + " times, first at " +
-                     util::format_clock(r.duplicate->first_seen_ms) + " (" + r.duplicate->first_id + ")",
+                     util::format_clock(r.duplicate->first_seen_ms) + " (" + r.duplicate->first_id +
+                     ")",
                  Style::warn, s) +
            "\n";
   if (r.forward) {
@@ -180,8 +188,9 @@ std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
       out += paint("unreachable: " + util::printable(f.error), Style::error, s);
     out += paint("  " + std::to_string(f.duration_ms) + " ms", Style::dim, s) + "\n";
     if (!f.body.empty())
-      out += "     " + paint(util::printable(f.body.substr(0, f.body.find('\n')).substr(0, 200)),
-                             Style::dim, s) +
+      out += "     " +
+             paint(util::printable(f.body.substr(0, f.body.find('\n')).substr(0, 200)), Style::dim,
+                   s) +
              "\n";
   }
   out += "\n" + paint(r.method, Style::bold, s) + " " + target(r) + " HTTP/1.1\n";

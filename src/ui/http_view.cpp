@@ -13,7 +13,8 @@ std::string render_request(const core::HttpRequest& request, Stream stream) {
   if (!util::is_valid_utf8(request.body)) {
     out += paint("+-----------------------------------------+\n"
                  "| NOTE: binary data not shown (" +
-                     std::to_string(request.body.size()) + " bytes) |\n"
+                     std::to_string(request.body.size()) +
+                     " bytes) |\n"
                      "+-----------------------------------------+",
                  Style::dim, stream);
   } else {

@@ -20,8 +20,12 @@ private:
 };
 
 // Bad flags, unreadable files, malformed input: exit 2.
-inline Error usage_error(const std::string& message) { return {ExitCode::usage, message}; }
+inline Error usage_error(const std::string& message) {
+  return {ExitCode::usage, message};
+}
 // A delivery or expectation failed: exit 1.
-inline Error failure(const std::string& message) { return {ExitCode::failure, message}; }
+inline Error failure(const std::string& message) {
+  return {ExitCode::failure, message};
+}
 
 } // namespace hooktool

@@ -74,13 +74,13 @@ std::string format_rfc3339(std::int64_t epoch_ms, Precision precision) {
     break;
   case Precision::millis:
     n = std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                      static_cast<int>(ms));
+                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                      tm.tm_sec, static_cast<int>(ms));
     break;
   case Precision::micros:
     n = std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03d000Z",
-                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                      static_cast<int>(ms));
+                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                      tm.tm_sec, static_cast<int>(ms));
     break;
   }
   return {buf.data(), static_cast<std::size_t>(n)};
@@ -104,8 +104,8 @@ std::string format_clock(std::int64_t epoch_ms) {
   std::tm tm{};
   localtime_r(&t, &tm);
   std::array<char, 16> buf{};
-  const int n = std::snprintf(buf.data(), buf.size(), "%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
-                              tm.tm_sec);
+  const int n =
+      std::snprintf(buf.data(), buf.size(), "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
   return {buf.data(), static_cast<std::size_t>(n)};
 }
 
@@ -141,14 +141,15 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
     int oh = 0, om = 0;
     if (!take_digits(s, 2, oh) || !take_char(s, ':') || !take_digits(s, 2, om))
       return std::nullopt;
-    offset_min = sign * (oh * 60 + om);
+    offset_min = static_cast<std::int64_t>(sign) * (oh * 60 + om);
   } else {
     return std::nullopt;
   }
   if (!s.empty())
     return std::nullopt;
   const auto days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const auto secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_min * 60;
+  const auto secs = days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second -
+                    offset_min * 60;
   return secs * 1000 + ms;
 }
 

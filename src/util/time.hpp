@@ -13,7 +13,9 @@ enum class Precision { seconds, millis, micros };
 // Milliseconds since the Unix epoch, from the system clock.
 std::int64_t now_ms() noexcept;
 // Seconds since the Unix epoch, from the system clock.
-inline std::int64_t now_s() noexcept { return now_ms() / 1000; }
+inline std::int64_t now_s() noexcept {
+  return now_ms() / 1000;
+}
 // "2026-11-25T12:00:00.123Z" (UTC) for a time in milliseconds.
 std::string format_rfc3339(std::int64_t epoch_ms, Precision precision);
 // "Wed, 25 Nov 2026 12:00:00 +0000" for a time in seconds.

@@ -1,0 +1,344 @@
+#include "commands/replay.hpp"
+
+#include "core/capture_reader.hpp"
+#include "core/compose.hpp"
+#include "core/url.hpp"
+#include "listen/responder.hpp"
+#include "net/fanout.hpp"
+#include "providers/registry.hpp"
+#include "ui/curl_command.hpp"
+#include "ui/http_view.hpp"
+#include "ui/term.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+#include <deque>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+namespace hooktool::commands {
+
+CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
+  auto* cmd = app.add_subcommand("replay", "Re-send captured deliveries byte for byte");
+  cmd->add_option("file", o.file, "Capture file (JSON Lines from listen --capture or send --save)")
+      ->required();
+  cmd->add_option("--to", o.to, "Target: localhost:3000, :3000, http(s)://host:port/path");
+  cmd->add_option("--keep-path", o.keep_path,
+                  "Join the captured path to --to (yes) or post to --to as given (no)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"yes", "no"}));
+  cmd->add_option("--id", o.ids, "Only this capture id or provider event id (repeatable)");
+  cmd->add_option("--event", o.event, "Only event types matching this glob (invoice.*)");
+  cmd->add_option("--provider", o.provider, "Only this provider's deliveries");
+  cmd->add_option("--last", o.last, "Only the last N selected deliveries")
+      ->check(CLI::Range(1LL, 1LL << 40));
+  cmd->add_option("--since", o.since,
+                  "Only deliveries received since: RFC 3339 or 10m, 2h, 1d ago");
+  cmd->add_option("--until", o.until,
+                  "Only deliveries received before: RFC 3339 or 10m, 2h, 1d ago");
+  cmd->add_option("--times", o.times, "Send each delivery N times (idempotency drill)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--concurrency", o.concurrency, "Send that many copies at once")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--delay", o.delay_ms, "Wait MS milliseconds between sends")
+      ->check(CLI::Range(0LL, 3600000LL));
+  cmd->add_flag("--resign", o.resign,
+                "Sign again with a fresh timestamp (needs --secret); ids are kept");
+  cmd->add_option("--secret", o.secrets, "Secret for --resign, or provider=SECRET (repeatable)");
+  cmd->add_option("--secret-file", o.secret_file, "Read the secret for --resign from a file");
+  cmd->add_option("-H,--header", o.headers, "Add or override a header 'Name: value' (repeatable)");
+  cmd->add_option("--expect", o.expect, "Expected status: 2xx (default), 4xx, 202, …");
+  cmd->add_flag("--json", o.json, "One JSON object per delivery on stdout, nothing else");
+  cmd->add_flag("--as-curl", o.as_curl, "Print a curl command per delivery instead of sending");
+  cmd->add_option("--curl-dir", o.curl_dir, "--as-curl: where to write bodies that hold NUL bytes")
+      ->capture_default_str();
+  cmd->add_flag("--skip-bad", o.skip_bad, "Skip malformed lines (counted) instead of stopping");
+  cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for each response")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
+  add_generic_options(*cmd, o.generic);
+  return cmd;
+}
+
+namespace {
+
+// "2026-11-25T12:00:00Z" or a span back from now: "90s", "10m", "2h", "1d".
+std::int64_t parse_when(const std::string& flag, const std::string& text) {
+  if (const auto ms = util::parse_rfc3339(text))
+    return *ms;
+  std::string t = text;
+  std::int64_t scale = 1;
+  if (!t.empty() && t.back() == 'd') {
+    t.pop_back();
+    t += "h";
+    scale = 24;
+  }
+  const auto span = util::parse_duration_ms(t);
+  if (!span || t.find_first_not_of("0123456789.smh") != std::string::npos)
+    throw usage_error(flag + ": expected an RFC 3339 time or a span like 10m, 2h, 1d; got '" +
+                      text + "'");
+  return util::now_ms() - *span * scale;
+}
+
+struct Filter {
+  std::set<std::string> ids;
+  std::string event;
+  std::string provider;
+  std::optional<std::int64_t> since, until;
+
+  [[nodiscard]] bool matches(const core::CaptureRecord& r) const {
+    if (!ids.empty() && !ids.contains(r.id) && !ids.contains(r.event_id))
+      return false;
+    if (!event.empty() && !util::glob_match(event, r.event_type))
+      return false;
+    if (!provider.empty() &&
+        providers::secret_family(provider) != providers::secret_family(r.provider))
+      return false;
+    if (since && r.received_at_ms < *since)
+      return false;
+    return !(until && r.received_at_ms >= *until);
+  }
+};
+
+// Where a delivery originally went: send --save records it; listen has the Host header.
+std::string original_url(const core::CaptureRecord& r) {
+  if (!r.url.empty())
+    return r.url;
+  const auto host = core::find_header(r.headers, "Host");
+  return "http://" + std::string(host ? *host : "localhost") + r.path +
+         (r.query.empty() ? "" : "?" + r.query);
+}
+
+struct Selected {
+  std::uint64_t offset;
+  std::size_t line;
+};
+
+std::string join_target(const core::Url& base, const core::CaptureRecord& r, bool keep_path) {
+  auto url = base;
+  if (!keep_path)
+    return url.str();
+  std::string prefix = base.path;
+  while (!prefix.empty() && prefix.back() == '/')
+    prefix.pop_back();
+  url.path = prefix + (r.path.empty() || r.path.front() != '/' ? "/" : "") + r.path;
+  if (!r.query.empty())
+    url.query = base.query.empty() ? r.query : base.query + "&" + r.query;
+  return url.str();
+}
+
+} // namespace
+
+int run_replay(const ReplayOptions& o) {
+  if (!o.as_curl && o.to.empty())
+    throw usage_error("replay needs --to URL (or --as-curl)");
+  const auto generic = to_config(o.generic);
+  Filter filter;
+  filter.ids = {o.ids.begin(), o.ids.end()};
+  filter.event = o.event;
+  if (!o.provider.empty()) {
+    (void)providers::require_provider(o.provider, generic);
+    filter.provider = o.provider;
+  }
+  if (!o.since.empty())
+    filter.since = parse_when("--since", o.since);
+  if (!o.until.empty())
+    filter.until = parse_when("--until", o.until);
+  const auto extra = parse_headers(o.headers);
+  const auto expect = parse_expect(o.expect.empty() ? "2xx" : o.expect);
+  std::optional<core::Url> target;
+  if (!o.to.empty())
+    target = core::parse_target(o.to);
+  const bool keep_path = o.keep_path == "yes";
+  if (o.resign && o.secrets.empty() && o.secret_file.empty() &&
+      std::getenv("HOOKTOOL_SECRET") == nullptr)
+    throw usage_error("--resign needs --secret (or --secret-file, HOOKTOOL_SECRET)");
+
+  // Pass 1: validate every line and remember where the selected ones start.
+  core::CaptureReader reader(o.file);
+  std::deque<Selected> selected;
+  std::size_t bad = 0;
+  std::size_t total = 0;
+  while (auto line = reader.next()) {
+    core::CaptureRecord record;
+    try {
+      record = reader.parse(*line);
+    } catch (const Error& e) {
+      if (!o.skip_bad)
+        throw;
+      ++bad;
+      std::cerr << "hooktool: " << e.what() << " (skipped)\n";
+      continue;
+    }
+    ++total;
+    if (!filter.matches(record))
+      continue;
+    selected.push_back({line->offset, line->number});
+    if (o.last > 0 && selected.size() > static_cast<std::size_t>(o.last))
+      selected.pop_front();
+  }
+  if (selected.empty()) {
+    std::cerr << "hooktool: no delivery in " << o.file << " matched (" << total << " read"
+              << (bad > 0 ? ", " + std::to_string(bad) + " malformed skipped" : "") << ")\n";
+    return 1;
+  }
+
+  net::ClientOptions copts;
+  copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+  copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+  std::map<std::string, std::unique_ptr<providers::Provider>> provider_cache;
+  const auto provider_for = [&](const std::string& id) -> const providers::Provider* {
+    if (id.empty())
+      return nullptr;
+    auto& p = provider_cache[id];
+    if (!p)
+      p = providers::make_provider(id, generic);
+    return p.get();
+  };
+
+  int failures = 0;
+  int not_idempotent = 0;
+  long long requests = 0;
+  std::size_t index = 0;
+  for (const auto& sel : selected) {
+    auto record = reader.parse(reader.read_at(sel.offset, sel.line));
+    core::HttpRequest req;
+    req.method = record.method;
+    req.url = target ? join_target(*target, record, keep_path) : original_url(record);
+    for (const auto& h : record.headers)
+      if (!listen::is_hop_by_hop(h.name))
+        req.headers.push_back(h);
+    req.body = std::move(record.body);
+    const auto* provider = provider_for(record.provider);
+
+    if (o.resign) {
+      if (provider == nullptr)
+        throw usage_error(o.file + ":" + std::to_string(sel.line) +
+                          ": --resign: the delivery's provider is unknown");
+      const auto secret = resolve_secret(record.provider, o.secrets, o.secret_file);
+      if (!secret)
+        throw usage_error("--resign: no secret for " + record.provider);
+      provider->validate_secret(secret->value);
+      // Twilio signs the URL: this signs the one the replay goes to.
+      core::resign(req, *provider, secret->value, util::now_s(), {}, {});
+    } else if (provider != nullptr && !o.as_curl) {
+      if (const auto ts = provider->signed_timestamp(req.headers)) {
+        const auto age = util::now_s() - *ts;
+        if (provider->default_tolerance() > 0 && age > provider->default_tolerance() && !o.json)
+          std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " " << record.id
+                    << " was signed " << age << " s ago; " << record.provider
+                    << " handlers reject it as stale (tolerance " << provider->default_tolerance()
+                    << " s): add --resign --secret …\n";
+      }
+    }
+    for (const auto& h : extra)
+      core::set_header(req.headers, h.name, h.value);
+
+    if (o.as_curl) {
+      std::string body_file;
+      if (req.body.find('\0') != std::string::npos) {
+        body_file =
+            (std::filesystem::path(o.curl_dir) / ("hooktool-body-" + record.id + ".bin")).string();
+        util::AppendFile(body_file).append(req.body); // created 0600
+      }
+      std::cout << "# " << record.id << "  " << (record.provider.empty() ? "-" : record.provider)
+                << " " << (record.event_type.empty() ? "-" : record.event_type) << "\n"
+                << ui::to_curl(req, body_file) << "\n";
+      continue;
+    }
+
+    if (index++ > 0 && o.delay_ms > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(o.delay_ms));
+    const auto responses = net::send_copies(req, o.times, o.concurrency, copts);
+    requests += static_cast<long long>(responses.size());
+    bool ok = true;
+    std::set<int> statuses;
+    std::set<std::string> bodies;
+    std::int64_t slowest = 0;
+    std::string statuses_text;
+    nlohmann::ordered_json status_list = nlohmann::ordered_json::array();
+    std::string error;
+    for (const auto& r : responses) {
+      const bool answered = r.error == net::TransportError::none;
+      ok = ok && answered && expect.matches(r.status);
+      statuses.insert(answered ? r.status : 0);
+      bodies.insert(r.body);
+      slowest = std::max(slowest, r.duration_ms);
+      statuses_text +=
+          (statuses_text.empty() ? "" : " ") + (answered ? std::to_string(r.status) : "ERR");
+      status_list.push_back(answered ? nlohmann::ordered_json(r.status)
+                                     : nlohmann::ordered_json(nullptr));
+      if (!answered && error.empty())
+        error = r.error_message;
+    }
+    std::string idempotency_issue;
+    if (o.times > 1 && statuses.size() > 1)
+      idempotency_issue = "answers differ between copies";
+    else if (o.times > 1 && bodies.size() > 1)
+      idempotency_issue = "response bodies differ between copies";
+    failures += ok ? 0 : 1;
+    not_idempotent += idempotency_issue.empty() ? 0 : 1;
+
+    if (o.json) {
+      nlohmann::ordered_json j;
+      j["id"] = record.id;
+      j["provider"] = record.provider;
+      j["event"] = record.event_type;
+      j["event_id"] = record.event_id;
+      j["url"] = req.url;
+      j["statuses"] = std::move(status_list);
+      j["duration_ms"] = slowest;
+      j["ok"] = ok;
+      j["idempotent"] = idempotency_issue.empty();
+      if (!idempotency_issue.empty())
+        j["idempotency_issue"] = idempotency_issue;
+      if (!error.empty())
+        j["error"] = error;
+      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+                << std::flush;
+      continue;
+    }
+    constexpr auto out = ui::Stream::out;
+    std::cout << ui::paint(util::format_clock(util::now_ms()), ui::Style::dim, out) << "  "
+              << ui::paint(statuses_text, ok ? ui::Style::ok : ui::Style::error, out) << "  "
+              << req.method << " " << req.url << "  "
+              << (record.provider.empty() ? "-" : record.provider) << " "
+              << (record.event_type.empty() ? "-" : record.event_type);
+    if (!record.event_id.empty())
+      std::cout << " [" << record.event_id << "]";
+    std::cout << ui::paint("  " + std::to_string(slowest) + " ms", ui::Style::dim, out) << "\n";
+    if (!idempotency_issue.empty())
+      std::cout << "          "
+                << ui::paint("not idempotent: " + idempotency_issue, ui::Style::error, out) << "\n";
+    if (!error.empty())
+      std::cout << "          " << ui::paint(error, ui::Style::error, out) << "\n";
+    std::cout.flush();
+  }
+  if (o.as_curl)
+    return 0;
+
+  if (!o.json) {
+    std::cerr << "hooktool: replayed " << selected.size()
+              << (selected.size() == 1 ? " delivery" : " deliveries");
+    if (o.times > 1)
+      std::cerr << " × " << o.times;
+    std::cerr << " (" << requests << (requests == 1 ? " request)" : " requests)");
+    if (failures > 0)
+      std::cerr << "; " << failures << " did not get the expected " << expect.describe();
+    if (not_idempotent > 0)
+      std::cerr << "; " << not_idempotent << " handled non-idempotently";
+    if (bad > 0)
+      std::cerr << "; " << bad << " malformed lines skipped";
+    std::cerr << "\n";
+  }
+  return failures == 0 && not_idempotent == 0 ? 0 : 1;
+}
+
+} // namespace hooktool::commands

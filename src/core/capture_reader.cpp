@@ -1,0 +1,68 @@
+#include "core/capture_reader.hpp"
+
+#include "util/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace hooktool::core {
+
+CaptureReader::CaptureReader(std::string path) : path_(std::move(path)) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path_, ec))
+    throw usage_error(path_ + ": is a directory");
+  if (path_ == "-")
+    throw usage_error(
+        "replay reads a file (it needs two passes); save standard input to a file first");
+  in_.open(path_, std::ios::binary);
+  if (!in_)
+    throw usage_error(path_ + ": cannot read (" + std::strerror(errno) + ")");
+}
+
+std::optional<CaptureLine> CaptureReader::next() {
+  for (;;) {
+    CaptureLine line;
+    line.offset = offset_;
+    if (!std::getline(in_, line.text)) {
+      if (in_.bad())
+        throw usage_error(path_ + ": read error");
+      return std::nullopt;
+    }
+    line.number = ++number_;
+    line.complete = !in_.eof(); // getline hit the end of the file before a newline
+    offset_ += line.text.size() + (line.complete ? 1 : 0);
+    if (!line.text.empty() && line.text.back() == '\r')
+      line.text.pop_back();
+    if (line.text.find_first_not_of(" \t") == std::string::npos)
+      continue; // blank lines are allowed between records
+    return line;
+  }
+}
+
+CaptureLine CaptureReader::read_at(std::uint64_t offset, std::size_t number) {
+  in_.clear();
+  in_.seekg(static_cast<std::streamoff>(offset));
+  CaptureLine line;
+  line.offset = offset;
+  line.number = number;
+  if (!std::getline(in_, line.text))
+    throw usage_error(path_ + ":" + std::to_string(number) + ": the file changed while replaying");
+  line.complete = !in_.eof();
+  if (!line.text.empty() && line.text.back() == '\r')
+    line.text.pop_back();
+  return line;
+}
+
+CaptureRecord CaptureReader::parse(const CaptureLine& line) const {
+  try {
+    return parse_capture_line(line.text);
+  } catch (const Error& e) {
+    std::string why = e.what();
+    if (!line.complete)
+      why = "truncated record at the end of the file (the writer stopped mid-line): " + why;
+    throw usage_error(path_ + ":" + std::to_string(line.number) + ": " + why);
+  }
+}
+
+} // namespace hooktool::core

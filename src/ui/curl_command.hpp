@@ -1,0 +1,18 @@
+#pragma once
+
+#include "core/delivery.hpp"
+
+#include <string>
+
+namespace hooktool::ui {
+
+// Quotes text for a POSIX shell: 'text' with embedded quotes escaped.
+std::string shell_quote(std::string_view text);
+// Quotes bytes for bash as $'…' (\n, \t, \xHH escapes; valid UTF-8 kept as is); NUL cannot be.
+std::string ansi_c_quote(std::string_view bytes);
+
+// A ready-to-run curl command for the request. The body is inlined with $'…' quoting, or,
+// when body_file is not empty (bodies holding NUL bytes), read from that file.
+std::string to_curl(const core::HttpRequest& request, const std::string& body_file);
+
+} // namespace hooktool::ui
