@@ -9,6 +9,12 @@
 
 namespace hooktool::commands {
 
+void one_value_per_flag(CLI::App& app) {
+  for (auto* opt : app.get_options())
+    if (opt->get_items_expected_max() > 1)
+      opt->allow_extra_args(false);
+}
+
 void add_generic_options(CLI::App& app, GenericFlags& f) {
   app.add_option("--generic-header", f.header, "generic: signature header name")
       ->capture_default_str()

@@ -21,6 +21,9 @@ struct GenericFlags {
   std::string separator = ".";
 };
 
+// Makes every repeatable option take one value per occurrence (`--secret a b` is not two secrets),
+// so positionals may follow it. Call after all options are added.
+void one_value_per_flag(CLI::App& app);
 // Adds the --generic-* flags to a subcommand.
 void add_generic_options(CLI::App& app, GenericFlags& flags);
 // Validates the flags into a scheme; usage error on a bad algorithm, encoding or mode.

@@ -1,5 +1,6 @@
 #include "commands/fixtures.hpp"
 
+#include "commands/common.hpp"
 #include "core/fixtures.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
@@ -14,6 +15,7 @@ CLI::App* register_fixtures(CLI::App& app, FixturesOptions& o) {
   cmd->add_option("provider", o.provider, "Only this provider");
   cmd->add_option("--fixtures", o.fixture_dirs, "Extra fixture directory");
   cmd->add_flag("--json", o.json, "One JSON object per event");
+  one_value_per_flag(*cmd);
   return cmd;
 }
 

@@ -75,6 +75,7 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   add_generic_options(*cmd, o.generic);
+  one_value_per_flag(*cmd);
   return cmd;
 }
 
@@ -259,7 +260,7 @@ int run_listen(const ListenOptions& o) {
   const auto on_reject = [&](int status, const std::string& remote) {
     ++tally.rejected;
     std::cerr << ui::paint("hooktool:", ui::Style::warn, ui::Stream::err) << " answered " << status
-              << " to " << remote
+              << " to " << (remote.empty() ? "a client" : remote)
               << (status == 413 ? " (body over --max-body)" : " (malformed request)") << "\n";
   };
 

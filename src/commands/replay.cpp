@@ -64,6 +64,7 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
       ->check(CLI::Range(0.001, 86400.0));
   cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
   add_generic_options(*cmd, o.generic);
+  one_value_per_flag(*cmd);
   return cmd;
 }
 

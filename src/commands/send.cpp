@@ -55,6 +55,7 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
   cmd->add_option("--signing-url", o.signing_url,
                   "twilio: the URL to sign, when the handler sees another");
   add_generic_options(*cmd, o.generic);
+  one_value_per_flag(*cmd);
   return cmd;
 }
 

@@ -24,6 +24,7 @@ CLI::App* register_sign(CLI::App& app, SignOptions& o) {
       ->check(CLI::Range(1LL, 253402300799LL));
   cmd->add_option("--id", o.id, "standard/svix: the message id (default: a fresh msg_ id)");
   add_generic_options(*cmd, o.generic);
+  one_value_per_flag(*cmd);
   return cmd;
 }
 

@@ -27,6 +27,7 @@ CLI::App* register_verify(CLI::App& app, VerifyOptions& o) {
       ->check(CLI::Range(1LL, 253402300799LL));
   cmd->add_flag("--json", o.json, "Print the verdict as JSON");
   add_generic_options(*cmd, o.generic);
+  one_value_per_flag(*cmd);
   return cmd;
 }
 

@@ -4,6 +4,7 @@
 #include "util/strings.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 #include <thread>
 #include <utility>
 
@@ -75,6 +76,12 @@ int ListenServer::start() {
 
   // Defaults that cap loopback throughput: Nagle on, 5 requests per connection, few workers.
   svr.set_tcp_nodelay(true);
+  // cpp-httplib's default also sets SO_REUSEPORT, which lets a second listener share the port
+  // and silently take half the deliveries; SO_REUSEADDR alone still allows quick restarts.
+  svr.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   svr.set_keep_alive_max_count(1u << 30);
   svr.set_keep_alive_timeout(o.keep_alive_timeout_s);
   svr.set_read_timeout(o.read_timeout_s, 0);

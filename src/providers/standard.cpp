@@ -120,7 +120,8 @@ Verdict StandardProvider::verify(const core::HttpRequest& req, const VerifyParam
   if (!any_v1)
     return detail::invalid("malformed webhook-signature header: no 'v1,<base64>' entry");
   if (!match)
-    return detail::invalid("no v1 signature matches (wrong secret, or the body was altered)");
+    return detail::invalid(
+        "signature does not match: no v1 entry matches (wrong secret, or the body was altered)");
   if (auto why =
           detail::outside_window(window(), *ts, params.now, detail::tolerance_of(*this, params)))
     return {VerdictStatus::expired, std::move(*why)};

@@ -31,8 +31,8 @@ inline const std::string kHooktool = HOOKTOOL_BIN;
 #endif
 
 struct ProcessResult {
-  int exit_code = -1;    // exit status, or -1 when killed by a signal
-  int term_signal = 0;   // the signal that ended the child, 0 when it exited
+  int exit_code = -1;     // exit status, or -1 when killed by a signal
+  int term_signal = 0;    // the signal that ended the child, 0 when it exited
   bool timed_out = false; // the deadline passed and the child was killed
   std::string out;
   std::string err;
@@ -52,9 +52,9 @@ struct ProcessResult {
 };
 
 struct ProcessOptions {
-  std::map<std::string, std::string> env;  // added to (or replacing in) the inherited environment
+  std::map<std::string, std::string> env; // added to (or replacing in) the inherited environment
   std::vector<std::string> unset_env{"HOOKTOOL_SECRET"}; // removed from the inherited environment
-  std::optional<std::string> stdin_text;   // nullopt: stdin is /dev/null
+  std::optional<std::string> stdin_text;                 // nullopt: stdin is /dev/null
   std::chrono::milliseconds timeout{std::chrono::seconds(20)};
 };
 
@@ -203,7 +203,8 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
           continue;
         }
         const auto& text = *opts.stdin_text;
-        const auto w = ::write(in_pipe[1], text.data() + stdin_written, text.size() - stdin_written);
+        const auto w =
+            ::write(in_pipe[1], text.data() + stdin_written, text.size() - stdin_written);
         if (w > 0)
           stdin_written += static_cast<std::size_t>(w);
         if ((w < 0 && errno != EAGAIN && errno != EINTR) || stdin_written == text.size())
@@ -262,7 +263,8 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
 
 #ifdef HOOKTOOL_BIN
 // Runs hooktool with args.
-inline ProcessResult hooktool(const std::vector<std::string>& args, const ProcessOptions& opts = {}) {
+inline ProcessResult hooktool(const std::vector<std::string>& args,
+                              const ProcessOptions& opts = {}) {
   return run_process(kHooktool, args, opts);
 }
 #endif

@@ -3,12 +3,11 @@
 // arrived (method, path, raw query, headers, body bytes) and answers with a
 // configurable sequence of status codes. Runs httplib::Server in its own thread.
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <httplib.h>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -45,8 +44,7 @@ inline std::string form_decode(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 &&
-               hexval(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
       out += static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
       i += 2;
     } else {
@@ -79,9 +77,9 @@ inline std::vector<NameValue> parse_form(const std::string& text) {
 
 struct ReceivedRequest {
   std::string method;
-  std::string path;   // decoded path, without the query
-  std::string target; // request target as sent: path?query
-  std::string query;  // raw query text after '?', empty if none
+  std::string path;                    // decoded path, without the query
+  std::string target;                  // request target as sent: path?query
+  std::string query;                   // raw query text after '?', empty if none
   std::vector<NameValue> query_params; // decoded query parameters, in order
   std::vector<NameValue> headers;      // as httplib exposes them (names as received)
   std::string body;                    // exact body bytes
@@ -94,8 +92,9 @@ struct ReceivedRequest {
     return std::nullopt;
   }
   [[nodiscard]] std::size_t header_count(const std::string& name) const {
-    return static_cast<std::size_t>(std::count_if(
-        headers.begin(), headers.end(), [&](const NameValue& h) { return iequals(h.first, name); }));
+    return static_cast<std::size_t>(
+        std::count_if(headers.begin(), headers.end(),
+                      [&](const NameValue& h) { return iequals(h.first, name); }));
   }
   [[nodiscard]] std::optional<std::string> query_param(const std::string& name) const {
     for (const auto& [k, v] : query_params)

@@ -1,5 +1,4 @@
 #include "core/capture.hpp"
-
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -33,8 +32,9 @@ TEST(Capture, LineHasTheDocumentedFields) {
   ASSERT_EQ(line.back(), '\n');
   EXPECT_EQ(line.find('\n'), line.size() - 1) << "one record, one line";
   const auto j = nlohmann::json::parse(line);
-  for (const auto* key : {"id", "received_at", "method", "path", "query", "headers", "body",
-                          "remote", "provider", "event_type", "event_id", "verification", "response"})
+  for (const auto* key :
+       {"id", "received_at", "method", "path", "query", "headers", "body", "remote", "provider",
+        "event_type", "event_id", "verification", "response"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["received_at"], "2025-11-25T10:08:46.123Z");
   EXPECT_EQ(j["headers"][1][0], "X-Dup");
@@ -61,12 +61,14 @@ TEST(Capture, RoundTripsTextAndBinaryBodies) {
 
 TEST(Capture, MalformedLinesGiveReasons) {
   const auto full = core::to_capture_line(sample());
-  for (const std::string& bad :
-       {std::string(), full.substr(0, full.size() / 2), std::string("[1,2]"),
-        std::string(R"({"method":"POST","path":"/","headers":[],"body":""})"),
-        std::string(R"({"id":"x","method":"POST","path":"/","headers":[["a"]],"body":""})"),
-        std::string(R"({"id":"x","method":"POST","path":"/","headers":[],"body_base64":"!!"})"),
-        std::string(R"({"id":"x","received_at":"yesterday","method":"POST","path":"/","headers":[],"body":""})")}) {
+  for (
+      const std::string& bad :
+      {std::string(), full.substr(0, full.size() / 2), std::string("[1,2]"),
+       std::string(R"({"method":"POST","path":"/","headers":[],"body":""})"),
+       std::string(R"({"id":"x","method":"POST","path":"/","headers":[["a"]],"body":""})"),
+       std::string(R"({"id":"x","method":"POST","path":"/","headers":[],"body_base64":"!!"})"),
+       std::string(
+           R"({"id":"x","received_at":"yesterday","method":"POST","path":"/","headers":[],"body":""})")}) {
     SCOPED_TRACE(bad);
     EXPECT_THROW((void)core::parse_capture_line(bad), Error);
   }

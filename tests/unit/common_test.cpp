@@ -1,5 +1,4 @@
 #include "commands/common.hpp"
-
 #include "util/error.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -75,7 +74,7 @@ TEST(Generic, FlagsValidate) {
 TEST(Util, Utf8Validation) {
   EXPECT_TRUE(util::is_valid_utf8("caf\xC3\xA9 \xE2\x98\x95"));
   EXPECT_FALSE(util::is_valid_utf8("\xC3"));
-  EXPECT_FALSE(util::is_valid_utf8("\xC0\xAF")); // overlong
+  EXPECT_FALSE(util::is_valid_utf8("\xC0\xAF"));     // overlong
   EXPECT_FALSE(util::is_valid_utf8("\xED\xA0\x80")); // surrogate
   EXPECT_FALSE(util::is_valid_utf8("\xFF"));
 }
@@ -98,5 +97,6 @@ TEST(Util, Rfc3339) {
   EXPECT_EQ(util::parse_rfc3339("2025-11-25T11:08:46+01:00"), 1764065326000);
   EXPECT_FALSE(util::parse_rfc3339("2025-13-25T10:08:46Z").has_value());
   EXPECT_FALSE(util::parse_rfc3339("2025-11-25").has_value());
-  EXPECT_EQ(util::format_rfc3339(1764065326123, util::Precision::millis), "2025-11-25T10:08:46.123Z");
+  EXPECT_EQ(util::format_rfc3339(1764065326123, util::Precision::millis),
+            "2025-11-25T10:08:46.123Z");
 }

@@ -1,6 +1,5 @@
 // Golden-file tests of the listen printers, colour off. Regenerate with HOOKTOOL_UPDATE_GOLDEN=1.
 #include "ui/delivery_view.hpp"
-
 #include "ui/term.hpp"
 
 #include <cstdlib>
@@ -42,9 +41,11 @@ core::CaptureRecord stripe_record() {
   r.method = "POST";
   r.path = "/webhooks";
   r.headers = {{"Content-Type", "application/json; charset=utf-8"},
-               {"Stripe-Signature", "t=1764065326,v1=5dab41252db97a02bb414e8415bb2540cd907c60b06b6a5cce13821b36a0af45"},
+               {"Stripe-Signature",
+                "t=1764065326,v1=5dab41252db97a02bb414e8415bb2540cd907c60b06b6a5cce13821b36a0af45"},
                {"User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}};
-  r.body = R"({"id":"evt_1","object":"event","type":"invoice.paid","data":{"object":{"id":"in_1","amount_paid":2000,"customer_name":"José"}}})";
+  r.body =
+      R"({"id":"evt_1","object":"event","type":"invoice.paid","data":{"object":{"id":"in_1","amount_paid":2000,"customer_name":"José"}}})";
   r.remote = "127.0.0.1:50000";
   r.provider = "stripe";
   r.event_type = "invoice.paid";
@@ -57,13 +58,17 @@ core::CaptureRecord stripe_record() {
 
 } // namespace
 
-TEST_F(Golden, PrettyValidJson) { check("pretty_valid_json.txt", ui::render_pretty(stripe_record(), {})); }
+TEST_F(Golden, PrettyValidJson) {
+  check("pretty_valid_json.txt", ui::render_pretty(stripe_record(), {}));
+}
 
 TEST_F(Golden, PrettyInvalidDuplicateForwarded) {
   auto r = stripe_record();
-  r.verification = {providers::VerdictStatus::invalid, "signature does not match (wrong secret, or the body was altered)"};
+  r.verification = {providers::VerdictStatus::invalid,
+                    "signature does not match (wrong secret, or the body was altered)"};
   r.duplicate = core::DuplicateInfo{2, "cap_00000000000000000000", 1764065300000};
-  r.forward = core::ForwardInfo{"http://localhost:3000/webhooks", 500, 12, "", "{\"error\":\"boom\"}\n"};
+  r.forward =
+      core::ForwardInfo{"http://localhost:3000/webhooks", 500, 12, "", "{\"error\":\"boom\"}\n"};
   r.response_status = 500;
   check("pretty_invalid_duplicate_forwarded.txt", ui::render_pretty(r, {}));
 }
@@ -73,9 +78,11 @@ TEST_F(Golden, PrettyFormBodyWithJsonPayload) {
   r.provider = "slack";
   r.event_type = "block_actions";
   r.event_id = "123.456.abc";
-  r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"X-Slack-Signature", "v0=00"},
+  r.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+               {"X-Slack-Signature", "v0=00"},
                {"X-Slack-Request-Timestamp", "1764065326"}};
-  r.body = "token=x&payload=%7B%22type%22%3A%22block_actions%22%2C%22trigger_id%22%3A%22123.456.abc%22%7D&text=hello+world";
+  r.body = "token=x&payload=%7B%22type%22%3A%22block_actions%22%2C%22trigger_id%22%3A%22123.456."
+           "abc%22%7D&text=hello+world";
   r.verification = {providers::VerdictStatus::expired, "timestamp is 400 s old (tolerance 300 s)"};
   check("pretty_form.txt", ui::render_pretty(r, {}));
 }
@@ -111,14 +118,16 @@ TEST_F(Golden, QuietLines) {
   auto dup = stripe_record();
   dup.duplicate = core::DuplicateInfo{3, "cap_0", 1764065300000};
   auto invalid = stripe_record();
-  invalid.verification = {providers::VerdictStatus::invalid, "malformed Stripe-Signature header: no t= timestamp"};
+  invalid.verification = {providers::VerdictStatus::invalid,
+                          "malformed Stripe-Signature header: no t= timestamp"};
   invalid.response_status = 400;
   core::CaptureRecord unknown;
   unknown.received_at_ms = 1764065326123;
   unknown.method = "GET";
   unknown.path = "/favicon.ico";
   unknown.verification = {providers::VerdictStatus::unsigned_, "no known provider's headers"};
-  check("quiet.txt", ui::render_quiet(valid, ui::Stream::out) + ui::render_quiet(dup, ui::Stream::out) +
+  check("quiet.txt", ui::render_quiet(valid, ui::Stream::out) +
+                         ui::render_quiet(dup, ui::Stream::out) +
                          ui::render_quiet(invalid, ui::Stream::out) +
                          ui::render_quiet(unknown, ui::Stream::out));
 }

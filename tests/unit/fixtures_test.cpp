@@ -131,10 +131,13 @@ TEST(Fixtures, StripeEventsCarryStripeShapes) {
 TEST(Fixtures, UserDirectoryAddsAndShadows) {
   const auto dir = fs::temp_directory_path() / ("hooktool-fixtures-" + std::to_string(::getpid()));
   fs::create_directories(dir / "stripe");
-  std::ofstream(dir / "stripe" / "custom.thing.json") << R"({"id":"{{id:evt_}}","type":"custom.thing"})";
-  std::ofstream(dir / "stripe" / "invoice.paid.json") << R"({"id":"evt_mine","type":"invoice.paid"})";
+  std::ofstream(dir / "stripe" / "custom.thing.json")
+      << R"({"id":"{{id:evt_}}","type":"custom.thing"})";
+  std::ofstream(dir / "stripe" / "invoice.paid.json")
+      << R"({"id":"evt_mine","type":"invoice.paid"})";
   const core::FixtureStore store({dir});
-  EXPECT_EQ(store.load("stripe", "custom.thing").origin, (dir / "stripe" / "custom.thing.json").string());
+  EXPECT_EQ(store.load("stripe", "custom.thing").origin,
+            (dir / "stripe" / "custom.thing.json").string());
   EXPECT_NE(store.load("stripe", "invoice.paid").text.find("evt_mine"), std::string::npos);
   EXPECT_THROW((void)store.load("stripe", "../etc/passwd"), hooktool::Error);
   EXPECT_THROW((void)store.load("stripe", "nope"), hooktool::Error);

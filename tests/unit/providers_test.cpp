@@ -37,7 +37,8 @@ core::HttpRequest request_for(const nlohmann::json& v) {
     req.headers = providers::make_provider("shopify")->envelope(
         {"orders/create", providers::BodyFormat::json, 1700000000});
   if (v["id"].is_string())
-    req.headers.push_back({provider == "svix" ? "svix-id" : "webhook-id", v["id"].get<std::string>()});
+    req.headers.push_back(
+        {provider == "svix" ? "svix-id" : "webhook-id", v["id"].get<std::string>()});
   return req;
 }
 
@@ -157,7 +158,8 @@ TEST(Twilio, VerifiesWithPortRemovedOrDefaultPortAdded) {
   p->sign(req, {"tok", 0, {}});
   EXPECT_EQ(p->verify(req, params("tok", 0, {"https://example.com:443/sms"})).status,
             VerdictStatus::valid);
-  EXPECT_EQ(p->verify(req, params("tok", 0, {"https://example.com/sms"})).status, VerdictStatus::valid);
+  EXPECT_EQ(p->verify(req, params("tok", 0, {"https://example.com/sms"})).status,
+            VerdictStatus::valid);
   const auto wrong = p->verify(req, params("tok", 0, {"https://example.com/other"}));
   EXPECT_EQ(wrong.status, VerdictStatus::invalid);
   EXPECT_NE(wrong.reason.find("does not match"), std::string::npos);
@@ -202,8 +204,8 @@ protected:
   }();
   static constexpr std::int64_t ts = 1700000000;
   std::string sig() {
-    return crypto::to_hex(crypto::hmac(crypto::Digest::sha256, "whsec_abc",
-                                       std::to_string(ts) + "." + req.body));
+    return crypto::to_hex(
+        crypto::hmac(crypto::Digest::sha256, "whsec_abc", std::to_string(ts) + "." + req.body));
   }
   providers::Verdict with(const std::string& header, std::int64_t now = ts,
                           std::optional<std::int64_t> tol = std::nullopt) {
@@ -229,7 +231,7 @@ TEST_F(StripeVerify, Verdicts) {
   EXPECT_EQ(with("").status, VerdictStatus::invalid);
   EXPECT_EQ(with(t + ",v1=" + sig(), ts + 301).status, VerdictStatus::expired);
   EXPECT_EQ(with(t + ",v1=" + sig(), ts + 300).status, VerdictStatus::valid);
-  EXPECT_EQ(with(t + ",v1=" + sig(), ts - 100000).status, VerdictStatus::valid); // future passes
+  EXPECT_EQ(with(t + ",v1=" + sig(), ts - 100000).status, VerdictStatus::valid);    // future passes
   EXPECT_EQ(with(t + ",v1=" + sig(), ts + 100000, 0).status, VerdictStatus::valid); // window off
   EXPECT_EQ(with(t + ",v1=" + sig(), ts + 20, 10).status, VerdictStatus::expired);
   // Uppercase hex is not what Stripe's library compares against.
@@ -282,7 +284,8 @@ TEST(Shopify, MandatoryHeadersAndUnprefixedNames) {
   core::HttpRequest plain;
   plain.body = req.body;
   for (const auto& h : req.headers)
-    plain.headers.push_back({h.name.starts_with("X-Shopify-") ? h.name.substr(2) : h.name, h.value});
+    plain.headers.push_back(
+        {h.name.starts_with("X-Shopify-") ? h.name.substr(2) : h.name, h.value});
   EXPECT_TRUE(p->detect(plain.headers));
   EXPECT_EQ(p->verify(plain, params("shpss_x", 0)).status, VerdictStatus::valid);
 }
@@ -357,8 +360,8 @@ TEST(Generic, ConfigurableScheme) {
   p->sign(req, {"k", 1700000000, {}});
   EXPECT_EQ(*core::find_header(req.headers, "X-Ts"), "1700000000");
   EXPECT_EQ(*core::find_header(req.headers, "X-Sig"),
-            "sha512=" + crypto::base64_encode(crypto::hmac(crypto::Digest::sha512, "k",
-                                                           "1700000000:hello")));
+            "sha512=" + crypto::base64_encode(
+                            crypto::hmac(crypto::Digest::sha512, "k", "1700000000:hello")));
   EXPECT_EQ(p->verify(req, params("k", 1700000000)).status, VerdictStatus::valid);
   EXPECT_EQ(p->verify(req, params("k", 1700000400)).status, VerdictStatus::expired);
   auto bad = req;

@@ -1,5 +1,4 @@
 #include "core/template.hpp"
-
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -28,8 +27,9 @@ TEST(Template, GeneratorsHaveTheirShapes) {
   EXPECT_EQ(r.value_of("int:9").dump().size(), 9u);
   EXPECT_EQ(r.value_of("hex:40").get<std::string>().size(), 40u);
   EXPECT_EQ(r.value_of("hex:7").get<std::string>().size(), 7u);
-  EXPECT_EQ(r.value_of("upper:10").get<std::string>().find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+  EXPECT_EQ(r.value_of("upper:10")
+                .get<std::string>()
+                .find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
             std::string::npos);
   EXPECT_TRUE(r.value_of("now_slack_ts").get<std::string>().starts_with("1764065326."));
 }

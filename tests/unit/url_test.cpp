@@ -1,5 +1,4 @@
 #include "core/url.hpp"
-
 #include "util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +11,8 @@ TEST(Url, ShortFormsBecomeAbsolute) {
   EXPECT_EQ(parse_target("localhost:3000").str(), "http://localhost:3000/");
   EXPECT_EQ(parse_target(":3000").str(), "http://localhost:3000/");
   EXPECT_EQ(parse_target(":3000/webhooks").str(), "http://localhost:3000/webhooks");
-  EXPECT_EQ(parse_target("localhost:3000/webhooks?x=1").str(), "http://localhost:3000/webhooks?x=1");
+  EXPECT_EQ(parse_target("localhost:3000/webhooks?x=1").str(),
+            "http://localhost:3000/webhooks?x=1");
   EXPECT_EQ(parse_target("https://example.com").str(), "https://example.com/");
   EXPECT_EQ(parse_target("HTTP://[::1]:8080/a").str(), "http://[::1]:8080/a");
   EXPECT_EQ(parse_target("example.com?x").str(), "http://example.com/?x");
@@ -30,8 +30,9 @@ TEST(Url, PartsAndPorts) {
 }
 
 TEST(Url, BadInputIsAUsageError) {
-  for (const char* bad : {"", "ftp://x", "http://[::1", "localhost:", "localhost:99999",
-                          "localhost:abc", "http://user:pw@host/", "http://a b/", "http://[::1]x"}) {
+  for (const char* bad :
+       {"", "ftp://x", "http://[::1", "localhost:", "localhost:99999", "localhost:abc",
+        "http://user:pw@host/", "http://a b/", "http://[::1]x"}) {
     SCOPED_TRACE(bad);
     try {
       (void)parse_target(bad);
