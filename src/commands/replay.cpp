@@ -232,7 +232,7 @@ int run_replay(const ReplayOptions& o) {
     } else if (provider != nullptr && !o.as_curl) {
       if (const auto ts = provider->signed_timestamp(req.headers)) {
         const auto age = util::now_s() - *ts;
-        if (provider->default_tolerance() > 0 && age > provider->default_tolerance() && !o.json)
+        if (provider->default_tolerance() > 0 && age > provider->default_tolerance())
           std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " " << record.id
                     << " was signed " << age << " s ago; " << record.provider
                     << " handlers reject it as stale (tolerance " << provider->default_tolerance()
@@ -247,7 +247,7 @@ int run_replay(const ReplayOptions& o) {
       if (req.body.find('\0') != std::string::npos) {
         body_file =
             (std::filesystem::path(o.curl_dir) / ("hooktool-body-" + record.id + ".bin")).string();
-        util::AppendFile(body_file).append(req.body); // created 0600
+        util::write_file(body_file, req.body); // created 0600
       }
       std::cout << "# " << record.id << "  " << (record.provider.empty() ? "-" : record.provider)
                 << " " << (record.event_type.empty() ? "-" : record.event_type) << "\n"
@@ -325,6 +325,8 @@ int run_replay(const ReplayOptions& o) {
   if (o.as_curl)
     return 0;
 
+  if (o.json && bad > 0)
+    std::cerr << "hooktool: " << bad << " malformed lines skipped\n";
   if (!o.json) {
     std::cerr << "hooktool: replayed " << selected.size()
               << (selected.size() == 1 ? " delivery" : " deliveries");

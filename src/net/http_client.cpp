@@ -138,6 +138,8 @@ HttpResponse HttpClient::send(const core::HttpRequest& request) {
     append("Expect:");
   if (!core::find_header(request.headers, "Accept"))
     append("Accept:");
+  if (!core::find_header(request.headers, "Content-Type"))
+    append("Content-Type:"); // curl would add its form default to a POST body
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -56,14 +56,17 @@ std::string ansi_c_quote(std::string_view bytes) {
 
 std::string to_curl(const core::HttpRequest& request, const std::string& body_file) {
   std::string out = "curl -sS -X " + shell_quote(request.method) + " " + shell_quote(request.url);
-  bool has_content_type = false;
   for (const auto& h : request.headers) {
-    has_content_type = has_content_type || h.name == "Content-Type" || h.name == "content-type";
     // curl's syntax for a header with an empty value is "Name;".
     out += " \\\n  -H " + shell_quote(h.value.empty() ? h.name + ";" : h.name + ": " + h.value);
   }
   out += " \\\n  -H 'Expect:'";
-  if (!has_content_type && !request.body.empty())
+  // Keep curl from adding headers the delivery did not carry.
+  if (!core::find_header(request.headers, "User-Agent"))
+    out += " -H 'User-Agent:'";
+  if (!core::find_header(request.headers, "Accept"))
+    out += " -H 'Accept:'";
+  if (!core::find_header(request.headers, "Content-Type") && !request.body.empty())
     out += " -H 'Content-Type:'"; // keep curl from adding its form default
   if (!body_file.empty())
     out += " \\\n  --data-binary @" + shell_quote(body_file);

@@ -41,6 +41,25 @@ std::string read_arg(std::string_view arg) {
   return std::string(arg);
 }
 
+void write_file(const std::filesystem::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw usage_error(path.string() + ": cannot write (" + std::strerror(errno) + ")");
+  while (!bytes.empty()) {
+    const auto n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw usage_error(path.string() + ": write failed (" + std::strerror(err) + ")");
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::close(fd) != 0)
+    throw usage_error(path.string() + ": write failed (" + std::strerror(errno) + ")");
+}
+
 AppendFile::AppendFile(const std::filesystem::path& path) : path_(path.string()) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0)

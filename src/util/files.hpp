@@ -13,6 +13,9 @@ std::string read_arg(std::string_view arg);
 // All of standard input as bytes.
 std::string read_stdin();
 
+// Writes bytes to path, replacing its contents; created with mode 0600. Usage error on failure.
+void write_file(const std::filesystem::path& path, std::string_view bytes);
+
 // A file opened for appending whole records: created with mode 0600, one write() per record.
 class AppendFile {
 public:
