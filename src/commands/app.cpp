@@ -1,5 +1,6 @@
 #include "commands/app.hpp"
 
+#include "commands/check.hpp"
 #include "commands/fixtures.hpp"
 #include "commands/listen.hpp"
 #include "commands/replay.hpp"
@@ -43,11 +44,13 @@ int run_app(int argc, char** argv) {
   FixturesOptions fixtures;
   ListenOptions listen;
   ReplayOptions replay;
+  CheckOptions check;
   auto* send_cmd = register_send(app, send);
   auto* sign_cmd = register_sign(app, sign);
   auto* verify_cmd = register_verify(app, verify);
   auto* listen_cmd = register_listen(app, listen);
   auto* replay_cmd = register_replay(app, replay);
+  auto* check_cmd = register_check(app, check);
   auto* fixtures_cmd = register_fixtures(app, fixtures);
 
   try {
@@ -84,6 +87,8 @@ int run_app(int argc, char** argv) {
       return run_listen(listen);
     if (replay_cmd->parsed())
       return run_replay(replay);
+    if (check_cmd->parsed())
+      return run_check(check);
     if (fixtures_cmd->parsed())
       return run_fixtures(fixtures);
   } catch (const Error& e) {

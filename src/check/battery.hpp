@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/compose.hpp"
+#include "core/fixtures.hpp"
+#include "net/http_client.hpp"
+#include "providers/provider.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hooktool::check {
+
+// A check's verdict on the handler.
+enum class Outcome { pass, fail, warn, skip };
+
+// "PASS", "FAIL", "WARN", "SKIP".
+std::string_view to_string(Outcome outcome) noexcept;
+
+// One line of the report card.
+struct CheckResult {
+  std::string name;
+  Outcome outcome = Outcome::skip;
+  std::string evidence; // what was seen: statuses, times, probe values
+  std::string advice;   // on FAIL/WARN: what the handler should do instead
+};
+
+// Everything the checks need to build deliveries and reach the handler.
+struct CheckSetup {
+  const providers::Provider* provider = nullptr;
+  const core::FixtureStore* store = nullptr;
+  std::string event;       // a fixture name; default per provider
+  std::string url;         // the handler
+  std::string signing_url; // Twilio: the URL the handler sees
+  std::string secret;
+  core::Headers extra_headers;
+  net::ClientOptions client;
+  int copies = 5;    // concurrent duplicates
+  std::string probe; // shell command printing a number (e.g. a row count); empty: none
+  std::int64_t slow_ms = 2000;
+};
+
+// A named check with a one-line description.
+struct CheckInfo {
+  std::string name;
+  std::string description;
+};
+
+// Every check, in the order the battery runs them.
+const std::vector<CheckInfo>& all_checks();
+// The fixture used when --event is not given.
+std::string default_event(std::string_view provider_id);
+// How long the provider waits for an answer before it counts a delivery as failed (seconds).
+std::int64_t delivery_timeout_s(std::string_view provider_id);
+
+// Runs the selected checks in order; on_result is called as each one finishes.
+std::vector<CheckResult> run_checks(const CheckSetup& setup, const std::vector<std::string>& names,
+                                    const std::function<void(const CheckResult&)>& on_result);
+
+} // namespace hooktool::check

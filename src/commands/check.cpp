@@ -1,0 +1,196 @@
+#include "commands/check.hpp"
+
+#include "check/battery.hpp"
+#include "core/url.hpp"
+#include "providers/registry.hpp"
+#include "ui/term.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace hooktool::commands {
+
+CLI::App* register_check(CLI::App& app, CheckOptions& o) {
+  auto* cmd =
+      app.add_subcommand("check", "Grade a webhook handler against the receiving checklist");
+  cmd->add_option("provider", o.provider, "Provider id");
+  cmd->add_option("--to", o.to, "The handler: localhost:3000/webhooks, https://…");
+  cmd->add_option("--secret", o.secrets,
+                  "The handler's secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+  cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
+  cmd->add_option("--event", o.event, "Fixture to build deliveries from (default per provider)");
+  cmd->add_option("--only", o.only, "Run only these checks (comma-separated or repeated)")
+      ->delimiter(',');
+  cmd->add_option("--skip", o.skip, "Skip these checks (comma-separated or repeated)")
+      ->delimiter(',');
+  cmd->add_flag("--json", o.json, "One JSON object per check, then a summary object");
+  cmd->add_flag("--strict", o.strict, "Exit 1 on WARN too");
+  cmd->add_option(
+      "--probe", o.probe,
+      "Shell command printing a number (e.g. a row count), run around the duplicate checks");
+  cmd->add_option("--copies", o.copies, "Copies sent at once by handles-concurrent-duplicates")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 256));
+  cmd->add_option("-H,--header", o.headers, "Extra header 'Name: value' on every delivery");
+  cmd->add_option("--fixtures", o.fixture_dirs, "Extra fixture directory");
+  cmd->add_option("--signing-url", o.signing_url, "twilio: the URL the handler sees");
+  cmd->add_option("--timeout", o.timeout_s,
+                  "Seconds to wait for each answer (default: provider's limit + 5)")
+      ->check(CLI::Range(0.001, 86400.0));
+  cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
+  cmd->add_option("--slow-after", o.slow_ms, "WARN when a valid delivery takes longer (ms)")
+      ->capture_default_str()
+      ->check(CLI::Range(1LL, 3600000LL));
+  cmd->add_flag("--list", o.list, "List the checks and exit");
+  add_generic_options(*cmd, o.generic);
+  one_value_per_flag(*cmd);
+  return cmd;
+}
+
+namespace {
+
+ui::Style outcome_style(check::Outcome o) {
+  switch (o) {
+  case check::Outcome::pass:
+    return ui::Style::ok;
+  case check::Outcome::fail:
+    return ui::Style::error;
+  case check::Outcome::warn:
+    return ui::Style::warn;
+  case check::Outcome::skip:
+    return ui::Style::dim;
+  }
+  return ui::Style::dim;
+}
+
+std::vector<std::string> select_checks(const CheckOptions& o) {
+  std::set<std::string> known;
+  for (const auto& c : check::all_checks())
+    known.insert(c.name);
+  const auto validate = [&](const std::vector<std::string>& names, const char* flag) {
+    for (const auto& n : names)
+      if (!known.contains(n)) {
+        std::string list;
+        for (const auto& k : check::all_checks())
+          list += (list.empty() ? "" : ", ") + k.name;
+        throw usage_error(std::string(flag) + ": unknown check '" + n + "' (checks: " + list + ")");
+      }
+  };
+  validate(o.only, "--only");
+  validate(o.skip, "--skip");
+  std::vector<std::string> out;
+  for (const auto& c : check::all_checks()) {
+    const bool in_only =
+        o.only.empty() || std::find(o.only.begin(), o.only.end(), c.name) != o.only.end();
+    const bool skipped = std::find(o.skip.begin(), o.skip.end(), c.name) != o.skip.end();
+    if (in_only && !skipped)
+      out.push_back(c.name);
+  }
+  return out;
+}
+
+} // namespace
+
+int run_check(const CheckOptions& o) {
+  if (o.list) {
+    for (const auto& c : check::all_checks())
+      std::cout << c.name << std::string(c.name.size() < 30 ? 30 - c.name.size() : 1, ' ')
+                << c.description << "\n";
+    return 0;
+  }
+  if (o.provider.empty())
+    throw usage_error("check needs a provider: hooktool check <provider> --to URL --secret S");
+  if (o.to.empty())
+    throw usage_error("check needs --to URL (the handler to grade)");
+  const auto provider = providers::require_provider(o.provider, to_config(o.generic));
+  const auto target = core::parse_target(o.to);
+  const auto names = select_checks(o);
+  const auto secret = resolve_secret(o.provider, o.secrets, o.secret_file);
+  if (!secret)
+    throw usage_error(
+        "check needs the handler's secret: --secret, --secret-file or HOOKTOOL_SECRET");
+  provider->validate_secret(secret->value);
+  if (!o.signing_url.empty())
+    (void)core::parse_target(o.signing_url);
+
+  const core::FixtureStore store(
+      std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
+  check::CheckSetup setup;
+  setup.provider = provider.get();
+  setup.store = &store;
+  setup.event = o.event.empty() ? check::default_event(provider->id()) : o.event;
+  (void)store.load(providers::fixture_family(provider->id()),
+                   setup.event); // unknown event: exit 2 now
+  setup.url = target.str();
+  setup.signing_url = o.signing_url;
+  setup.secret = secret->value;
+  setup.extra_headers = parse_headers(o.headers);
+  const auto timeout_s = o.timeout_s > 0
+                             ? o.timeout_s
+                             : static_cast<double>(check::delivery_timeout_s(provider->id()) + 5);
+  setup.client.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
+  setup.client.tls =
+      o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+  setup.copies = o.copies;
+  setup.probe = o.probe;
+  setup.slow_ms = o.slow_ms;
+
+  constexpr auto out = ui::Stream::out;
+  if (!o.json)
+    std::cout << ui::paint("hooktool check " + std::string(provider->id()), ui::Style::bold, out)
+              << " → " << setup.url << "  (event " << setup.event << ")\n\n";
+  std::size_t width = 0;
+  for (const auto& n : names)
+    width = std::max(width, n.size());
+  std::array<int, 4> counts{};
+  const auto print = [&](const check::CheckResult& r) {
+    ++counts[static_cast<std::size_t>(r.outcome)];
+    if (o.json) {
+      nlohmann::ordered_json j{
+          {"check", r.name}, {"result", check::to_string(r.outcome)}, {"evidence", r.evidence}};
+      if (!r.advice.empty())
+        j["advice"] = r.advice;
+      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+                << std::flush;
+      return;
+    }
+    std::cout << ui::paint(std::string(check::to_string(r.outcome)), outcome_style(r.outcome), out)
+              << "  " << r.name << std::string(width + 2 - r.name.size(), ' ')
+              << util::printable(r.evidence) << "\n";
+    if (!r.advice.empty())
+      std::cout << std::string(6 + width + 2, ' ')
+                << ui::paint("→ " + r.advice, ui::Style::dim, out) << "\n";
+    std::cout.flush();
+  };
+  check::run_checks(setup, names, print);
+
+  const auto passed = counts[static_cast<std::size_t>(check::Outcome::pass)];
+  const auto failed = counts[static_cast<std::size_t>(check::Outcome::fail)];
+  const auto warned = counts[static_cast<std::size_t>(check::Outcome::warn)];
+  const auto skipped = counts[static_cast<std::size_t>(check::Outcome::skip)];
+  const bool ok = failed == 0 && (!o.strict || warned == 0);
+  if (o.json) {
+    std::cout << nlohmann::ordered_json{{"summary",
+                                         {{"provider", provider->id()},
+                                          {"url", setup.url},
+                                          {"passed", passed},
+                                          {"failed", failed},
+                                          {"warned", warned},
+                                          {"skipped", skipped},
+                                          {"ok", ok}}}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << "\n"
+              << passed << " passed, " << failed << " failed, " << warned << " warned, " << skipped
+              << " skipped" << (o.strict && warned > 0 ? " (--strict: warnings fail)" : "") << "\n";
+  }
+  return ok ? 0 : 1;
+}
+
+} // namespace hooktool::commands

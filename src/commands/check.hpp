@@ -1,0 +1,39 @@
+#pragma once
+
+#include "commands/common.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace hooktool::commands {
+
+// `hooktool check` options as typed.
+struct CheckOptions {
+  std::string provider;
+  std::string to;
+  std::vector<std::string> secrets;
+  std::string secret_file;
+  std::string event;
+  std::vector<std::string> only;
+  std::vector<std::string> skip;
+  bool json = false;
+  bool strict = false;
+  std::string probe;
+  int copies = 5;
+  std::vector<std::string> headers;
+  std::vector<std::string> fixture_dirs;
+  std::string signing_url;
+  double timeout_s = 0; // 0: the provider's delivery timeout + 5 s
+  bool insecure = false;
+  bool list = false;
+  long long slow_ms = 2000;
+  GenericFlags generic;
+};
+
+// Adds the `check` subcommand.
+CLI::App* register_check(CLI::App& app, CheckOptions& options);
+// Runs the report card; exit 0 when no check fails (--strict: and none warns).
+int run_check(const CheckOptions& options);
+
+} // namespace hooktool::commands
