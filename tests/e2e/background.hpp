@@ -22,7 +22,6 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <poll.h>
@@ -42,10 +41,8 @@ namespace e2e {
 
 enum class Stream { out, err };
 
-struct BackgroundOptions {
-  std::map<std::string, std::string> env;                // added to / replacing the inherited env
-  std::vector<std::string> unset_env{"HOOKTOOL_SECRET"}; // removed from the inherited env
-};
+// The child's environment, built as for run_process (see ChildEnvironment).
+struct BackgroundOptions : ChildEnvironment {};
 
 struct ExitStatus {
   int exit_code = -1;     // exit status, or -1 when ended by a signal / not reaped
@@ -230,31 +227,8 @@ private:
   void spawn(const std::string& program, const std::vector<std::string>& args,
              const BackgroundOptions& opts) {
     // Everything the child needs is built before fork: after it, only async-signal-safe calls.
-    std::map<std::string, std::string> env_map;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-      const std::string kv = *e;
-      const auto eq = kv.find('=');
-      if (eq != std::string::npos)
-        env_map[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& name : opts.unset_env)
-      env_map.erase(name);
-    env_map["NO_COLOR"] = "1";
-    for (const auto& [k, v] : opts.env)
-      env_map[k] = v;
-    std::vector<std::string> env_strings;
-    for (const auto& [k, v] : env_map)
-      env_strings.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& s : env_strings)
-      envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> argv_strings{program};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : argv_strings)
-      argv.push_back(s.data());
-    argv.push_back(nullptr);
+    const auto envp = detail::child_envp(opts);
+    const auto argv = detail::child_argv(program, args);
 
     int out_pipe[2] = {-1, -1};
     int err_pipe[2] = {-1, -1};
@@ -305,7 +279,7 @@ private:
         (void)::syscall(SYS_close_range, 3u, keep - 1, 0u);
       (void)::syscall(SYS_close_range, keep + 1, ~0u, 0u);
 #endif
-      ::execve(program.c_str(), argv.data(), envp.data());
+      ::execve(program.c_str(), argv.get(), envp.get());
       const int e = errno;
       (void)!::write(exec_pipe[1], &e, sizeof e);
       ::_exit(127);
@@ -327,9 +301,7 @@ private:
     out_fd_ = out_pipe[0];
     err_fd_ = err_pipe[0];
     if (r > 0) {
-      int status = 0;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
+      (void)detail::reap(pid_);
       detail::close_fd(out_fd_);
       detail::close_fd(err_fd_);
       detail::close_fd(wake_[0]);
@@ -419,13 +391,7 @@ private:
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      int status = 0;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-      if (WIFEXITED(status))
-        status_.exit_code = WEXITSTATUS(status);
-      else if (WIFSIGNALED(status))
-        status_.term_signal = WTERMSIG(status);
+      detail::store_wait_status(detail::reap(pid_), status_);
       reaped_ = true;
       out_.closed = true;
       err_.closed = true;

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -51,10 +52,15 @@ struct ProcessResult {
   }
 };
 
-struct ProcessOptions {
+// The environment a child gets: the inherited one, minus unset_env, with env overriding;
+// colour is always off (NO_COLOR=1) unless env says otherwise.
+struct ChildEnvironment {
   std::map<std::string, std::string> env; // added to (or replacing in) the inherited environment
   std::vector<std::string> unset_env{"HOOKTOOL_SECRET"}; // removed from the inherited environment
-  std::optional<std::string> stdin_text;                 // nullopt: stdin is /dev/null
+};
+
+struct ProcessOptions : ChildEnvironment {
+  std::optional<std::string> stdin_text; // nullopt: stdin is /dev/null
   std::chrono::milliseconds timeout{std::chrono::seconds(20)};
 };
 
@@ -80,21 +86,33 @@ inline void close_fd(int& fd) {
   }
 }
 
-} // namespace detail
+// Owned strings and the NULL-terminated char* array that execve and posix_spawn take.
+// Built before the child is started: after a fork, only async-signal-safe calls.
+class CStrings {
+public:
+  explicit CStrings(std::vector<std::string> strings) : strings_(std::move(strings)) {
+    ptrs_.reserve(strings_.size() + 1);
+    for (auto& s : strings_)
+      ptrs_.push_back(s.data());
+    ptrs_.push_back(nullptr);
+  }
+  CStrings(const CStrings&) = delete;
+  CStrings& operator=(const CStrings&) = delete;
+  [[nodiscard]] char* const* get() const { return ptrs_.data(); }
 
-// Runs `program args...`; never blocks longer than opts.timeout (+ a short reap).
-inline ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
-                                 const ProcessOptions& opts = {}) {
-  detail::ignore_sigpipe_once();
+private:
+  std::vector<std::string> strings_;
+  std::vector<char*> ptrs_;
+};
 
-  // Environment: inherited, minus unset_env, with env overriding; colour always off.
+// envp for a child, as ChildEnvironment describes.
+inline CStrings child_envp(const ChildEnvironment& opts) {
   std::map<std::string, std::string> env_map;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     const std::string kv = *e;
     const auto eq = kv.find('=');
-    if (eq == std::string::npos)
-      continue;
-    env_map[kv.substr(0, eq)] = kv.substr(eq + 1);
+    if (eq != std::string::npos)
+      env_map[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   for (const auto& name : opts.unset_env)
     env_map.erase(name);
@@ -105,18 +123,41 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
   env_strings.reserve(env_map.size());
   for (const auto& [k, v] : env_map)
     env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings)
-    envp.push_back(s.data());
-  envp.push_back(nullptr);
+  return CStrings(std::move(env_strings));
+}
 
-  std::vector<std::string> argv_strings;
-  argv_strings.push_back(program);
+// argv for a child: the program, then args.
+inline CStrings child_argv(const std::string& program, const std::vector<std::string>& args) {
+  std::vector<std::string> argv_strings{program};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : argv_strings)
-    argv.push_back(s.data());
-  argv.push_back(nullptr);
+  return CStrings(std::move(argv_strings));
+}
+
+// Reaps the child (retrying on EINTR) and returns its wait status.
+inline int reap(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// Stores a wait status in result.exit_code (exited) or result.term_signal (killed).
+template <class Result> void store_wait_status(int status, Result& result) {
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.term_signal = WTERMSIG(status);
+}
+
+} // namespace detail
+
+// Runs `program args...`; never blocks longer than opts.timeout (+ a short reap).
+inline ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,
+                                 const ProcessOptions& opts = {}) {
+  detail::ignore_sigpipe_once();
+
+  const auto envp = detail::child_envp(opts);
+  const auto argv = detail::child_argv(program, args);
 
   int in_pipe[2] = {-1, -1};
   int out_pipe[2] = {-1, -1};
@@ -149,7 +190,7 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
 
   const auto start = std::chrono::steady_clock::now();
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
+  const int rc = ::posix_spawn(&pid, program.c_str(), &fa, &attr, argv.get(), envp.get());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   detail::close_fd(out_pipe[1]);
@@ -249,15 +290,10 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
       ::close(pidfd);
     }
   }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  const int status = detail::reap(pid);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
-  if (WIFEXITED(status))
-    result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status))
-    result.term_signal = WTERMSIG(status);
+  detail::store_wait_status(status, result);
   return result;
 }
 
@@ -265,6 +301,14 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
 // Runs hooktool with args.
 inline ProcessResult hooktool(const std::vector<std::string>& args,
                               const ProcessOptions& opts = {}) {
+  return run_process(kHooktool, args, opts);
+}
+
+// Runs hooktool with args and a deadline other than the default.
+inline ProcessResult hooktool(const std::vector<std::string>& args,
+                              std::chrono::milliseconds timeout) {
+  ProcessOptions opts;
+  opts.timeout = timeout;
   return run_process(kHooktool, args, opts);
 }
 #endif

@@ -3,6 +3,8 @@
 // arrived (method, path, raw query, headers, body bytes) and answers with a
 // configurable sequence of status codes. Runs httplib::Server in its own thread.
 
+#include "reference_crypto.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -28,51 +30,28 @@ inline bool iequals(const std::string& a, const std::string& b) {
          });
 }
 
-// application/x-www-form-urlencoded decoding: '+' is a space, %XX a byte.
-inline std::string form_decode(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  const auto hexval = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-      out += static_cast<char>(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
+// The receiver decodes query strings with the independent reference decoder.
+using ref::form_decode;
+using ref::parse_form;
 
-// "a=1&b=2" → [(a,1),(b,2)], names and values form-decoded, order kept.
-inline std::vector<NameValue> parse_form(const std::string& text) {
-  std::vector<NameValue> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto amp = text.find('&', pos);
-    if (amp == std::string::npos)
-      amp = text.size();
-    const auto part = text.substr(pos, amp - pos);
-    if (!part.empty()) {
-      const auto eq = part.find('=');
-      if (eq == std::string::npos)
-        out.emplace_back(form_decode(part), "");
-      else
-        out.emplace_back(form_decode(part.substr(0, eq)), form_decode(part.substr(eq + 1)));
+// Binds `srv` to a free loopback port, runs its accept loop on `thread` and returns the
+// port once the loop runs. `what` names the server in errors.
+inline int serve_on_loopback(httplib::Server& srv, std::thread& thread, const std::string& what) {
+  const int port = srv.bind_to_any_port("127.0.0.1");
+  if (port <= 0)
+    throw std::runtime_error(what + ": cannot bind a loopback port");
+  thread = std::thread([&srv] { srv.listen_after_bind(); });
+  // The socket is already listening (connections queue in its backlog), but stop() only
+  // takes effect once the accept loop runs: wait until it does, bounded.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!srv.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      thread.detach();
+      throw std::runtime_error(what + ": server thread did not start");
     }
-    pos = amp + 1;
+    std::this_thread::yield();
   }
-  return out;
+  return port;
 }
 
 struct ReceivedRequest {
@@ -123,20 +102,7 @@ public:
     srv_.Delete(".*", handler);
     srv_.Options(".*", handler);
 
-    port_ = srv_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0)
-      throw std::runtime_error("receiver: cannot bind a loopback port");
-    thread_ = std::thread([this] { srv_.listen_after_bind(); });
-    // The socket is already listening (connections queue in its backlog), but stop() only
-    // takes effect once the accept loop runs: wait until it does, bounded.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!srv_.is_running()) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        thread_.detach();
-        throw std::runtime_error("receiver: server thread did not start");
-      }
-      std::this_thread::yield();
-    }
+    port_ = serve_on_loopback(srv_, thread_, "receiver");
   }
 
   Receiver(const Receiver&) = delete;
