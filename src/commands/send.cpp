@@ -3,14 +3,18 @@
 #include "core/capture.hpp"
 #include "core/compose.hpp"
 #include "core/url.hpp"
+#include "net/load.hpp"
 #include "net/retry.hpp"
 #include "providers/registry.hpp"
 #include "ui/http_view.hpp"
+#include "ui/progress.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/time.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -54,6 +58,23 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
                   "Extra fixture directory (DIR/<provider>/<event>.json)");
   cmd->add_option("--signing-url", o.signing_url,
                   "twilio: the URL to sign, when the handler sees another");
+  cmd->add_option("--count", o.count,
+                  "Load mode: send N deliveries (each freshly rendered and signed)")
+      ->check(CLI::Range(1LL, 1LL << 40))
+      ->group("Load");
+  cmd->add_option("--concurrency", o.concurrency, "Load mode: deliveries in flight at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000))
+      ->group("Load");
+  cmd->add_option("--rate", o.rate, "Load mode: deliveries started per second (default: no limit)")
+      ->check(CLI::Range(0.001, 1e7))
+      ->group("Load");
+  cmd->add_option("--duration", o.duration_s, "Load mode: stop after SECONDS")
+      ->check(CLI::Range(0.001, 1e7))
+      ->group("Load");
+  cmd->add_flag("--same-payload", o.same_payload,
+                "Load mode: send one signed delivery over and over")
+      ->group("Load");
   add_generic_options(*cmd, o.generic);
   one_value_per_flag(*cmd);
   return cmd;
@@ -149,6 +170,112 @@ nlohmann::ordered_json summary_json(const Context& c, const core::Composed& d,
   return j;
 }
 
+std::string latency_text(std::int64_t us) {
+  char buf[32];
+  if (us < 1000)
+    std::snprintf(buf, sizeof buf, "%lld µs", static_cast<long long>(us));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f ms", static_cast<double>(us) / 1000.0);
+  return buf;
+}
+
+// Load mode: many deliveries on libcurl's multi interface, then one summary.
+int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpec& base_spec,
+             const core::ComposeInput& base_input, const net::ClientOptions& copts) {
+  const auto& o = c.o;
+  net::LoadOptions lo;
+  lo.count = o.count;
+  lo.concurrency = o.concurrency;
+  lo.rate = o.rate;
+  lo.duration_ms = static_cast<std::int64_t>(o.duration_s * 1000);
+  std::optional<core::Composed> fixed;
+  if (o.same_payload)
+    fixed = core::compose(base_input);
+  const core::PayloadTemplate payload(store, base_spec); // parsed once, rendered per delivery
+  auto in = base_input;
+  const auto source = [&]() -> std::optional<core::HttpRequest> {
+    if (fixed)
+      return fixed->request;
+    const auto now_ms = util::now_ms() - o.age_s * 1000;
+    in.payload = payload.render(now_ms);
+    in.timestamp = now_ms / 1000;
+    return core::compose(in).request;
+  };
+  std::int64_t unexpected = 0;
+  const auto on_response = [&](const core::HttpRequest& req, const net::HttpResponse& r) {
+    if (r.error != net::TransportError::none || !c.expect.matches(r.status))
+      ++unexpected;
+    if (c.save) {
+      core::Composed d;
+      d.request = req;
+      d.info = c.provider.event_info(req);
+      save_attempt(c, d, req, r);
+    }
+  };
+  const bool show_progress = ui::is_terminal(ui::Stream::err);
+  const auto on_progress = [&](const net::LoadProgress& p) {
+    if (show_progress)
+      std::cerr << ui::progress_line(p, 30) << std::flush;
+  };
+  const auto stats = net::run_load(source, copts, lo, on_response, on_progress);
+  if (show_progress)
+    std::cerr << ui::clear_line() << std::flush;
+
+  const bool ok = unexpected == 0 && stats.completed > 0;
+  if (o.json) {
+    nlohmann::ordered_json j;
+    j["provider"] = c.provider.id();
+    j["event"] = o.event;
+    j["url"] = base_input.url;
+    j["requests"] = stats.completed;
+    j["duration_ms"] = stats.elapsed_us / 1000;
+    j["requests_per_second"] = std::round(stats.requests_per_second() * 10) / 10;
+    nlohmann::ordered_json statuses = nlohmann::ordered_json::object();
+    for (const auto& [status, n] : stats.statuses)
+      statuses[std::to_string(status)] = n;
+    j["statuses"] = std::move(statuses);
+    nlohmann::ordered_json errors = nlohmann::ordered_json::object();
+    for (const auto& [kind, n] : stats.errors)
+      errors[std::string(net::to_string(kind))] = n;
+    j["errors"] = std::move(errors);
+    j["latency_ms"] = {{"p50", static_cast<double>(stats.percentile_us(0.5)) / 1000.0},
+                       {"p90", static_cast<double>(stats.percentile_us(0.9)) / 1000.0},
+                       {"p99", static_cast<double>(stats.percentile_us(0.99)) / 1000.0},
+                       {"max", static_cast<double>(stats.percentile_us(1.0)) / 1000.0}};
+    j["expected"] = c.expect.describe();
+    j["unexpected"] = unexpected;
+    j["ok"] = ok;
+    std::cout << j.dump() << "\n";
+  } else {
+    char head[160];
+    std::snprintf(head, sizeof head, "%lld deliveries in %.2f s: %.0f/s (concurrency %d)\n",
+                  static_cast<long long>(stats.completed),
+                  static_cast<double>(stats.elapsed_us) / 1e6, stats.requests_per_second(),
+                  o.concurrency);
+    std::cout << head << "status:  ";
+    if (stats.statuses.empty())
+      std::cout << "none";
+    for (const auto& [status, n] : stats.statuses)
+      std::cout << ui::paint(std::to_string(status), ui::status_style(status), ui::Stream::out)
+                << " × " << n << "  ";
+    std::cout << "\nerrors:  ";
+    if (stats.errors.empty())
+      std::cout << "none";
+    for (const auto& [kind, n] : stats.errors)
+      std::cout << ui::paint(std::string(net::to_string(kind)), ui::Style::error, ui::Stream::out)
+                << " × " << n << "  ";
+    std::cout << "\nlatency: p50 " << latency_text(stats.percentile_us(0.5)) << "  p90 "
+              << latency_text(stats.percentile_us(0.9)) << "  p99 "
+              << latency_text(stats.percentile_us(0.99)) << "  max "
+              << latency_text(stats.percentile_us(1.0)) << "\n";
+    if (!ok)
+      std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " " << unexpected
+                << " of " << stats.completed << " deliveries did not get the expected "
+                << c.expect.describe() << "\n";
+  }
+  return ok ? 0 : 1;
+}
+
 } // namespace
 
 int run_send(const SendOptions& o) {
@@ -166,6 +293,13 @@ int run_send(const SendOptions& o) {
     std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err)
               << " --age has no effect on " << provider->id()
               << " signatures (no timestamp is signed); only payload times move\n";
+  const bool load = o.count > 0 || o.duration_s > 0;
+  if (!load && (o.concurrency > 1 || o.rate > 0 || o.same_payload))
+    throw usage_error(
+        "--concurrency, --rate and --same-payload need --count or --duration (load mode)");
+  if (load && (o.duplicate > 1 || o.retries > 0))
+    throw usage_error(
+        "--duplicate and --retries are not available in load mode (use --same-payload)");
   std::vector<core::SetOp> sets;
   for (const auto& s : o.sets)
     sets.push_back(core::parse_set(s));
@@ -216,6 +350,15 @@ int run_send(const SendOptions& o) {
   in.timestamp = now_ms / 1000;
   in.extra_headers = c.extra;
   in.tamper = tamper;
+  if (load && !o.dry_run) {
+    if (!o.save.empty())
+      c.save.emplace(o.save);
+    net::ClientOptions lopts;
+    lopts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+    lopts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+    lopts.max_response_body = 64u << 10;
+    return run_load(c, store, spec, in, lopts);
+  }
   const auto delivery = core::compose(in);
 
   if (o.dry_run) {

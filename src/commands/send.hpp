@@ -31,6 +31,11 @@ struct SendOptions {
   std::string data;
   std::vector<std::string> fixture_dirs;
   std::string signing_url;
+  long long count = 0; // load mode
+  int concurrency = 1;
+  double rate = 0;
+  double duration_s = 0;
+  bool same_payload = false;
   GenericFlags generic;
 };
 

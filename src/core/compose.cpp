@@ -44,31 +44,47 @@ std::optional<Tamper> parse_tamper(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-Payload render_payload(const FixtureStore& store, const PayloadSpec& spec) {
-  Renderer renderer(spec.now_ms, spec.event);
-  Payload out;
-  std::string text;
+PayloadTemplate::PayloadTemplate(const FixtureStore& store, const PayloadSpec& spec) : spec_(spec) {
   if (spec.data) {
-    text = *spec.data;
-    out.origin = "--data";
-    const bool is_json = !nlohmann::json::parse(text, nullptr, false).is_discarded();
-    out.format = is_json ? providers::BodyFormat::json : providers::BodyFormat::form;
+    text_ = *spec.data;
+    origin_ = "--data";
+    const bool is_json = !nlohmann::json::parse(text_, nullptr, false).is_discarded();
+    format_ = is_json ? providers::BodyFormat::json : providers::BodyFormat::form;
     // Bytes given by the user go out as given unless they ask for changes.
-    if (spec.sets.empty() && text.find("{{") == std::string::npos) {
-      out.body = std::move(text);
-      return out;
-    }
+    verbatim_ = spec.sets.empty() && text_.find("{{") == std::string::npos;
   } else {
     auto fixture = store.load(spec.fixture_family, spec.event);
-    text = std::move(fixture.text);
-    out.origin = fixture.origin == "built-in" ? "built-in " + fixture.provider + "/" + fixture.event
-                                              : fixture.origin;
-    out.format = fixture.format;
+    text_ = std::move(fixture.text);
+    origin_ = fixture.origin == "built-in" ? "built-in " + fixture.provider + "/" + fixture.event
+                                           : fixture.origin;
+    format_ = fixture.format;
   }
-  out.body = out.format == providers::BodyFormat::json
-                 ? renderer.render_json(text, out.origin, spec.sets, spec.pretty_json)
-                 : renderer.render_form(text, spec.sets);
+  if (!verbatim_ && format_ == providers::BodyFormat::json) {
+    try {
+      doc_ = nlohmann::ordered_json::parse(text_);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw usage_error(origin_ + ": invalid JSON: " + e.what());
+    }
+  }
+}
+
+Payload PayloadTemplate::render(std::int64_t now_ms) const {
+  Payload out;
+  out.format = format_;
+  out.origin = origin_;
+  if (verbatim_) {
+    out.body = text_;
+    return out;
+  }
+  Renderer renderer(now_ms, spec_.event);
+  out.body = format_ == providers::BodyFormat::json
+                 ? renderer.render_json(doc_, spec_.sets, spec_.pretty_json)
+                 : renderer.render_form(text_, spec_.sets);
   return out;
+}
+
+Payload render_payload(const FixtureStore& store, const PayloadSpec& spec) {
+  return PayloadTemplate(store, spec).render(spec.now_ms);
 }
 
 Composed compose(const ComposeInput& in) {

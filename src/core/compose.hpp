@@ -34,7 +34,24 @@ struct PayloadSpec {
   std::int64_t now_ms = 0; // the clock fixtures see (backdated by --age)
 };
 
-// Renders a fixture or --data payload with fresh ids and times.
+// A fixture (or --data) loaded and parsed once, rendered many times with fresh values.
+class PayloadTemplate {
+public:
+  // Loads the fixture or takes --data; a usage error when it is unknown or not valid JSON.
+  PayloadTemplate(const FixtureStore& store, const PayloadSpec& spec);
+  // A payload with fresh ids and times as of now_ms.
+  [[nodiscard]] Payload render(std::int64_t now_ms) const;
+
+private:
+  PayloadSpec spec_;
+  providers::BodyFormat format_ = providers::BodyFormat::json;
+  std::string origin_;
+  std::string text_;           // form template, or verbatim --data bytes
+  nlohmann::ordered_json doc_; // parsed JSON template
+  bool verbatim_ = false;      // --data without placeholders or --set: sent as given
+};
+
+// Renders a fixture or --data payload with fresh ids and times (one-off PayloadTemplate).
 Payload render_payload(const FixtureStore& store, const PayloadSpec& spec);
 
 // Everything needed to turn a payload into a signed request.

@@ -193,6 +193,11 @@ std::string Renderer::render_json(std::string_view text, std::string_view origin
   } catch (const nlohmann::json::parse_error& e) {
     throw usage_error(std::string(origin) + ": invalid JSON: " + e.what());
   }
+  return render_json(std::move(doc), sets, pretty);
+}
+
+std::string Renderer::render_json(nlohmann::ordered_json doc, const std::vector<SetOp>& sets,
+                                  bool pretty) {
   walk(doc);
   for (const auto& op : sets)
     apply_set(doc, op);

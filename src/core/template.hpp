@@ -28,6 +28,8 @@ public:
   // Renders a JSON fixture: placeholders, then --set overrides; compact or 2-space indented.
   std::string render_json(std::string_view text, std::string_view origin,
                           const std::vector<SetOp>& sets, bool pretty);
+  // The same on an already parsed template (copied, then filled).
+  std::string render_json(nlohmann::ordered_json doc, const std::vector<SetOp>& sets, bool pretty);
   // Renders a form fixture: placeholders form-encoded, then --set overrides of fields.
   std::string render_form(std::string_view text, const std::vector<SetOp>& sets);
   // The value of one placeholder body ("uuid", "now-60", "id:evt_#2"); throws on unknown ones.

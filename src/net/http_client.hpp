@@ -29,7 +29,8 @@ struct HttpResponse {
   std::string body;          // at most max_response_body bytes
   std::size_t body_size = 0; // full size received
   std::int64_t duration_ms = 0;
-  std::string remote; // "ip:port" the connection went to
+  std::int64_t duration_us = 0; // the same, finer (latency percentiles)
+  std::string remote;           // "ip:port" the connection went to
   TransportError error = TransportError::none;
   std::string error_message; // one line, for the user
   [[nodiscard]] bool ok_2xx() const noexcept { return status >= 200 && status < 300; }

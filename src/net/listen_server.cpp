@@ -45,6 +45,14 @@ IncomingRequest to_incoming(const httplib::Request& req, bool tls) {
   return in;
 }
 
+// Exposes the listening socket, whose backlog cpp-httplib 0.11 fixes at 5: a burst of new
+// connections beyond it has its SYNs dropped and waits a second for the retransmission.
+template <class Base> class Listener final : public Base {
+public:
+  using Base::Base;
+  [[nodiscard]] socket_t listening_socket() const { return this->svr_sock_; }
+};
+
 // Set by our handler so that the error handler can tell our 4xx/5xx from httplib's own.
 thread_local bool t_handled = false;
 
@@ -66,10 +74,21 @@ ListenServer::~ListenServer() {
 int ListenServer::start() {
   auto& o = impl_->options;
   const bool tls = o.tls.has_value();
-  if (tls)
-    impl_->server = std::make_unique<httplib::SSLServer>(o.tls->cert.get(), o.tls->key.get());
-  else
-    impl_->server = std::make_unique<httplib::Server>();
+  std::function<socket_t()> listening_socket;
+  if (tls) {
+    auto server =
+        std::make_unique<Listener<httplib::SSLServer>>(o.tls->cert.get(), o.tls->key.get());
+    listening_socket = [s = server.get()] {
+      return s->listening_socket();
+    };
+    impl_->server = std::move(server);
+  } else {
+    auto server = std::make_unique<Listener<httplib::Server>>();
+    listening_socket = [s = server.get()] {
+      return s->listening_socket();
+    };
+    impl_->server = std::move(server);
+  }
   auto& svr = *impl_->server;
   if (!svr.is_valid())
     throw failure("cannot set up the TLS context");
@@ -135,6 +154,8 @@ int ListenServer::start() {
     throw usage_error("cannot listen on " + o.host + ":" + std::to_string(port) +
                       " (address in use, or not a local address)");
   }
+  // Calling listen() again on a listening socket only resizes its queue.
+  ::listen(listening_socket(), SOMAXCONN);
   impl_->thread = std::thread([this] { impl_->server->listen_after_bind(); });
   return port;
 }

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "net/http_client.hpp"
+
+#include <array>
+#include <chrono>
+#include <curl/curl.h>
+#include <memory>
+
+// One request on one libcurl easy handle; shared by HttpClient (easy interface) and the load
+// engine (multi interface). Internal to src/net.
+namespace hooktool::net::detail {
+
+struct CurlDeleter {
+  void operator()(CURL* p) const noexcept { curl_easy_cleanup(p); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* p) const noexcept { curl_slist_free_all(p); }
+};
+using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
+using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// Initialises libcurl once per process, on first use (not at start-up).
+void global_init();
+
+// A reusable transfer: the handle keeps its connection between requests.
+class Transfer {
+public:
+  explicit Transfer(const ClientOptions& options);
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  // Sets the handle up for request; the request must outlive the transfer's completion.
+  void prepare(const core::HttpRequest& request);
+  // Fills the response once libcurl reports the transfer done with code.
+  HttpResponse finish(CURLcode code);
+  [[nodiscard]] CURL* handle() const noexcept { return curl_.get(); }
+
+private:
+  static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user);
+  static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user);
+
+  ClientOptions options_;
+  CurlPtr curl_;
+  SlistPtr headers_;
+  HttpResponse response_;
+  std::array<char, CURL_ERROR_SIZE> error_{};
+  std::chrono::steady_clock::time_point start_;
+};
+
+} // namespace hooktool::net::detail
