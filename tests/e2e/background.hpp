@@ -44,18 +44,9 @@ enum class Stream { out, err };
 // The child's environment, built as for run_process (see ChildEnvironment).
 struct BackgroundOptions : ChildEnvironment {};
 
-struct ExitStatus {
-  int exit_code = -1;     // exit status, or -1 when ended by a signal / not reaped
-  int term_signal = 0;    // the signal that ended the child, 0 when it exited
-  bool timed_out = false; // wait_exit's timeout passed and the child was SIGKILLed
-  [[nodiscard]] std::string describe() const {
-    std::string s = "exit=" + std::to_string(exit_code);
-    if (term_signal != 0)
-      s += " signal=" + std::to_string(term_signal);
-    if (timed_out)
-      s += " TIMED OUT (killed)";
-    return s;
-  }
+// How the background child ended; timed_out: wait_exit's timeout passed and it was SIGKILLed.
+struct ExitStatus : ChildStatus {
+  [[nodiscard]] std::string describe() const { return status_text("TIMED OUT (killed)"); }
 };
 
 class Background {
@@ -391,7 +382,7 @@ private:
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      detail::store_wait_status(detail::reap(pid_), status_);
+      status_.store(detail::reap(pid_));
       reaped_ = true;
       out_.closed = true;
       err_.closed = true;

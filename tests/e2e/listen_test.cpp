@@ -4,8 +4,11 @@
 // listener's output (condition variable), on a child's exit, or on a polled file.
 
 #include "background.hpp"
+#include "listen_fixture.hpp"
 #include "process.hpp"
 #include "receiver.hpp"
+#include "reference_crypto.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -15,7 +18,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <map>
@@ -23,12 +25,10 @@
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <sys/socket.h>
@@ -42,9 +42,17 @@
 namespace {
 
 using e2e::Background;
+using e2e::json_lines;
+using e2e::listen_record;
 using e2e::ProcessResult;
 using e2e::Receiver;
+using e2e::start_listen;
 using e2e::Stream;
+using e2e::TempDir;
+using e2e::ref::b64decode;
+using e2e::ref::b64encode;
+using e2e::ref::hex;
+using e2e::ref::hmac_sha256;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -60,56 +68,6 @@ const std::string kSlack = "slack_signing_secret_8f7e6d";
 const std::string kStandard = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"; // base64 of 24 bytes
 const std::string kGeneric = "generic-listen-secret";
 
-// ---------------------------------------------------------------------------------------
-// Independent signing (OpenSSL only, never hooktool's provider code)
-
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) == nullptr)
-    throw std::runtime_error("HMAC failed");
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string to_hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
-
-std::string b64encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::string b64decode(std::string_view text) {
-  if (text.size() % 4 != 0)
-    throw std::runtime_error("not padded base64: " + std::string(text));
-  std::string out(3 * text.size() / 4 + 1, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0)
-    throw std::runtime_error("bad base64: " + std::string(text));
-  std::size_t len = static_cast<std::size_t>(n);
-  if (!text.empty() && text.back() == '=')
-    --len;
-  if (text.size() >= 2 && text[text.size() - 2] == '=')
-    --len;
-  out.resize(len);
-  return out;
-}
-
 long long now_s() {
   return static_cast<long long>(std::time(nullptr));
 }
@@ -117,26 +75,8 @@ long long now_s() {
 // ---------------------------------------------------------------------------------------
 // Processes
 
-// Starts `hooktool listen --port 0 ARGS…` and waits (bounded) for its banner.
-std::unique_ptr<Background> start_listen(const std::vector<std::string>& args,
-                                         const e2e::BackgroundOptions& opts = {}) {
-  std::vector<std::string> argv{"listen", "--port", "0"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto bg = std::make_unique<Background>(e2e::kHooktool, argv, opts);
-  if (bg->wait_port(10s) <= 0)
-    throw std::runtime_error("listen did not print its banner: " + bg->describe());
-  return bg;
-}
-
 std::string addr(const Background& l, const std::string& path = "/hook") {
   return "127.0.0.1:" + std::to_string(l.port()) + path;
-}
-
-ProcessResult hooktool(const std::vector<std::string>& args,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  e2e::ProcessOptions o;
-  o.timeout = timeout;
-  return e2e::hooktool(args, o);
 }
 
 // `hooktool send P E --to 127.0.0.1:PORT/path --json ARGS…`
@@ -144,23 +84,7 @@ ProcessResult send(const Background& l, const std::string& provider, const std::
                    const std::vector<std::string>& extra = {}, const std::string& path = "/hook") {
   std::vector<std::string> argv{"send", provider, event, "--to", addr(l, path), "--json"};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  return hooktool(argv);
-}
-
-// The JSON objects on a send --json stdout.
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> out;
-  for (const auto& line : e2e::lines_of(text))
-    out.push_back(json::parse(line));
-  return out;
-}
-
-// Waits for the listener's n-th JSON record on stdout (--json) and returns record n-1.
-json record(Background& l, std::size_t n) {
-  if (!l.wait_for_lines(Stream::out, n, 10s))
-    throw std::runtime_error("listen printed fewer than " + std::to_string(n) +
-                             " records: " + l.describe());
-  return json::parse(l.lines(Stream::out).at(n - 1));
+  return e2e::hooktool(argv);
 }
 
 std::string str_or_empty(const json& j) {
@@ -187,13 +111,13 @@ std::unique_ptr<httplib::Client> client(int port) {
   return c;
 }
 
-// Writes raw bytes on a fresh TCP connection. With read_reply, returns the response head
-// (up to the blank line; bounded by a 3 s receive timeout), else closes at once.
-std::string raw_exchange(int port, const std::string& bytes, bool read_reply = true) {
+// A TCP connection to 127.0.0.1:port whose sends and receives time out after `timeout_s`
+// seconds; the caller closes the descriptor.
+int connect_loopback(int port, std::time_t timeout_s) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     throw std::runtime_error("socket failed");
-  timeval tv{3, 0};
+  timeval tv{timeout_s, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   sockaddr_in sa{};
@@ -204,6 +128,13 @@ std::string raw_exchange(int port, const std::string& bytes, bool read_reply = t
     ::close(fd);
     throw std::runtime_error("connect failed");
   }
+  return fd;
+}
+
+// Writes raw bytes on a fresh TCP connection. With read_reply, returns the response head
+// (up to the blank line; bounded by a 3 s receive timeout), else closes at once.
+std::string raw_exchange(int port, const std::string& bytes, bool read_reply = true) {
+  const int fd = connect_loopback(port, 3);
   (void)!::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
   std::string got;
   char buf[4096];
@@ -249,18 +180,7 @@ std::string served_fingerprint(int port) {
   if (!ctx)
     throw std::runtime_error("SSL_CTX_new failed");
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<std::uint16_t>(port));
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    ::close(fd);
-    throw std::runtime_error("connect failed");
-  }
+  const int fd = connect_loopback(port, 5);
   std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), &SSL_free);
   SSL_set_fd(ssl.get(), fd);
   std::string out;
@@ -287,41 +207,14 @@ std::string served_fingerprint(int port) {
 // ---------------------------------------------------------------------------------------
 // Files
 
-class TempDir {
-public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hooktool-listen-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-  fs::path path_;
-};
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::size_t newline_count(const std::string& path) {
-  const auto text = read_all(path);
+  const auto text = e2e::read_file(path);
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 // Every line of a capture file, parsed; fails the test on a torn or invalid line.
 std::vector<json> capture_records(const std::string& path) {
-  const auto text = read_all(path);
+  const auto text = e2e::read_file(path);
   std::vector<json> out;
   if (!text.empty()) {
     EXPECT_EQ(text.back(), '\n') << "capture file ends in a partial line";
@@ -352,21 +245,22 @@ bool wait_file_lines(const std::string& path, std::size_t n, std::chrono::millis
   return newline_count(path) >= n;
 }
 
-std::vector<std::string> all_secrets() {
-  return {"--secret", "stripe=" + kStripe,   "--secret", "github=" + kGithub,
-          "--secret", "shopify=" + kShopify, "--secret", "twilio=" + kTwilio,
-          "--secret", "slack=" + kSlack,     "--secret", "standard=" + kStandard};
+// `--secret provider=SECRET` for every provider but generic, then `extra`.
+std::vector<std::string> all_secrets(const std::vector<std::string>& extra = {}) {
+  return e2e::secret_flags({{"stripe", kStripe},
+                            {"github", kGithub},
+                            {"shopify", kShopify},
+                            {"twilio", kTwilio},
+                            {"slack", kSlack},
+                            {"standard", kStandard}},
+                           extra);
 }
 
 // =======================================================================================
 // 1. send → listen for every provider
 
 TEST(ListenE2E, EveryProviderSentByHooktoolVerifiesValid) {
-  auto l = start_listen([] {
-    auto a = all_secrets();
-    a.push_back("--json");
-    return a;
-  }());
+  auto l = start_listen(all_secrets({"--json"}));
   struct Case {
     std::string provider, event, secret;
   };
@@ -383,7 +277,7 @@ TEST(ListenE2E, EveryProviderSentByHooktoolVerifiesValid) {
     ASSERT_EQ(s.exit_code, 0) << s.describe();
     const auto sent = json_lines(s.out);
     ASSERT_EQ(sent.size(), 1u) << s.describe();
-    const auto rec = record(*l, ++n);
+    const auto rec = listen_record(*l, ++n);
     EXPECT_EQ(str_or_empty(rec["provider"]), c.provider) << rec.dump();
     EXPECT_EQ(str_or_empty(rec["event_type"]), c.event) << rec.dump();
     EXPECT_FALSE(str_or_empty(rec["event_id"]).empty()) << rec.dump();
@@ -403,7 +297,7 @@ TEST(ListenE2E, GenericProviderForcedVerifiesValid) {
   auto l = start_listen({"--json", "--provider", "generic", "--secret", "generic=" + kGeneric});
   const auto s = send(*l, "generic", "order.created", {"--secret", kGeneric});
   ASSERT_EQ(s.exit_code, 0) << s.describe();
-  const auto rec = record(*l, 1);
+  const auto rec = listen_record(*l, 1);
   EXPECT_EQ(rec["provider"], "generic") << rec.dump();
   EXPECT_EQ(rec["event_type"], "order.created") << rec.dump();
   EXPECT_FALSE(str_or_empty(rec["event_id"]).empty()) << rec.dump();
@@ -413,7 +307,7 @@ TEST(ListenE2E, GenericProviderForcedVerifiesValid) {
   auto plain = start_listen({"--json", "--secret", "generic=" + kGeneric});
   const auto s2 = send(*plain, "generic", "order.created", {"--secret", kGeneric});
   ASSERT_EQ(s2.exit_code, 0) << s2.describe();
-  const auto rec2 = record(*plain, 1);
+  const auto rec2 = listen_record(*plain, 1);
   EXPECT_TRUE(rec2["provider"].is_null()) << rec2.dump();
   EXPECT_EQ(rec2["verification"]["status"], "unsigned") << rec2.dump();
 }
@@ -429,11 +323,11 @@ TEST(ListenE2E, TwilioBehindTunnelVerifiesWithPublicUrl) {
                         "/hook?src=tunnel");
     ASSERT_EQ(s.exit_code, 0) << s.describe();
   }
-  const auto via_tunnel = record(*tunnel, 1);
+  const auto via_tunnel = listen_record(*tunnel, 1);
   EXPECT_EQ(via_tunnel["verification"]["status"], "valid") << via_tunnel.dump();
   EXPECT_EQ(via_tunnel["query"], "src=tunnel");
   // Without --public-url the listener only knows http://127.0.0.1:PORT/…: not what was signed.
-  const auto without = record(*direct, 1);
+  const auto without = listen_record(*direct, 1);
   EXPECT_EQ(without["verification"]["status"], "invalid") << without.dump();
 }
 
@@ -441,11 +335,7 @@ TEST(ListenE2E, TwilioBehindTunnelVerifiesWithPublicUrl) {
 // 2. Verdicts other than valid
 
 TEST(ListenE2E, TamperedDeliveriesAreInvalidWithReason) {
-  auto l = start_listen([] {
-    auto a = all_secrets();
-    a.push_back("--json");
-    return a;
-  }());
+  auto l = start_listen(all_secrets({"--json"}));
   const std::vector<std::pair<std::string, std::string>> cases{{"stripe", kStripe},
                                                                {"github", kGithub},
                                                                {"shopify", kShopify},
@@ -464,7 +354,7 @@ TEST(ListenE2E, TamperedDeliveriesAreInvalidWithReason) {
           send(*l, provider, events.at(provider), {"--secret", secret, "--tamper", tamper});
       // A tampered delivery expects 4xx; the listener answers 200, so send reports failure.
       EXPECT_EQ(s.exit_code, 1) << s.describe();
-      const auto rec = record(*l, ++n);
+      const auto rec = listen_record(*l, ++n);
       EXPECT_EQ(rec["provider"], provider) << rec.dump();
       EXPECT_EQ(rec["verification"]["status"], "invalid") << rec.dump();
       const auto reason = str_or_empty(rec["verification"]["reason"]);
@@ -478,11 +368,7 @@ TEST(ListenE2E, TamperedDeliveriesAreInvalidWithReason) {
 }
 
 TEST(ListenE2E, BackdatedDeliveriesExpireOnTimestampedSchemes) {
-  auto l = start_listen([] {
-    auto a = all_secrets();
-    a.push_back("--json");
-    return a;
-  }());
+  auto l = start_listen(all_secrets({"--json"}));
   const std::vector<std::tuple<std::string, std::string, std::string>> cases{
       {"stripe", "invoice.paid", kStripe},
       {"slack", "app_mention", kSlack},
@@ -492,7 +378,7 @@ TEST(ListenE2E, BackdatedDeliveriesExpireOnTimestampedSchemes) {
     SCOPED_TRACE(provider);
     const auto s = send(*l, provider, event, {"--secret", secret, "--age", "3600"});
     EXPECT_EQ(s.exit_code, 0) << s.describe(); // the listener still answers 200
-    const auto rec = record(*l, ++n);
+    const auto rec = listen_record(*l, ++n);
     EXPECT_EQ(rec["verification"]["status"], "expired") << rec.dump();
     EXPECT_FALSE(str_or_empty(rec["verification"]["reason"]).empty()) << rec.dump();
   }
@@ -501,7 +387,7 @@ TEST(ListenE2E, BackdatedDeliveriesExpireOnTimestampedSchemes) {
     SCOPED_TRACE(provider + " --age 60");
     const auto s = send(*l, provider, event, {"--secret", secret, "--age", "60"});
     EXPECT_EQ(s.exit_code, 0) << s.describe();
-    EXPECT_EQ(record(*l, ++n)["verification"]["status"], "valid");
+    EXPECT_EQ(listen_record(*l, ++n)["verification"]["status"], "valid");
   }
 }
 
@@ -509,15 +395,11 @@ TEST(ListenE2E, ToleranceFlagWidensTheWindow) {
   auto l = start_listen({"--json", "--secret", "stripe=" + kStripe, "--tolerance", "7200"});
   const auto s = send(*l, "stripe", "invoice.paid", {"--secret", kStripe, "--age", "3600"});
   EXPECT_EQ(s.exit_code, 0) << s.describe();
-  EXPECT_EQ(record(*l, 1)["verification"]["status"], "valid");
+  EXPECT_EQ(listen_record(*l, 1)["verification"]["status"], "valid");
 }
 
 TEST(ListenE2E, WrongSecretIsInvalid) {
-  auto l = start_listen([] {
-    auto a = all_secrets();
-    a.push_back("--json");
-    return a;
-  }());
+  auto l = start_listen(all_secrets({"--json"}));
   const std::vector<std::tuple<std::string, std::string, std::string>> cases{
       {"stripe", "invoice.paid", "whsec_notTheRightOne"},
       {"github", "push", "wrong"},
@@ -528,7 +410,7 @@ TEST(ListenE2E, WrongSecretIsInvalid) {
     SCOPED_TRACE(provider);
     const auto s = send(*l, provider, event, {"--secret", secret});
     EXPECT_EQ(s.exit_code, 0) << s.describe();
-    const auto rec = record(*l, ++n);
+    const auto rec = listen_record(*l, ++n);
     EXPECT_EQ(rec["verification"]["status"], "invalid") << rec.dump();
     EXPECT_FALSE(str_or_empty(rec["verification"]["reason"]).empty());
   }
@@ -538,7 +420,7 @@ TEST(ListenE2E, NoSecretForProviderIsUnverifiedAndPlainPostIsUnsigned) {
   auto l = start_listen({"--json", "--secret", "stripe=" + kStripe});
   const auto s = send(*l, "github", "push", {"--secret", kGithub});
   EXPECT_EQ(s.exit_code, 0) << s.describe();
-  const auto rec = record(*l, 1);
+  const auto rec = listen_record(*l, 1);
   EXPECT_EQ(rec["provider"], "github") << rec.dump();
   EXPECT_EQ(rec["verification"]["status"], "unverified") << rec.dump();
 
@@ -547,7 +429,7 @@ TEST(ListenE2E, NoSecretForProviderIsUnverifiedAndPlainPostIsUnsigned) {
   const auto res = c->Post("/plain", R"({"hello":"world"})", "application/json");
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   EXPECT_EQ(res->status, 200);
-  const auto rec2 = record(*l, 2);
+  const auto rec2 = listen_record(*l, 2);
   EXPECT_TRUE(rec2["provider"].is_null()) << rec2.dump();
   EXPECT_EQ(rec2["verification"]["status"], "unsigned") << rec2.dump();
   EXPECT_EQ(rec2["body"], R"({"hello":"world"})");
@@ -561,7 +443,7 @@ TEST(ListenE2E, NoSecretForProviderIsUnverifiedAndPlainPostIsUnsigned) {
                                                       "{\"a\":1}", "http://" + addr(*l, "/curl")});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_EQ(r.out, "200");
-    const auto rec3 = record(*l, 3);
+    const auto rec3 = listen_record(*l, 3);
     EXPECT_EQ(rec3["verification"]["status"], "unsigned") << rec3.dump();
     EXPECT_EQ(rec3["path"], "/curl");
   }
@@ -576,11 +458,11 @@ TEST(ListenE2E, IndependentlySignedStripeIsValidAndRotationIsAccepted) {
   const std::string body =
       R"({"id":"evt_indep_1","object":"event","type":"invoice.paid","data":{"object":{}}})";
   const auto ts = std::to_string(now_s());
-  const auto v1 = to_hex(hmac_sha256(kStripe, ts + "." + body));
+  const auto v1 = hex(hmac_sha256(kStripe, ts + "." + body));
   httplib::Headers h{{"Stripe-Signature", "t=" + ts + ",v1=" + v1}};
   auto res = c->Post("/stripe", h, body, "application/json; charset=utf-8");
   ASSERT_TRUE(res);
-  auto rec = record(*l, 1);
+  auto rec = listen_record(*l, 1);
   EXPECT_EQ(rec["provider"], "stripe");
   EXPECT_EQ(rec["event_type"], "invoice.paid");
   EXPECT_EQ(rec["event_id"], "evt_indep_1");
@@ -588,27 +470,27 @@ TEST(ListenE2E, IndependentlySignedStripeIsValidAndRotationIsAccepted) {
   EXPECT_EQ(rec["body"], body);
 
   // Secret rotation: a wrong v1 first and the right one second is still valid.
-  const auto old_v1 = to_hex(hmac_sha256("whsec_oldSecret", ts + "." + body));
+  const auto old_v1 = hex(hmac_sha256("whsec_oldSecret", ts + "." + body));
   httplib::Headers h2{{"Stripe-Signature", "t=" + ts + ",v1=" + old_v1 + ",v1=" + v1}};
   res = c->Post("/stripe", h2, body, "application/json");
   ASSERT_TRUE(res);
-  rec = record(*l, 2);
+  rec = listen_record(*l, 2);
   EXPECT_EQ(rec["verification"]["status"], "valid") << rec.dump();
 
   // Only the old one: invalid.
   httplib::Headers h3{{"Stripe-Signature", "t=" + ts + ",v1=" + old_v1}};
   res = c->Post("/stripe", h3, body, "application/json");
   ASSERT_TRUE(res);
-  rec = record(*l, 3);
+  rec = listen_record(*l, 3);
   EXPECT_EQ(rec["verification"]["status"], "invalid") << rec.dump();
 
   // A future timestamp passes for Stripe (window is into the past only).
   const auto future = std::to_string(now_s() + 3600);
   httplib::Headers h4{{"Stripe-Signature",
-                       "t=" + future + ",v1=" + to_hex(hmac_sha256(kStripe, future + "." + body))}};
+                       "t=" + future + ",v1=" + hex(hmac_sha256(kStripe, future + "." + body))}};
   res = c->Post("/stripe", h4, body, "application/json");
   ASSERT_TRUE(res);
-  rec = record(*l, 4);
+  rec = listen_record(*l, 4);
   EXPECT_EQ(rec["verification"]["status"], "valid") << rec.dump();
 }
 
@@ -618,10 +500,10 @@ TEST(ListenE2E, IndependentlySignedGithubIsValid) {
   const std::string body = R"({"ref":"refs/heads/main","héllo":"wörld ✓"})";
   httplib::Headers h{{"X-GitHub-Event", "push"},
                      {"X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"},
-                     {"X-Hub-Signature-256", "sha256=" + to_hex(hmac_sha256(kGithub, body))}};
+                     {"X-Hub-Signature-256", "sha256=" + hex(hmac_sha256(kGithub, body))}};
   auto res = c->Post("/gh", h, body, "application/json");
   ASSERT_TRUE(res);
-  auto rec = record(*l, 1);
+  auto rec = listen_record(*l, 1);
   EXPECT_EQ(rec["provider"], "github");
   EXPECT_EQ(rec["event_type"], "push") << rec.dump();
   EXPECT_EQ(rec["event_id"], "72d3162e-cc78-11e3-81ab-4c9367dc0958") << rec.dump();
@@ -631,7 +513,7 @@ TEST(ListenE2E, IndependentlySignedGithubIsValid) {
   httplib::Headers h2{{"X-GitHub-Event", "push"}, {"X-Hub-Signature", "sha1=0000"}};
   res = c->Post("/gh", h2, body, "application/json");
   ASSERT_TRUE(res);
-  rec = record(*l, 2);
+  rec = listen_record(*l, 2);
   EXPECT_NE(rec["verification"]["status"], "valid") << rec.dump();
 }
 
@@ -650,7 +532,7 @@ TEST(ListenE2E, IndependentlySignedStandardWebhooksIsValid) {
                      {"webhook-signature", "v1a,AAAA v1,bm90IHRoZSBzaWduYXR1cmU= v1," + sig}};
   auto res = c->Post("/std", h, body, "application/json");
   ASSERT_TRUE(res);
-  auto rec = record(*l, 1);
+  auto rec = listen_record(*l, 1);
   EXPECT_EQ(rec["provider"], "standard") << rec.dump();
   EXPECT_EQ(rec["event_type"], "user.created") << rec.dump();
   EXPECT_EQ(rec["event_id"], id) << rec.dump();
@@ -664,7 +546,7 @@ TEST(ListenE2E, IndependentlySignedStandardWebhooksIsValid) {
       {"webhook-signature", "v1," + b64encode(hmac_sha256(key, id + "." + future + "." + body))}};
   res = c->Post("/std", h2, body, "application/json");
   ASSERT_TRUE(res);
-  rec = record(*l, 2);
+  rec = listen_record(*l, 2);
   EXPECT_EQ(rec["verification"]["status"], "expired") << rec.dump();
 }
 
@@ -676,9 +558,9 @@ TEST(ListenE2E, DuplicatesAreFlaggedWithSeenCountAndFirstId) {
   const auto s = send(*l, "stripe", "invoice.paid", {"--secret", kStripe, "--duplicate", "3"});
   ASSERT_EQ(s.exit_code, 0) << s.describe();
   ASSERT_EQ(json_lines(s.out).size(), 3u);
-  const auto r1 = record(*l, 1);
-  const auto r2 = record(*l, 2);
-  const auto r3 = record(*l, 3);
+  const auto r1 = listen_record(*l, 1);
+  const auto r2 = listen_record(*l, 2);
+  const auto r3 = listen_record(*l, 3);
   EXPECT_FALSE(r1.contains("duplicate")) << r1.dump();
   ASSERT_TRUE(r2.contains("duplicate")) << r2.dump();
   ASSERT_TRUE(r3.contains("duplicate")) << r3.dump();
@@ -696,7 +578,7 @@ TEST(ListenE2E, DuplicatesAreFlaggedWithSeenCountAndFirstId) {
 
   // A different event is not a duplicate.
   ASSERT_EQ(send(*l, "stripe", "invoice.paid", {"--secret", kStripe}).exit_code, 0);
-  EXPECT_FALSE(record(*l, 4).contains("duplicate"));
+  EXPECT_FALSE(listen_record(*l, 4).contains("duplicate"));
 }
 
 TEST(ListenE2E, QuietModeMarksDuplicates) {
@@ -841,9 +723,9 @@ TEST(ListenE2E, BurstThenSigtermKeepsEveryAcknowledgedDelivery) {
   for (int i = 0; i < kSenders; ++i)
     senders.emplace_back([&, i] {
       results[static_cast<std::size_t>(i)] =
-          hooktool({"send", "stripe", "invoice.paid", "--to", to, "--secret", kStripe, "--json",
-                    "--duplicate", std::to_string(kCopies), "--timeout", "5"},
-                   std::chrono::seconds(30));
+          e2e::hooktool({"send", "stripe", "invoice.paid", "--to", to, "--secret", kStripe,
+                         "--json", "--duplicate", std::to_string(kCopies), "--timeout", "5"},
+                        std::chrono::seconds(30));
     });
   const bool reached = wait_file_lines(cap, 50, 15s);
   const bool signalled = l->send_signal(SIGTERM);
@@ -982,8 +864,8 @@ TEST(ListenE2E, MaxBodyAnswers413AndKeepsServing) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   // Only the accepted requests are records.
-  const auto r1 = record(*l, 1);
-  const auto r2 = record(*l, 2);
+  const auto r1 = listen_record(*l, 1);
+  const auto r2 = listen_record(*l, 2);
   EXPECT_EQ(r1["path"], "/edge");
   EXPECT_EQ(r2["path"], "/small");
   EXPECT_EQ(r2["body"], "fine");
@@ -1032,7 +914,7 @@ TEST(ListenE2E, ForwardRelaysExactBytesAndAnswersWithHandlerStatus) {
   EXPECT_EQ(got.header("Stripe-Signature").value_or(""), header_of(sent[0], "Stripe-Signature"));
   EXPECT_EQ(got.header("User-Agent").value_or(""), header_of(sent[0], "User-Agent"));
 
-  const auto rec = record(*l, 1);
+  const auto rec = listen_record(*l, 1);
   ASSERT_TRUE(rec.contains("forward")) << rec.dump();
   EXPECT_EQ(rec["forward"]["status"], 201) << rec.dump();
   EXPECT_TRUE(rec["forward"]["error"].is_null()) << rec.dump();
@@ -1111,7 +993,7 @@ TEST(ListenE2E, ForwardTimeoutAnswers504) {
   ASSERT_EQ(j.size(), 1u) << s.describe();
   EXPECT_EQ(j[0]["status"], 504);
   EXPECT_LT(took, 1500ms) << "the forward timeout was not applied";
-  const auto rec = record(*l, 1);
+  const auto rec = listen_record(*l, 1);
   EXPECT_FALSE(str_or_empty(rec["forward"]["error"]).empty()) << rec.dump();
   slow.release();
 }
@@ -1187,14 +1069,14 @@ TEST(ListenE2E, TlsWithGeneratedCertificate) {
       << "printed fingerprint is the served cert's";
 
   const auto to = "https://127.0.0.1:" + std::to_string(l->port()) + "/";
-  auto s = hooktool(
+  auto s = e2e::hooktool(
       {"send", "stripe", "invoice.paid", "--to", to, "--secret", kStripe, "--insecure", "--json"});
   EXPECT_EQ(s.exit_code, 0) << s.describe();
-  const auto rec = record(*l, 1);
+  const auto rec = listen_record(*l, 1);
   EXPECT_EQ(rec["verification"]["status"], "valid") << rec.dump();
   EXPECT_EQ(rec["path"], "/");
 
-  s = hooktool({"send", "stripe", "invoice.paid", "--to", to, "--secret", kStripe, "--json"});
+  s = e2e::hooktool({"send", "stripe", "invoice.paid", "--to", to, "--secret", kStripe, "--json"});
   EXPECT_EQ(s.exit_code, 1) << s.describe();
   EXPECT_TRUE(l->running());
 }
@@ -1215,7 +1097,7 @@ TEST(ListenE2E, BadFlagsExitTwo) {
     for (const auto& a : args)
       joined += a + " ";
     SCOPED_TRACE(joined);
-    const auto r = hooktool(args, 5s);
+    const auto r = e2e::hooktool(args, 5s);
     EXPECT_FALSE(r.timed_out) << "a bad flag must not start the server: " << r.describe();
     EXPECT_EQ(r.exit_code, 2) << r.describe();
     EXPECT_FALSE(r.err.empty());
@@ -1225,7 +1107,7 @@ TEST(ListenE2E, BadFlagsExitTwo) {
 
 TEST(ListenE2E, PortInUseExitsTwoWithOneLine) {
   PlainPortHolder occupant;
-  const auto r = hooktool({"listen", "--port", std::to_string(occupant.port())}, 5s);
+  const auto r = e2e::hooktool({"listen", "--port", std::to_string(occupant.port())}, 5s);
   EXPECT_FALSE(r.timed_out) << r.describe();
   EXPECT_EQ(r.exit_code, 2) << r.describe();
   EXPECT_EQ(e2e::lines_of(r.err).size(), 1u) << r.err;

@@ -31,24 +31,40 @@ namespace e2e {
 inline const std::string kHooktool = HOOKTOOL_BIN;
 #endif
 
-struct ProcessResult {
-  int exit_code = -1;     // exit status, or -1 when killed by a signal
+// How a child ended.
+struct ChildStatus {
+  int exit_code = -1;     // exit status, or -1 when ended by a signal / not reaped
   int term_signal = 0;    // the signal that ended the child, 0 when it exited
-  bool timed_out = false; // the deadline passed and the child was killed
+  bool timed_out = false; // a deadline passed and the child was SIGKILLed
+
+  // Records a waitpid status: exit_code when the child exited, term_signal when killed.
+  void store(int wait_status) {
+    if (WIFEXITED(wait_status))
+      exit_code = WEXITSTATUS(wait_status);
+    else if (WIFSIGNALED(wait_status))
+      term_signal = WTERMSIG(wait_status);
+  }
+
+  // "exit=N[ signal=S][ <timeout_note>]", for assertion messages.
+  [[nodiscard]] std::string status_text(const std::string& timeout_note) const {
+    std::string s = "exit=" + std::to_string(exit_code);
+    if (term_signal != 0)
+      s += " signal=" + std::to_string(term_signal);
+    if (timed_out)
+      s += " " + timeout_note;
+    return s;
+  }
+};
+
+struct ProcessResult : ChildStatus {
   std::string out;
   std::string err;
   std::chrono::milliseconds elapsed{0};
 
   // Human-readable summary for assertion messages.
   [[nodiscard]] std::string describe() const {
-    std::string s = "exit=" + std::to_string(exit_code);
-    if (term_signal != 0)
-      s += " signal=" + std::to_string(term_signal);
-    if (timed_out)
-      s += " TIMED OUT";
-    s += " elapsed=" + std::to_string(elapsed.count()) + "ms\n--- stdout ---\n" + out +
-         "\n--- stderr ---\n" + err;
-    return s;
+    return status_text("TIMED OUT") + " elapsed=" + std::to_string(elapsed.count()) +
+           "ms\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
   }
 };
 
@@ -139,14 +155,6 @@ inline int reap(pid_t pid) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return status;
-}
-
-// Stores a wait status in result.exit_code (exited) or result.term_signal (killed).
-template <class Result> void store_wait_status(int status, Result& result) {
-  if (WIFEXITED(status))
-    result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status))
-    result.term_signal = WTERMSIG(status);
 }
 
 } // namespace detail
@@ -293,7 +301,7 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
   const int status = detail::reap(pid);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
-  detail::store_wait_status(status, result);
+  result.store(status);
   return result;
 }
 

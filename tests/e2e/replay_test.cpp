@@ -8,8 +8,11 @@
 // variable), or on the receiver's request count. Nothing sleeps to synchronise.
 
 #include "background.hpp"
+#include "listen_fixture.hpp"
 #include "process.hpp"
 #include "receiver.hpp"
+#include "reference_crypto.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -18,14 +21,11 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -34,16 +34,24 @@
 #include <string_view>
 #include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
 namespace {
 
 using e2e::Background;
+using e2e::json_lines;
+using e2e::listen_record;
 using e2e::ProcessResult;
+using e2e::read_file;
 using e2e::Receiver;
-using e2e::Stream;
+using e2e::start_listen;
+using e2e::TempDir;
+using e2e::write_file;
+using e2e::ref::b64decode;
+using e2e::ref::b64encode;
+using e2e::ref::hex;
+using e2e::ref::hmac;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -60,11 +68,15 @@ const std::string kTwilio = "twilio_replay_token_0123456789ab";
 const std::string kSlack = "slack_replay_signing_secret_77";
 const std::string kStandard = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"; // base64 of 24 bytes
 
-// `--secret provider=SECRET` for every provider (standard= covers svix too).
-std::vector<std::string> all_listen_secrets() {
-  return {"--secret", "stripe=" + kStripe,   "--secret", "github=" + kGithub,
-          "--secret", "shopify=" + kShopify, "--secret", "twilio=" + kTwilio,
-          "--secret", "slack=" + kSlack,     "--secret", "standard=" + kStandard};
+// `--secret provider=SECRET` for every provider (standard= covers svix too), then `extra`.
+std::vector<std::string> all_listen_secrets(const std::vector<std::string>& extra = {}) {
+  return e2e::secret_flags({{"stripe", kStripe},
+                            {"github", kGithub},
+                            {"shopify", kShopify},
+                            {"twilio", kTwilio},
+                            {"slack", kSlack},
+                            {"standard", kStandard}},
+                           extra);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -76,92 +88,8 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string to_hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
-
-std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(md, key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) == nullptr)
-    throw std::runtime_error("HMAC failed");
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string b64encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::string b64decode(std::string_view text) {
-  if (text.size() % 4 != 0)
-    throw std::runtime_error("not padded base64: " + std::string(text));
-  std::string out(3 * text.size() / 4 + 1, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0)
-    throw std::runtime_error("bad base64: " + std::string(text));
-  std::size_t len = static_cast<std::size_t>(n);
-  if (!text.empty() && text.back() == '=')
-    --len;
-  if (text.size() >= 2 && text[text.size() - 2] == '=')
-    --len;
-  out.resize(len);
-  return out;
-}
-
 long long now_s() {
   return static_cast<long long>(std::time(nullptr));
-}
-
-class TempDir {
-public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "hooktool-replay-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw std::runtime_error("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_file(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-  if (!out)
-    throw std::runtime_error("cannot write " + path);
 }
 
 // Complete lines of a file (the last one too, even without a newline).
@@ -246,24 +174,13 @@ std::string show(const std::multiset<std::pair<std::string, std::string>>& hs) {
 // Processes
 
 ProcessResult ht(const std::vector<std::string>& args, std::chrono::milliseconds timeout = 15s) {
-  e2e::ProcessOptions o;
-  o.timeout = timeout;
-  return e2e::hooktool(args, o);
+  return e2e::hooktool(args, timeout);
 }
 
 ProcessResult run_bash(const std::string& script) {
   e2e::ProcessOptions o;
   o.timeout = 15s;
   return e2e::run_process("/bin/bash", {"-c", script}, o);
-}
-
-std::unique_ptr<Background> start_listen(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"listen", "--port", "0"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto bg = std::make_unique<Background>(e2e::kHooktool, argv);
-  if (bg->wait_port(10s) <= 0)
-    throw std::runtime_error("listen did not print its banner: " + bg->describe());
-  return bg;
 }
 
 std::string at(int port, const std::string& path = "") {
@@ -276,24 +193,8 @@ std::string at(const Receiver& r, const std::string& path = "") {
   return at(r.port(), path);
 }
 
-// The index-th capture record `listen --json` printed on stdout (bounded wait).
-json listen_record(Background& l, std::size_t index) {
-  if (!l.wait_for_lines(Stream::out, index + 1, 10s))
-    throw std::runtime_error("listen printed fewer than " + std::to_string(index + 1) +
-                             " records: " + l.describe());
-  return json::parse(l.lines(Stream::out).at(index));
-}
-
 std::string verdict(const json& rec) {
   return rec.at("verification").at("status").get<std::string>();
-}
-
-// Each stdout line of `replay --json`, parsed (throws on a non-JSON line).
-std::vector<json> json_lines(const std::string& out) {
-  std::vector<json> v;
-  for (const auto& line : e2e::lines_of(out))
-    v.push_back(json::parse(line));
-  return v;
 }
 
 // `send PROVIDER EVENT --to TARGET --secret S --save FILE` (no listener needed).
@@ -345,18 +246,7 @@ public:
       res.status = 200;
       res.set_content("handled #" + std::to_string(n) + "\n", "text/plain");
     });
-    port_ = srv_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0)
-      throw std::runtime_error("counting server: cannot bind");
-    thread_ = std::thread([this] { srv_.listen_after_bind(); });
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!srv_.is_running()) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        thread_.detach();
-        throw std::runtime_error("counting server did not start");
-      }
-      std::this_thread::yield();
-    }
+    port_ = e2e::serve_on_loopback(srv_, thread_, "counting server");
   }
   CountingServer(const CountingServer&) = delete;
   CountingServer& operator=(const CountingServer&) = delete;
@@ -395,12 +285,8 @@ TEST_P(ReplayRoundTrip, SameMethodPathBytesAndSignatureHeadersVerifyValidAtASeco
   const auto& p = GetParam();
   TempDir dir;
   const auto cap = dir.file("cap.jsonl");
-  auto l1_args = all_listen_secrets();
-  l1_args.insert(l1_args.end(), {"--capture", cap, "--json"});
-  auto l1 = start_listen(l1_args);
-  auto l2_args = all_listen_secrets();
-  l2_args.push_back("--json");
-  auto l2 = start_listen(l2_args);
+  auto l1 = start_listen(all_listen_secrets({"--capture", cap, "--json"}));
+  auto l2 = start_listen(all_listen_secrets({"--json"}));
 
   const auto sent = ht({"send", p.provider, p.event, "--to", at(*l1, "/hooks/in?src=e2e"),
                         "--secret", p.send_secret});
@@ -412,7 +298,7 @@ TEST_P(ReplayRoundTrip, SameMethodPathBytesAndSignatureHeadersVerifyValidAtASeco
 
   const auto r = ht({"replay", cap, "--to", at(*l2)});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const auto got = listen_record(*l2, 0);
+  const auto got = listen_record(*l2, 1);
 
   EXPECT_EQ(got["method"], original["method"]);
   EXPECT_EQ(got["path"], "/hooks/in");
@@ -472,7 +358,7 @@ TEST(ReplayTwilio, ReplayToAnotherPortIsInvalidWithoutResignAndValidWithResign) 
   // Without --resign: identical bytes and signature, but the URL differs → invalid.
   auto r = ht({"replay", cap, "--to", at(*l2)});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const auto plain = listen_record(*l2, 0);
+  const auto plain = listen_record(*l2, 1);
   EXPECT_EQ(plain["path"], "/sms");
   EXPECT_EQ(body_of(plain), body_of(original));
   EXPECT_EQ(header_of(plain, "X-Twilio-Signature"), sig);
@@ -481,7 +367,7 @@ TEST(ReplayTwilio, ReplayToAnotherPortIsInvalidWithoutResignAndValidWithResign) 
   // With --resign: signed again for the URL the replay goes to → valid; ids and body kept.
   r = ht({"replay", cap, "--to", at(*l2), "--resign", "--secret", "twilio=" + kTwilio});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const auto resigned = listen_record(*l2, 1);
+  const auto resigned = listen_record(*l2, 2);
   EXPECT_EQ(verdict(resigned), "valid") << resigned.dump();
   EXPECT_NE(header_of(resigned, "X-Twilio-Signature"), sig);
   EXPECT_EQ(body_of(resigned), body_of(original));
@@ -503,7 +389,7 @@ TEST(ReplayTwilio, OriginalSignatureVerifiesWhenTheReceiverKnowsTheSignedUrl) {
   const auto original = read_jsonl(cap).at(0);
   const auto r = ht({"replay", cap, "--to", at(*l2)});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const auto got = listen_record(*l2, 0);
+  const auto got = listen_record(*l2, 1);
   EXPECT_EQ(header_of(got, "X-Twilio-Signature"), header_of(original, "X-Twilio-Signature"));
   EXPECT_EQ(verdict(got), "valid") << got.dump();
 }
@@ -547,7 +433,7 @@ TEST(ReplayBytes, NonUtf8AndBinaryBodiesSurviveListenCaptureAndReplayByteForByte
     EXPECT_EQ(got[i].method, "POST");
     EXPECT_EQ(got[i].target, "/raw?x=1");
     EXPECT_EQ(got[i].body, bodies[i].first)
-        << "expected hex " << to_hex(bodies[i].first) << " got " << to_hex(got[i].body);
+        << "expected hex " << hex(bodies[i].first) << " got " << hex(got[i].body);
     EXPECT_EQ(got[i].header("Content-Type").value_or("<none>"), bodies[i].second);
   }
 }
@@ -610,12 +496,8 @@ TEST_P(ReplayResign, StaleCaptureIsExpiredWithAWarningAndValidAfterResignWithIds
   const auto& c = GetParam();
   TempDir dir;
   const auto cap = dir.file("cap.jsonl");
-  auto l1_args = all_listen_secrets();
-  l1_args.insert(l1_args.end(), {"--capture", cap, "--json"});
-  auto l1 = start_listen(l1_args);
-  auto l2_args = all_listen_secrets();
-  l2_args.push_back("--json");
-  auto l2 = start_listen(l2_args);
+  auto l1 = start_listen(all_listen_secrets({"--capture", cap, "--json"}));
+  auto l2 = start_listen(all_listen_secrets({"--json"}));
 
   const auto sent = ht({"send", c.provider, c.event, "--to", at(*l1, "/hook"), "--secret",
                         c.send_secret, "--age", "3600"});
@@ -629,14 +511,14 @@ TEST_P(ReplayResign, StaleCaptureIsExpiredWithAWarningAndValidAfterResignWithIds
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_NE(r.err.find("--resign"), std::string::npos) << r.describe();
   EXPECT_NE(r.err.find("warning"), std::string::npos) << r.describe();
-  const auto stale = listen_record(*l2, 0);
+  const auto stale = listen_record(*l2, 1);
   EXPECT_EQ(verdict(stale), "expired") << stale.dump();
   EXPECT_EQ(header_of(stale, c.signature_header), header_of(original, c.signature_header));
 
   // With --resign: fresh timestamp, valid, every id and the body kept.
   r = ht({"replay", cap, "--to", at(*l2), "--resign", "--secret", c.resign_secret_arg});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const auto fresh = listen_record(*l2, 1);
+  const auto fresh = listen_record(*l2, 2);
   EXPECT_EQ(verdict(fresh), "valid") << fresh.dump();
   EXPECT_EQ(body_of(fresh), body_of(original));
   EXPECT_EQ(fresh["event_id"], original["event_id"]);
@@ -675,19 +557,18 @@ TEST(ReplayResignGithub, ResignRecomputesBothSignaturesWithTheNewSecretKeepingTh
 
   auto r = ht({"replay", cap, "--to", at(*l2)});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  EXPECT_EQ(verdict(listen_record(*l2, 0)), "invalid");
+  EXPECT_EQ(verdict(listen_record(*l2, 1)), "invalid");
 
   r = ht({"replay", cap, "--to", at(*l2), "--resign", "--secret", "github=" + kGithubOther});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
-  const auto got = listen_record(*l2, 1);
+  const auto got = listen_record(*l2, 2);
   EXPECT_EQ(verdict(got), "valid") << got.dump();
   const auto body = body_of(got);
   EXPECT_EQ(body, body_of(original));
   EXPECT_EQ(header_of(got, "X-GitHub-Delivery"), header_of(original, "X-GitHub-Delivery"));
   EXPECT_EQ(header_of(got, "X-Hub-Signature-256"),
-            "sha256=" + to_hex(hmac(EVP_sha256(), kGithubOther, body)));
-  EXPECT_EQ(header_of(got, "X-Hub-Signature"),
-            "sha1=" + to_hex(hmac(EVP_sha1(), kGithubOther, body)))
+            "sha256=" + hex(hmac(EVP_sha256(), kGithubOther, body)));
+  EXPECT_EQ(header_of(got, "X-Hub-Signature"), "sha1=" + hex(hmac(EVP_sha1(), kGithubOther, body)))
       << "the legacy sha1 header must be re-signed too, not left stale";
 }
 
@@ -1255,7 +1136,7 @@ TEST(ReplaySendSave, SavedDeliveryReplaysWithIdenticalBytesAndHeaders) {
   auto l2 = start_listen({"--secret", "stripe=" + kStripe, "--json"});
   const auto r2 = ht({"replay", saved, "--to", at(*l2), "--provider", "stripe"});
   ASSERT_EQ(r2.exit_code, 0) << r2.describe();
-  EXPECT_EQ(verdict(listen_record(*l2, 0)), "valid");
+  EXPECT_EQ(verdict(listen_record(*l2, 1)), "valid");
 }
 
 // =======================================================================================
@@ -1352,7 +1233,7 @@ TEST_F(ReplayCurl, PrintedCommandsRunByBashReproduceTheExactBytesAndHeaders) {
     EXPECT_EQ(got[i].method, c.method);
     EXPECT_EQ(got[i].target, c.path + (c.query.empty() ? "" : "?" + c.query));
     EXPECT_EQ(got[i].body, c.body)
-        << "expected hex " << to_hex(c.body) << "\n     got hex " << to_hex(got[i].body);
+        << "expected hex " << hex(c.body) << "\n     got hex " << hex(got[i].body);
     for (const auto& [name, value] : c.headers) {
       if (name == "X-Dup")
         continue;
@@ -1396,7 +1277,7 @@ TEST_F(ReplayCurl, CurlReplayOfAStripeCaptureVerifiesValidAtAListener) {
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   const auto ran = run_bash(r.out);
   ASSERT_EQ(ran.exit_code, 0) << ran.describe();
-  const auto got = listen_record(*l2, 0);
+  const auto got = listen_record(*l2, 1);
   EXPECT_EQ(body_of(got), body_of(original));
   EXPECT_EQ(header_of(got, "Stripe-Signature"), header_of(original, "Stripe-Signature"));
   EXPECT_EQ(verdict(got), "valid") << got.dump();

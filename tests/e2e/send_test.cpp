@@ -4,6 +4,8 @@
 
 #include "process.hpp"
 #include "receiver.hpp"
+#include "reference_crypto.hpp"
+#include "temp_dir.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -11,95 +13,33 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <set>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
 
 using e2e::ProcessResult;
+using e2e::read_file;
 using e2e::ReceivedRequest;
 using e2e::Receiver;
+using e2e::TempDir;
+using e2e::ref::b64decode;
+using e2e::ref::b64encode;
+using e2e::ref::hex;
+using e2e::ref::hmac;
+using e2e::ref::sha256;
+using e2e::ref::split;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 // ---------------------------------------------------------------------------------------
-// Independent signature oracle (OpenSSL only)
-
-std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  const auto* p = HMAC(md, key.data(), static_cast<int>(key.size()),
-                       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
-  if (p == nullptr)
-    throw std::runtime_error("HMAC failed");
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string sha256(std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("EVP_Digest failed");
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
-
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
-}
-
-std::string b64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::string b64decode(std::string_view text) {
-  if (text.size() % 4 != 0)
-    throw std::runtime_error("test secret is not padded base64");
-  std::string out(3 * text.size() / 4 + 1, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0)
-    throw std::runtime_error("bad base64");
-  std::size_t len = static_cast<std::size_t>(n);
-  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i)
-    --len; // EVP_DecodeBlock counts padding as zero bytes
-  out.resize(len);
-  return out;
-}
-
-std::vector<std::string> split(std::string_view s, char sep) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  for (;;) {
-    const auto next = s.find(sep, pos);
-    out.emplace_back(s.substr(pos, next == std::string_view::npos ? s.npos : next - pos));
-    if (next == std::string_view::npos)
-      return out;
-    pos = next + 1;
-  }
-}
+// Independent signature oracle (OpenSSL only, through reference_crypto.hpp)
 
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -197,7 +137,7 @@ testing::AssertionResult shopify_valid(const ReceivedRequest& r, const std::stri
   const auto sig = r.header("X-Shopify-Hmac-Sha256");
   if (!sig)
     return testing::AssertionFailure() << "no X-Shopify-Hmac-Sha256";
-  const auto expected = b64(hmac(EVP_sha256(), secret, r.body));
+  const auto expected = b64encode(hmac(EVP_sha256(), secret, r.body));
   if (*sig != expected)
     return testing::AssertionFailure() << "X-Shopify-Hmac-Sha256 " << *sig << " != " << expected;
   return testing::AssertionSuccess();
@@ -228,7 +168,7 @@ testing::AssertionResult standard_valid(const ReceivedRequest& r, const std::str
   if (starts_with(key_text, "whsec_"))
     key_text.erase(0, 6);
   const auto key = b64decode(key_text);
-  const auto expected = "v1," + b64(hmac(EVP_sha256(), key, *id + "." + *ts + "." + r.body));
+  const auto expected = "v1," + b64encode(hmac(EVP_sha256(), key, *id + "." + *ts + "." + r.body));
   for (const auto& part : split(*sig, ' '))
     if (part == expected)
       return testing::AssertionSuccess();
@@ -260,7 +200,7 @@ testing::AssertionResult twilio_valid(const ReceivedRequest& r, const std::strin
     for (const auto& [k, v] : params)
       data += k + v;
   }
-  const auto expected = b64(hmac(EVP_sha1(), token, data));
+  const auto expected = b64encode(hmac(EVP_sha1(), token, data));
   if (*sig != expected)
     return testing::AssertionFailure() << "X-Twilio-Signature " << *sig << " != " << expected;
   return testing::AssertionSuccess();
@@ -355,39 +295,6 @@ std::vector<Fixture> list_fixtures(const std::vector<std::string>& extra = {}) {
 
 const std::vector<std::string> kProviders = {"stripe", "github",   "shopify", "twilio",
                                              "slack",  "standard", "svix",    "generic"};
-
-// A temporary directory removed at the end of the test.
-class TempDir {
-public:
-  TempDir() {
-    std::string templ = (fs::temp_directory_path() / "hooktool-e2e-XXXXXX").string();
-    if (::mkdtemp(templ.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] fs::path file(const std::string& name) const { return path_ / name; }
-  [[nodiscard]] fs::path write(const std::string& name, const std::string& bytes) const {
-    const auto p = file(name);
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p;
-  }
-
-private:
-  fs::path path_;
-};
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 long long now_s() {
   return static_cast<long long>(std::time(nullptr));
@@ -912,7 +819,7 @@ TEST(SendPayload, DataFileSentByteForByte) {
       "\"data\": {\"object\": {\"amount_due\": 1.50}}}\n";
   const auto path = dir.write("payload.json", bytes);
   Receiver rx;
-  const auto r = send("stripe", "invoice.paid", rx.url(), {"--data", "@" + path.string()});
+  const auto r = send("stripe", "invoice.paid", rx.url(), {"--data", "@" + path});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   ASSERT_EQ(rx.count(), 1u);
   const auto q = rx.requests()[0];
@@ -956,7 +863,7 @@ TEST(SendPayload, SecretFromEnvAndFile) {
   const auto file = dir.write("secret", kGithubSecret + "\n");
   {
     const auto r =
-        e2e::hooktool({"send", "github", "push", "--to", rx.url(), "--secret-file", file.string()});
+        e2e::hooktool({"send", "github", "push", "--to", rx.url(), "--secret-file", file});
     ASSERT_EQ(r.exit_code, 0) << r.describe();
   }
   const auto reqs = rx.requests();
@@ -1034,8 +941,7 @@ TEST(SendSecrets, SecretFileNamedForAnotherProviderIsNotUsed) {
   TempDir dir;
   const auto file = dir.write("secret", "stripe=whsec_not_for_github\n");
   Receiver rx;
-  const auto r =
-      e2e::hooktool({"send", "github", "push", "--to", rx.url(), "--secret-file", file.string()});
+  const auto r = e2e::hooktool({"send", "github", "push", "--to", rx.url(), "--secret-file", file});
   EXPECT_EQ(r.exit_code, 2) << r.describe();
   EXPECT_EQ(rx.count(), 0u);
 }
@@ -1071,7 +977,7 @@ TEST(SendSave, RecordsEveryAttemptInCaptureFormat) {
   const auto path = dir.file("sent.jsonl");
   Receiver rx({500, 200});
   const auto r = send("stripe", "invoice.paid", rx.url(),
-                      {"--save", path.string(), "--retries", "1", "--backoff", "1ms"});
+                      {"--save", path, "--retries", "1", "--backoff", "1ms"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   ASSERT_TRUE(fs::exists(path));
   struct stat st {};
@@ -1123,7 +1029,7 @@ TEST(SendSave, RecordsEveryAttemptInCaptureFormat) {
 
   // A second run appends.
   rx.set_statuses({200});
-  ASSERT_EQ(send("stripe", "invoice.paid", rx.url(), {"--save", path.string()}).exit_code, 0);
+  ASSERT_EQ(send("stripe", "invoice.paid", rx.url(), {"--save", path}).exit_code, 0);
   EXPECT_EQ(e2e::lines_of(read_file(path)).size(), 3u);
 }
 
@@ -1131,8 +1037,7 @@ TEST(SendSave, TamperedDeliveryIsSavedAsInvalid) {
   TempDir dir;
   const auto path = dir.file("sent.jsonl");
   Receiver rx({400});
-  const auto r =
-      send("stripe", "invoice.paid", rx.url(), {"--save", path.string(), "--tamper", "body"});
+  const auto r = send("stripe", "invoice.paid", rx.url(), {"--save", path, "--tamper", "body"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   const auto lines = e2e::lines_of(read_file(path));
   ASSERT_EQ(lines.size(), 1u);

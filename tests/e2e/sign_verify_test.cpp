@@ -2,6 +2,7 @@
 // `--version`, with expected signatures computed here with OpenSSL.
 
 #include "process.hpp"
+#include "reference_crypto.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -9,8 +10,6 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,19 +20,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Expected signatures come from the independent reference (OpenSSL), never from src/.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) == nullptr)
-    throw std::runtime_error("HMAC failed");
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kDigits[out[i] >> 4];
-    hex += kDigits[out[i] & 15];
-  }
-  return hex;
+  return e2e::ref::hex(e2e::ref::hmac_sha256(key, data));
 }
 
 bool contains(std::string_view s, std::string_view needle) {
