@@ -144,6 +144,8 @@ CheckResult check_malformed_signature(Runner& run) {
   auto d = run.fresh();
   const auto& p = *run.setup().provider;
   core::set_header(d.request.headers, std::string(p.signature_header()), "hooktool=malformed,,v1");
+  if (p.id() == "github") // the legacy header too, so that only a malformed signature is left
+    core::set_header(d.request.headers, "X-Hub-Signature", "hooktool=malformed");
   return judge_rejection("rejects-malformed-signature", run.send(d.request),
                          "a malformed signature header");
 }
@@ -288,9 +290,18 @@ CheckResult check_unknown_event(Runner& run) {
                 "add types, and a failing answer is retried and can disable the endpoint");
 }
 
-// Runs the probe command and reads the number it prints (its last number).
+// Single-quotes text for sh.
+std::string sh_quote(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs the probe command (bounded to 60 s) and reads the first number it prints.
 std::optional<double> run_probe(const std::string& cmd, std::string& error) {
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
+  const auto line = "timeout 60 sh -c " + sh_quote(cmd);
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(line.c_str(), "r"), ::pclose);
   if (!pipe) {
     error = "cannot run the probe";
     return std::nullopt;
@@ -301,21 +312,31 @@ std::optional<double> run_probe(const std::string& cmd, std::string& error) {
   while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0)
     out.append(buf.data(), n);
   const int status = ::pclose(pipe.release());
-  if (status != 0) {
-    error = "the probe exited with status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    error = "the probe was killed by signal " + std::to_string(WTERMSIG(status));
     return std::nullopt;
   }
-  const auto end = out.find_last_of("0123456789");
-  if (end == std::string::npos) {
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    error = code == 124 ? "the probe took longer than 60 s"
+                        : "the probe exited with status " + std::to_string(code);
+    return std::nullopt;
+  }
+  // The first number: "42", "count: 42", and `wc -l file` ("42 file-2024.log") all read 42.
+  const auto start = out.find_first_of("0123456789");
+  if (start == std::string::npos) {
     error = "the probe printed no number: '" + util::printable(util::trim(out)).substr(0, 60) + "'";
     return std::nullopt;
   }
-  auto start = end;
-  while (start > 0 && (std::isdigit(static_cast<unsigned char>(out[start - 1])) ||
-                       out[start - 1] == '.' || out[start - 1] == '-'))
-    --start;
+  auto begin = start;
+  if (begin > 0 && out[begin - 1] == '-')
+    --begin;
+  auto end = start;
+  while (end < out.size() &&
+         (std::isdigit(static_cast<unsigned char>(out[end])) || out[end] == '.'))
+    ++end;
   try {
-    return std::stod(out.substr(start, end - start + 1));
+    return std::stod(out.substr(begin, end - begin));
   } catch (const std::exception&) {
     error = "the probe printed no number";
     return std::nullopt;
@@ -350,6 +371,12 @@ CheckResult check_duplicates(Runner& run, const std::string& name, int copies, b
   }
   std::string evidence =
       std::to_string(copies) + " copies" + (at_once ? " at once" : " in a row") + ": " + statuses;
+  const bool first_ok = !responses.empty() &&
+                        responses.front().error == net::TransportError::none &&
+                        responses.front().ok_2xx();
+  if (!all_2xx && !first_ok && !at_once)
+    return result(name, Outcome::fail, evidence,
+                  "the first copy was refused too: fix accepts-valid first");
   if (!all_2xx)
     return result(name, Outcome::fail, evidence,
                   "answer 2xx to a delivery you have already processed (delivery is at least "

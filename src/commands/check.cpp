@@ -183,7 +183,7 @@ int run_check(const CheckOptions& o) {
                                           {"warned", warned},
                                           {"skipped", skipped},
                                           {"ok", ok}}}}
-                     .dump()
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
     std::cout << "\n"

@@ -69,6 +69,13 @@ EventInfo GithubProvider::event_info(const core::HttpRequest& req) const {
   return info;
 }
 
+void GithubProvider::tamper_signature(core::Headers& headers) const {
+  // Both the sha256 and the legacy sha1 header, so that no valid signature is left.
+  for (auto& h : headers)
+    if (util::iequals(h.name, kSha256Header) || util::iequals(h.name, kSha1Header))
+      detail::corrupt_at(h.value, h.value.find('=') + 1);
+}
+
 bool GithubProvider::detect(const core::Headers& headers) const {
   return core::find_header(headers, "X-GitHub-Event") || core::find_header(headers, kSha256Header);
 }

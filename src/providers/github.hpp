@@ -15,6 +15,7 @@ public:
                                const VerifyParams& params) const override;
   [[nodiscard]] EventInfo event_info(const core::HttpRequest& req) const override;
   [[nodiscard]] bool detect(const core::Headers& headers) const override;
+  void tamper_signature(core::Headers& headers) const override;
 };
 
 } // namespace hooktool::providers

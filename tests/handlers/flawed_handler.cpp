@@ -1,0 +1,272 @@
+// hooktool_test_handler: a small webhook handler for the `hooktool check` end-to-end tests.
+// It plays the role of a user's handler, correct or deliberately flawed in one way:
+//
+//   hooktool_test_handler --mode MODE --provider P --secret S --state FILE [--delay-ms N]
+//
+//   correct         verifies the raw body (provider default tolerance, and far-future timestamps
+//                   are refused too); 400 when not valid; 200 for valid deliveries, unknown
+//                   event types included; processes each provider event id once (atomically)
+//   no-verify       answers 200 to everything; processes (dedupes) like correct
+//   reserialized    verifies the signature over json::parse(body).dump() instead of the raw bytes
+//   no-timestamp    verifies with no replay window and no future check
+//   slow            like correct, but sleeps --delay-ms before answering every request
+//   unknown-500     like correct, but 500 for any event type but the provider's default fixture
+//   double-process  like correct, but no dedupe: every valid delivery is processed
+//
+// "Processed" means a counter, written to --state FILE (temp file + rename) so that a probe
+// `cat FILE` reads it; the file holds "0" from the start. Listens on 127.0.0.1, port 0, and
+// prints "handler listening on http://127.0.0.1:PORT" on stderr; exits on SIGTERM/SIGINT.
+
+#include "check/battery.hpp"
+#include "providers/registry.hpp"
+#include "util/time.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <httplib.h>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pthread.h>
+#include <set>
+#include <string>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+namespace providers = hooktool::providers;
+namespace core = hooktool::core;
+
+enum class Mode {
+  correct,
+  no_verify,
+  reserialized,
+  no_timestamp,
+  slow,
+  unknown_500,
+  double_process
+};
+
+std::optional<Mode> parse_mode(const std::string& s) {
+  if (s == "correct")
+    return Mode::correct;
+  if (s == "no-verify")
+    return Mode::no_verify;
+  if (s == "reserialized")
+    return Mode::reserialized;
+  if (s == "no-timestamp")
+    return Mode::no_timestamp;
+  if (s == "slow")
+    return Mode::slow;
+  if (s == "unknown-500")
+    return Mode::unknown_500;
+  if (s == "double-process")
+    return Mode::double_process;
+  return std::nullopt;
+}
+
+struct Options {
+  Mode mode = Mode::correct;
+  std::string provider;
+  std::string secret;
+  std::string state;
+  long delay_ms = 0;
+};
+
+// Exposes the listening socket: cpp-httplib 0.11 fixes its backlog at 5.
+class Server final : public httplib::Server {
+public:
+  [[nodiscard]] socket_t listening_socket() const { return svr_sock_; }
+};
+
+class Handler {
+public:
+  Handler(Options o, std::unique_ptr<providers::Provider> p)
+      : o_(std::move(o)), p_(std::move(p)), known_event_(hooktool::check::default_event(p_->id())) {
+    write_state(0);
+  }
+
+  // Returns the status to answer and a short reason for the log.
+  std::pair<int, std::string> handle(const httplib::Request& hreq) {
+    if (o_.mode == Mode::slow)
+      std::this_thread::sleep_for(std::chrono::milliseconds(o_.delay_ms));
+    const auto req = to_request(hreq);
+    if (o_.mode != Mode::no_verify) {
+      const auto verdict = verify(req);
+      if (verdict.status != providers::VerdictStatus::valid)
+        return {400, std::string(providers::to_string(verdict.status)) + ": " + verdict.reason};
+      if (o_.mode != Mode::no_timestamp) {
+        // The provider libraries of past-only schemes accept future timestamps; this one does not.
+        const auto ts = p_->signed_timestamp(req.headers);
+        const auto tolerance = p_->default_tolerance();
+        if (ts && tolerance > 0 && *ts - hooktool::util::now_s() > tolerance)
+          return {400, "timestamp too far in the future"};
+      }
+    }
+    const auto info = p_->event_info(req);
+    if (o_.mode == Mode::unknown_500 && info.type != known_event_)
+      return {500, "unknown event type '" + info.type + "'"};
+    process(info.id);
+    return {200, "ok " + info.type + " " + info.id};
+  }
+
+private:
+  static core::HttpRequest to_request(const httplib::Request& hreq) {
+    core::HttpRequest req;
+    req.method = hreq.method;
+    // The absolute URL the sender addressed (Twilio signs it).
+    req.url = "http://" + hreq.get_header_value("Host") + hreq.target;
+    for (const auto& [name, value] : hreq.headers) {
+      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+          name == "LOCAL_PORT")
+        continue;
+      req.headers.push_back({name, value});
+    }
+    req.body = hreq.body;
+    return req;
+  }
+
+  providers::Verdict verify(const core::HttpRequest& req) const {
+    providers::VerifyParams params;
+    params.secret = o_.secret;
+    params.now = hooktool::util::now_s();
+    params.urls = {req.url};
+    if (o_.mode == Mode::no_timestamp)
+      params.tolerance = 0; // no window
+    if (o_.mode == Mode::reserialized) {
+      // The flaw: parse, dump compactly (keys in their original order), verify that.
+      const auto doc = nlohmann::ordered_json::parse(req.body, nullptr, false);
+      if (!doc.is_discarded()) {
+        auto copy = req;
+        copy.body = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return p_->verify(copy, params);
+      }
+    }
+    return p_->verify(req, params);
+  }
+
+  void process(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (o_.mode != Mode::double_process && !seen_.insert(id).second)
+      return; // already processed: acknowledge without doing it again
+    ++processed_;
+    write_state(processed_);
+  }
+
+  void write_state(long value) const {
+    const auto tmp = o_.state + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << value << "\n";
+    }
+    std::rename(tmp.c_str(), o_.state.c_str());
+  }
+
+  Options o_;
+  std::unique_ptr<providers::Provider> p_;
+  std::string known_event_;
+  std::mutex mu_;
+  std::set<std::string> seen_;
+  long processed_ = 0;
+};
+
+int usage(const std::string& why) {
+  std::cerr << "hooktool_test_handler: " << why
+            << "\nusage: hooktool_test_handler --mode MODE --provider P --secret S --state FILE "
+               "[--delay-ms N]\n";
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  std::string mode_text = "correct";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc)
+      return usage("missing value for " + a);
+    const std::string v = argv[++i];
+    if (a == "--mode")
+      mode_text = v;
+    else if (a == "--provider")
+      o.provider = v;
+    else if (a == "--secret")
+      o.secret = v;
+    else if (a == "--state")
+      o.state = v;
+    else if (a == "--delay-ms")
+      o.delay_ms = std::stol(v);
+    else
+      return usage("unknown option " + a);
+  }
+  const auto mode = parse_mode(mode_text);
+  if (!mode)
+    return usage("unknown mode " + mode_text);
+  o.mode = *mode;
+  if (o.provider.empty() || o.secret.empty() || o.state.empty())
+    return usage("--provider, --secret and --state are required");
+  auto provider = providers::make_provider(o.provider); // generic: its default scheme
+  if (!provider)
+    return usage("unknown provider " + o.provider);
+
+  // SIGTERM/SIGINT are taken by a thread that stops the server: block them everywhere first.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Handler handler(o, std::move(provider));
+  Server svr;
+  svr.set_tcp_nodelay(true); // answers in one round trip, not after a delayed ACK
+  svr.Post(".*", [&](const httplib::Request& req, httplib::Response& res) {
+    const auto [status, reason] = handler.handle(req);
+    res.status = status;
+    res.set_content(reason + "\n", "text/plain");
+    std::fprintf(stderr, "%s %s -> %d %s\n", req.method.c_str(), req.target.c_str(), status,
+                 reason.c_str());
+    std::fflush(stderr);
+  });
+  const int port = svr.bind_to_any_port("127.0.0.1");
+  if (port <= 0) {
+    std::cerr << "hooktool_test_handler: cannot bind 127.0.0.1\n";
+    return 1;
+  }
+  ::listen(svr.listening_socket(), SOMAXCONN); // only resizes the queue
+
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::thread stopper([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    if (sig == SIGUSR1)
+      return; // main is leaving on its own
+    svr.stop();
+    // A signal that came before the server loop started finds nothing to stop: leave anyway.
+    std::unique_lock<std::mutex> lock(done_mu);
+    if (!done_cv.wait_for(lock, std::chrono::seconds(2), [&] { return done; }))
+      std::_Exit(0);
+  });
+  std::fprintf(stderr, "handler listening on http://127.0.0.1:%d\n", port);
+  std::fflush(stderr);
+  svr.listen_after_bind();
+  {
+    std::lock_guard<std::mutex> lock(done_mu);
+    done = true;
+  }
+  done_cv.notify_all();
+  ::kill(::getpid(), SIGUSR1); // wakes the stopper when no stop signal came (no-op otherwise)
+  stopper.join();
+  return 0;
+}
