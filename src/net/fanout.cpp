@@ -1,29 +1,30 @@
 #include "net/fanout.hpp"
 
+#include "net/load.hpp"
+
 #include <algorithm>
-#include <atomic>
-#include <latch>
-#include <thread>
 
 namespace hooktool::net {
 
 std::vector<HttpResponse> send_copies(const core::HttpRequest& request, int times, int concurrency,
                                       const ClientOptions& options) {
-  std::vector<HttpResponse> out(static_cast<std::size_t>(std::max(times, 0)));
-  const int workers = std::clamp(concurrency, 1, std::max(times, 1));
-  std::atomic<int> next{0};
-  std::latch start(workers);
-  const auto work = [&] {
-    HttpClient client(options);
-    start.arrive_and_wait();
-    for (int i = next++; i < times; i = next++)
-      out[static_cast<std::size_t>(i)] = client.send(request);
+  std::vector<HttpResponse> out;
+  out.reserve(static_cast<std::size_t>(std::max(times, 0)));
+  // The load engine starts every free slot in one pass, so `concurrency` copies are on the wire
+  // together before the first answer is read.
+  LoadOptions load;
+  load.count = std::max(times, 0);
+  load.concurrency = std::clamp(concurrency, 1, std::max(times, 1));
+  int given = 0;
+  const auto source = [&]() -> std::optional<core::HttpRequest> {
+    if (given >= times)
+      return std::nullopt;
+    ++given;
+    return request;
   };
-  std::vector<std::jthread> threads;
-  threads.reserve(static_cast<std::size_t>(workers - 1));
-  for (int w = 1; w < workers; ++w)
-    threads.emplace_back(work);
-  work();
+  if (times > 0)
+    run_load(source, options, load,
+             [&](const core::HttpRequest&, const HttpResponse& r) { out.push_back(r); }, {});
   return out;
 }
 
