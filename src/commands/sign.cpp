@@ -4,6 +4,7 @@
 #include "providers/registry.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <iostream>
@@ -41,7 +42,8 @@ int run_sign(const SignOptions& o) {
     if (o.url.empty())
       throw usage_error("twilio signs the URL: give --url (the URL the handler sees)");
     req.url = o.url;
-    const bool json = !nlohmann::json::parse(req.body, nullptr, false).is_discarded();
+    const bool json = !util::json_nesting_exceeds(req.body, 512) &&
+                      !nlohmann::json::parse(req.body, nullptr, false).is_discarded();
     req.headers.push_back(
         {"Content-Type", json ? "application/json" : "application/x-www-form-urlencoded"});
   } else if (!o.url.empty()) {

@@ -83,6 +83,8 @@ std::string to_capture_line(const CaptureRecord& r) {
 CaptureRecord parse_capture_line(std::string_view line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
     line.remove_suffix(1);
+  if (util::json_nesting_exceeds(line, 64))
+    throw usage_error("nesting too deep for a capture record");
   auto j = ojson::parse(line, nullptr, false);
   if (j.is_discarded())
     throw usage_error(line.empty() ? "empty line" : "not valid JSON (truncated record?)");

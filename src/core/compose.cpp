@@ -1,6 +1,7 @@
 #include "core/compose.hpp"
 
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -48,7 +49,8 @@ PayloadTemplate::PayloadTemplate(const FixtureStore& store, const PayloadSpec& s
   if (spec.data) {
     text_ = *spec.data;
     origin_ = "--data";
-    const bool is_json = !nlohmann::json::parse(text_, nullptr, false).is_discarded();
+    const bool is_json = !util::json_nesting_exceeds(text_, 512) &&
+                         !nlohmann::json::parse(text_, nullptr, false).is_discarded();
     format_ = is_json ? providers::BodyFormat::json : providers::BodyFormat::form;
     // Bytes given by the user go out as given unless they ask for changes.
     verbatim_ = spec.sets.empty() && text_.find("{{") == std::string::npos;
@@ -60,6 +62,8 @@ PayloadTemplate::PayloadTemplate(const FixtureStore& store, const PayloadSpec& s
     format_ = fixture.format;
   }
   if (!verbatim_ && format_ == providers::BodyFormat::json) {
+    if (util::json_nesting_exceeds(text_, 512))
+      throw usage_error(origin_ + ": JSON nested more than 512 levels deep");
     try {
       doc_ = nlohmann::ordered_json::parse(text_);
     } catch (const nlohmann::json::parse_error& e) {

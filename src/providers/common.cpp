@@ -78,6 +78,8 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) noexcept {
 }
 
 std::optional<nlohmann::json> parse_json(std::string_view body) {
+  if (util::json_nesting_exceeds(body, kMaxJsonDepth))
+    return std::nullopt;
   auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded())
     return std::nullopt;

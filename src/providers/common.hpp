@@ -19,7 +19,9 @@ std::optional<std::string> outside_window(Window window, std::int64_t ts, std::i
 std::int64_t tolerance_of(const Provider& p, const VerifyParams& params) noexcept;
 // Parses a Unix-seconds header value; nullopt when it is not a plain integer.
 std::optional<std::int64_t> parse_timestamp(std::string_view text) noexcept;
-// The body parsed as JSON, or nullopt (never throws).
+// Deepest JSON nesting hooktool parses from untrusted input (real payloads nest ~10 levels).
+inline constexpr std::size_t kMaxJsonDepth = 256;
+// The body parsed as JSON, or nullopt (never throws, nor recurses past kMaxJsonDepth).
 std::optional<nlohmann::json> parse_json(std::string_view body);
 // A string member (or a number rendered as text) of a JSON object; empty when absent.
 std::string json_text(const nlohmann::json& j, std::string_view key);

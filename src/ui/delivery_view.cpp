@@ -36,6 +36,8 @@ std::string target(const core::CaptureRecord& r) {
 }
 
 std::string pretty_json(std::string_view text) {
+  if (util::json_nesting_exceeds(text, 256))
+    return {}; // shown as text: indenting would recurse once per level
   const auto j = nlohmann::ordered_json::parse(text, nullptr, false);
   if (j.is_discarded() || !(j.is_object() || j.is_array()))
     return {};

@@ -26,6 +26,9 @@ bool is_valid_utf8(std::string_view s) noexcept;
 std::string form_decode(std::string_view s);
 // Percent-encodes for application/x-www-form-urlencoded ('+' for space).
 std::string form_encode(std::string_view s);
+// True when JSON text nests arrays/objects deeper than limit (brackets inside strings don't
+// count). Checked before parsing untrusted bodies: JSON libraries recurse per level.
+bool json_nesting_exceeds(std::string_view text, std::size_t limit) noexcept;
 // Shell-style match of text against pattern: '*' any run, '?' any one character.
 bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 // Replaces bytes a terminal could act on (control characters) with '?'.

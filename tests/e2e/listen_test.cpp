@@ -892,6 +892,21 @@ TEST(ListenE2E, GarbageRequestDoesNotStopTheServer) {
   ASSERT_TRUE(l->wait_for_text(Stream::out, "\"/after\"", 5s)) << l->describe();
 }
 
+TEST(ListenE2E, DeeplyNestedJsonBodyDoesNotCrashTheListener) {
+  // One '[' per level: a parser or printer that recurses per level runs off the stack.
+  for (const auto* mode : {"--json", "--quiet", "--no-color"}) {
+    auto l = start_listen({mode, "--secret", "stripe=" + kStripe});
+    const std::string body = std::string(300000, '[') + std::string(300000, ']');
+    httplib::Headers headers{{"Stripe-Signature", "t=1,v1=00"}};
+    auto res = client(l->port())->Post("/deep", headers, body, "application/json");
+    ASSERT_TRUE(res) << mode << " " << l->describe();
+    EXPECT_EQ(res->status, 200);
+    auto after = client(l->port())->Post("/after", "ok", "text/plain");
+    ASSERT_TRUE(after) << mode << " " << l->describe();
+    EXPECT_TRUE(l->running()) << mode;
+  }
+}
+
 // =======================================================================================
 // 9. Forwarding
 

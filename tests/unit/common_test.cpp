@@ -100,3 +100,10 @@ TEST(Util, Rfc3339) {
   EXPECT_EQ(util::format_rfc3339(1764065326123, util::Precision::millis),
             "2025-11-25T10:08:46.123Z");
 }
+
+TEST(Util, JsonNestingLimit) {
+  EXPECT_FALSE(util::json_nesting_exceeds(R"({"a":[1,{"b":2}]})", 3));
+  EXPECT_TRUE(util::json_nesting_exceeds(R"({"a":[1,{"b":2}]})", 2));
+  EXPECT_FALSE(util::json_nesting_exceeds(R"({"a":"[[[[[[\"[[["})", 1)) << "brackets in strings";
+  EXPECT_TRUE(util::json_nesting_exceeds(std::string(100000, '['), 256));
+}

@@ -131,3 +131,12 @@ TEST_F(Golden, QuietLines) {
                          ui::render_quiet(invalid, ui::Stream::out) +
                          ui::render_quiet(unknown, ui::Stream::out));
 }
+
+// A body nested far deeper than any payload must not recurse the printer off the stack.
+TEST_F(Golden, DeeplyNestedBodyIsShownAsText) {
+  auto r = stripe_record();
+  r.body = std::string(200000, '[') + std::string(200000, ']');
+  const auto text = ui::render_pretty(r, {});
+  EXPECT_NE(text.find("[[[["), std::string::npos);
+  EXPECT_NE(text.find("not shown"), std::string::npos) << "long text is truncated on screen";
+}
