@@ -4,16 +4,18 @@
 # source it from ~/.bashrc:  source /path/to/completions/hooktool.bash
 #
 # Self-contained: it does not need the bash-completion package's helpers.
-# Event names for `hooktool send PROVIDER <TAB>` come from
-# `hooktool fixtures PROVIDER --json` at completion time, so user fixtures
-# (--fixtures DIR on the command line) are offered too.
+# Event names for `hooktool send PROVIDER <TAB>` (and `hooktool check PROVIDER
+# --event <TAB>`) come from `hooktool fixtures PROVIDER --json` at completion time, so
+# user fixtures (--fixtures DIR on the command line) are offered too. Check names for
+# `hooktool check --only/--skip <TAB>` come from `hooktool check --list`.
 
 _hooktool_providers='stripe github shopify twilio slack standard svix generic'
-_hooktool_subcommands='send sign verify listen fixtures'
+_hooktool_subcommands='send sign verify listen replay check fixtures'
 
 # Options that take no value; every other option takes exactly one.
 _hooktool_flags=' -h --help -V --version --no-color --color -k --insecure --json --dry-run
-  -q --quiet --fsync --tls --require-valid '
+  -q --quiet --fsync --tls --require-valid --same-payload --resign --as-curl --skip-bad
+  --strict --list '
 
 _hooktool_generic_opts='--generic-header --generic-algo --generic-encoding --generic-prefix
   --generic-sign --generic-timestamp-header --generic-separator'
@@ -24,7 +26,8 @@ _hooktool_options() {
     send)
       echo "-h --help --to --secret --secret-file -H --header --timeout -k --insecure
         --expect --json --duplicate --tamper --age --retries --backoff --dry-run --save
-        --set --data --fixtures --signing-url $_hooktool_generic_opts"
+        --set --data --fixtures --signing-url --count --concurrency --rate --duration
+        --same-payload $_hooktool_generic_opts"
       ;;
     sign)
       echo "-h --help --secret --secret-file --body --url --timestamp --id $_hooktool_generic_opts"
@@ -38,6 +41,16 @@ _hooktool_options() {
         --json --capture --fsync --status --delay --fail-rate --seed --response-body
         --forward-to --forward-timeout --tls --tls-cert --tls-key -n --count --timeout
         --require-valid --max-body --workers $_hooktool_generic_opts"
+      ;;
+    replay)
+      echo "-h --help --to --keep-path --id --event --provider --last --since --until --times
+        --concurrency --delay --resign --secret --secret-file -H --header --expect --json
+        --as-curl --curl-dir --skip-bad --timeout -k --insecure $_hooktool_generic_opts"
+      ;;
+    check)
+      echo "-h --help --to --secret --secret-file --event --only --skip --json --strict --probe
+        --copies -H --header --fixtures --signing-url --timeout -k --insecure --slow-after
+        --list $_hooktool_generic_opts"
       ;;
     fixtures)
       echo "-h --help --fixtures --json"
@@ -144,6 +157,17 @@ _hooktool_expand_tilde() {
   esac
 }
 
+# _hooktool_bin: the hooktool to run for dynamic candidates: the command as typed
+# (e.g. ./build/hooktool) when it is a path to an executable, else hooktool on PATH.
+_hooktool_bin() {
+  local bin
+  bin=$(_hooktool_expand_tilde "${words[0]}")
+  if [[ $bin != */* ]] || [[ ! -x $bin ]]; then
+    bin=hooktool
+  fi
+  printf '%s\n' "$bin"
+}
+
 # _hooktool_events PROVIDER [DIR...]: event names from `hooktool fixtures PROVIDER --json`.
 _hooktool_events() {
   local provider=$1 bin dir
@@ -153,12 +177,35 @@ _hooktool_events() {
     dir=$(_hooktool_expand_tilde "$dir")
     [[ -d $dir ]] && extra+=(--fixtures "$dir")
   done
-  bin=$(_hooktool_expand_tilde "${words[0]}")
-  if [[ $bin != */* ]] || [[ ! -x $bin ]]; then
-    bin=hooktool
-  fi
+  bin=$(_hooktool_bin)
   command "$bin" fixtures "$provider" --json "${extra[@]}" </dev/null 2>/dev/null |
     sed -n 's/.*"event"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p'
+}
+
+# _hooktool_checks: the check names, the first column of `hooktool check --list`.
+_hooktool_checks() {
+  local bin
+  bin=$(_hooktool_bin)
+  command "$bin" check --list </dev/null 2>/dev/null | sed -n 's/^\([^[:space:]]\{1,\}\).*/\1/p'
+}
+
+# _hooktool_check_list CUR: the value of --only/--skip, a comma-separated list of check
+# names; completes the last name, keeps the ones before it and does not offer them again.
+_hooktool_check_list() {
+  local cur=$1 pre='' name
+  local -a names=()
+  if [[ $cur == *,* ]]; then
+    pre=${cur%,*},
+    cur=${cur##*,}
+  fi
+  while IFS= read -r name; do
+    [[ ,$pre == *",$name,"* ]] || names+=("$name")
+  done < <(_hooktool_checks)
+  _hooktool_reply -W "${names[*]}" -- "$cur"
+  local k
+  for k in "${!COMPREPLY[@]}"; do
+    COMPREPLY[k]=$pre${COMPREPLY[k]}
+  done
 }
 
 # Candidates for a file argument given as @FILE (--data, --body, --response-body).
@@ -186,11 +233,13 @@ _hooktool_at_files() {
   ((dirs)) && _hooktool_compopt -o nospace
 }
 
-# _hooktool_value OPTION CUR: complete the value of OPTION.
+# _hooktool_value OPTION CUR: complete the value of OPTION. Reads the caller's (_hooktool)
+# sub, positionals and fixture_dirs for the values that depend on them.
 _hooktool_value() {
   local opt=$1 cur=$2
   case $opt in
     --tamper) _hooktool_reply -W 'signature body timestamp' -- "$cur" ;;
+    --keep-path) _hooktool_reply -W 'yes no' -- "$cur" ;;
     --generic-algo) _hooktool_reply -W 'sha1 sha256 sha512' -- "$cur" ;;
     --generic-encoding) _hooktool_reply -W 'hex base64' -- "$cur" ;;
     --generic-sign) _hooktool_reply -W 'body timestamp' -- "$cur" ;;
@@ -203,9 +252,18 @@ _hooktool_value() {
     --data | --body | --response-body)
       _hooktool_at_files "$cur"
       ;;
-    --fixtures)
+    --fixtures | --curl-dir)
       _hooktool_compopt -o filenames
       _hooktool_reply -d -- "$cur"
+      ;;
+    --only | --skip)
+      [[ $sub == check ]] && _hooktool_check_list "$cur"
+      ;;
+    --event)
+      # check: an event of the provider (as for send); replay: a glob, free text.
+      if [[ $sub == check ]] && ((${#positionals[@]} > 0)); then
+        _hooktool_reply -W "$(_hooktool_events "${positionals[0]}" "${fixture_dirs[@]}")" -- "$cur"
+      fi
       ;;
     --secret)
       # provider=SECRET (or a bare secret): offer the provider= prefixes.
@@ -285,9 +343,15 @@ _hooktool() {
         _hooktool_ltrim "$cur"
       fi
       ;;
-    sign | verify | fixtures)
+    sign | verify | check | fixtures)
       if ((npos == 0)); then
         _hooktool_reply -W "$_hooktool_providers" -- "$cur"
+      fi
+      ;;
+    replay)
+      if ((npos == 0)); then
+        _hooktool_compopt -o filenames
+        _hooktool_reply -f -- "$cur"
       fi
       ;;
   esac

@@ -3,13 +3,15 @@
 # `cmake --install` puts this file in fish's vendor_completions.d; otherwise copy it
 # to ~/.config/fish/completions/hooktool.fish.
 #
-# Event names for `hooktool send PROVIDER <TAB>` come from
-# `hooktool fixtures PROVIDER --json` at completion time, so user fixtures
-# (--fixtures DIR on the command line) are offered too.
+# Event names for `hooktool send PROVIDER <TAB>` (and `hooktool check PROVIDER
+# --event <TAB>`) come from `hooktool fixtures PROVIDER --json` at completion time, so
+# user fixtures (--fixtures DIR on the command line) are offered too. Check names for
+# `hooktool check --only/--skip <TAB>` come from `hooktool check --list`.
 
 # Options that take no value; every other option takes exactly one.
 set -g __hooktool_flags -h --help -V --version --no-color --color -k --insecure --json \
-    --dry-run -q --quiet --fsync --tls --require-valid
+    --dry-run -q --quiet --fsync --tls --require-valid --same-payload --resign --as-curl \
+    --skip-bad --strict --list
 
 function __hooktool_takes_value -a word -d 'True when WORD is an option whose value is the next word'
     switch $word
@@ -68,12 +70,28 @@ end
 
 function __hooktool_want_provider
     set -l st (__hooktool_state)
-    contains -- $st[1] send sign verify fixtures; and test $st[2] -eq 0; and test $st[3] -eq 0
+    contains -- $st[1] send sign verify check fixtures; and test $st[2] -eq 0; and test $st[3] -eq 0
+end
+
+function __hooktool_want_capture_file
+    set -l st (__hooktool_state)
+    test "$st[1]" = replay; and test $st[2] -eq 0; and test $st[3] -eq 0
 end
 
 function __hooktool_want_event
     set -l st (__hooktool_state)
     test "$st[1]" = send; and test $st[2] -eq 1; and test $st[3] -eq 0
+end
+
+# The hooktool to run for dynamic candidates: the command as typed (e.g.
+# ./build/hooktool) when it is a path to an executable, else hooktool on PATH.
+function __hooktool_bin
+    set -l tokens (commandline -opc)
+    set -l bin (string replace -r -- '^~/' "$HOME/" $tokens[1])
+    if not string match -q -- '*/*' $bin; or not test -x "$bin"
+        set bin hooktool
+    end
+    echo $bin
 end
 
 # The provider's events, from `hooktool fixtures PROVIDER --json` (with any
@@ -83,10 +101,7 @@ function __hooktool_events
     set -q st[4]; or return
     set -l provider $st[4]
     set -l tokens (commandline -opc)
-    set -l bin (string replace -r -- '^~/' "$HOME/" $tokens[1])
-    if not string match -q -- '*/*' $bin; or not test -x "$bin"
-        set bin hooktool
-    end
+    set -l bin (__hooktool_bin)
     set -l extra
     set -l n (count $tokens)
     for i in (seq 2 $n)
@@ -106,6 +121,22 @@ function __hooktool_events
     command $bin fixtures $provider --json $extra </dev/null 2>/dev/null |
         string match -r -- '"event"\s*:\s*"[^"]*"' |
         string replace -r -- '.*"([^"]*)"$' '$1'
+end
+
+# check --only/--skip: a comma-separated list of check names (the first column of
+# `hooktool check --list`, with its description); completes the last name, keeping the
+# ones before it and not offering them again.
+function __hooktool_checks
+    set -l tok (string replace -r -- '^--[^=]*=' '' (commandline -ct))
+    set -l pre (string match -r -- '^.*,' "$tok")
+    set -l done (string split -- , (string replace -r -- ',$' '' "$pre"))
+    set -l bin (__hooktool_bin)
+    command $bin check --list </dev/null 2>/dev/null |
+        while read -l name desc
+            test -n "$name"; or continue
+            contains -- $name $done; and continue
+            printf '%s%s\t%s\n' "$pre" $name (string trim -- "$desc")
+        end
 end
 
 # @FILE values (--data, --body, --response-body): the text itself, - or @FILE.
@@ -137,32 +168,37 @@ complete -c hooktool -n __hooktool_want_subcommand -a send -d 'Send a provider-s
 complete -c hooktool -n __hooktool_want_subcommand -a sign -d 'Print the signature headers for a body'
 complete -c hooktool -n __hooktool_want_subcommand -a verify -d 'Verify a delivery signature offline'
 complete -c hooktool -n __hooktool_want_subcommand -a listen -d 'Receive, verify, capture and forward webhooks'
+complete -c hooktool -n __hooktool_want_subcommand -a replay -d 'Re-send captured deliveries byte for byte'
+complete -c hooktool -n __hooktool_want_subcommand -a check -d 'Grade a webhook handler against the receiving checklist'
 complete -c hooktool -n __hooktool_want_subcommand -a fixtures -d 'List providers and the events send can fire'
 complete -c hooktool -n __hooktool_want_subcommand -s h -l help -d 'Print help and exit'
 complete -c hooktool -n __hooktool_want_subcommand -s V -l version -d 'Display program version and exit'
 complete -c hooktool -n __hooktool_want_subcommand -l no-color -d 'Never use colour'
 complete -c hooktool -n __hooktool_want_subcommand -l color -d 'Always use colour'
 
-# Positionals: provider (send, sign, verify, fixtures), then event (send)
+# Positionals: provider (send, sign, verify, check, fixtures), then event (send);
+# the capture file (replay)
 complete -c hooktool -n __hooktool_want_provider -a 'stripe github shopify twilio slack standard svix generic' -d Provider
 complete -c hooktool -n __hooktool_want_event -a '(__hooktool_events)' -d Event
+complete -c hooktool -n __hooktool_want_capture_file -F -d 'Capture file'
 
 # Shared by several subcommands
-complete -c hooktool -n '__hooktool_using send sign verify listen fixtures' -s h -l help -d 'Print help and exit'
-complete -c hooktool -n '__hooktool_using send sign verify listen' -l secret -x -a '(__hooktool_secret_prefixes)' -d 'Secret, or provider=SECRET (repeatable)'
-complete -c hooktool -n '__hooktool_using send sign verify' -l secret-file -r -F -d 'Read the secret from a file'
-complete -c hooktool -n '__hooktool_using send verify' -s H -l header -x -d "Header 'Name: value' (repeatable)"
-complete -c hooktool -n '__hooktool_using send verify listen fixtures' -l json -d 'JSON output'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check fixtures' -s h -l help -d 'Print help and exit'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l secret -x -a '(__hooktool_secret_prefixes)' -d 'Secret, or provider=SECRET (repeatable)'
+complete -c hooktool -n '__hooktool_using send sign verify replay check' -l secret-file -r -F -d 'Read the secret from a file'
+complete -c hooktool -n '__hooktool_using send verify replay check' -s H -l header -x -d "Header 'Name: value' (repeatable)"
+complete -c hooktool -n '__hooktool_using send verify listen replay check fixtures' -l json -d 'JSON output'
 complete -c hooktool -n '__hooktool_using sign verify' -l body -x -a '(__hooktool_at_files)' -d 'Body: @file, - (stdin) or the text itself'
 complete -c hooktool -n '__hooktool_using sign verify' -l url -x -d 'twilio: the URL the request is sent to'
 complete -c hooktool -n '__hooktool_using verify listen' -l tolerance -x -d 'Replay window in seconds (0: off)'
-complete -c hooktool -n '__hooktool_using send fixtures' -l fixtures -x -a '(__hooktool_dirs)' -d 'Extra fixture directory'
-complete -c hooktool -n '__hooktool_using send listen' -l timeout -x -d 'Seconds to wait'
+complete -c hooktool -n '__hooktool_using send check fixtures' -l fixtures -x -a '(__hooktool_dirs)' -d 'Extra fixture directory'
+complete -c hooktool -n '__hooktool_using send listen replay check' -l timeout -x -d 'Seconds to wait'
+complete -c hooktool -n '__hooktool_using send replay check' -l to -x -d 'Target: localhost:3000, :3000, http(s)://host:port/path'
+complete -c hooktool -n '__hooktool_using send replay check' -s k -l insecure -d 'Do not verify the TLS certificate'
+complete -c hooktool -n '__hooktool_using send replay' -l expect -x -a '2xx 4xx 5xx' -d 'Expected status'
+complete -c hooktool -n '__hooktool_using send check' -l signing-url -x -d 'twilio: the URL to sign (the one the handler sees)'
 
 # send
-complete -c hooktool -n '__hooktool_using send' -l to -x -d 'Target: localhost:3000, :3000, http(s)://host:port/path'
-complete -c hooktool -n '__hooktool_using send' -s k -l insecure -d 'Do not verify the TLS certificate'
-complete -c hooktool -n '__hooktool_using send' -l expect -x -a '2xx 4xx 5xx' -d 'Expected status'
 complete -c hooktool -n '__hooktool_using send' -l duplicate -x -d 'Send the identical delivery N times'
 complete -c hooktool -n '__hooktool_using send' -l tamper -x -a 'signature body timestamp' -d 'Break the delivery after signing'
 complete -c hooktool -n '__hooktool_using send' -l age -x -d 'Backdate the timestamp by SECONDS'
@@ -172,7 +208,11 @@ complete -c hooktool -n '__hooktool_using send' -l dry-run -d 'Print the request
 complete -c hooktool -n '__hooktool_using send' -l save -r -F -d 'Append what was sent to FILE'
 complete -c hooktool -n '__hooktool_using send' -l set -x -d 'Override a payload field: PATH=VALUE'
 complete -c hooktool -n '__hooktool_using send' -l data -x -a '(__hooktool_at_files)' -d 'Replace the payload: @file, - (stdin) or the text'
-complete -c hooktool -n '__hooktool_using send' -l signing-url -x -d 'twilio: the URL to sign'
+complete -c hooktool -n '__hooktool_using send' -l count -x -d 'Load mode: send N deliveries'
+complete -c hooktool -n '__hooktool_using send' -l concurrency -x -d 'Load mode: deliveries in flight at once'
+complete -c hooktool -n '__hooktool_using send' -l rate -x -d 'Load mode: deliveries started per second'
+complete -c hooktool -n '__hooktool_using send' -l duration -x -d 'Load mode: stop after SECONDS'
+complete -c hooktool -n '__hooktool_using send' -l same-payload -d 'Load mode: send one signed delivery over and over'
 
 # sign
 complete -c hooktool -n '__hooktool_using sign' -l timestamp -x -d 'Unix seconds to sign with (default: now)'
@@ -204,11 +244,37 @@ complete -c hooktool -n '__hooktool_using listen' -l require-valid -d 'Exit stat
 complete -c hooktool -n '__hooktool_using listen' -l max-body -x -d 'Largest body accepted, in bytes'
 complete -c hooktool -n '__hooktool_using listen' -l workers -x -d 'Worker threads'
 
-# Generic scheme (send, sign, verify, listen)
-complete -c hooktool -n '__hooktool_using send sign verify listen' -l generic-header -x -d 'generic: signature header name'
-complete -c hooktool -n '__hooktool_using send sign verify listen' -l generic-algo -x -a 'sha1 sha256 sha512' -d 'generic: HMAC hash'
-complete -c hooktool -n '__hooktool_using send sign verify listen' -l generic-encoding -x -a 'hex base64' -d 'generic: signature encoding'
-complete -c hooktool -n '__hooktool_using send sign verify listen' -l generic-prefix -x -d 'generic: text before the signature'
-complete -c hooktool -n '__hooktool_using send sign verify listen' -l generic-sign -x -a 'body timestamp' -d 'generic: what is signed'
-complete -c hooktool -n '__hooktool_using send sign verify listen' -l generic-timestamp-header -x -d 'generic: timestamp header'
-complete -c hooktool -n '__hooktool_using send sign verify listen' -l generic-separator -x -d 'generic: between timestamp and body'
+# replay
+complete -c hooktool -n '__hooktool_using replay' -l keep-path -x -a 'yes no' -d 'Join the captured path to --to (yes) or post to --to as given (no)'
+complete -c hooktool -n '__hooktool_using replay' -l id -x -d 'Only this capture id or provider event id (repeatable)'
+complete -c hooktool -n '__hooktool_using replay' -l event -x -d 'Only event types matching this glob (invoice.*)'
+complete -c hooktool -n '__hooktool_using replay' -l provider -x -a 'stripe github shopify twilio slack standard svix generic' -d "Only this provider's deliveries"
+complete -c hooktool -n '__hooktool_using replay' -l last -x -d 'Only the last N selected deliveries'
+complete -c hooktool -n '__hooktool_using replay' -l since -x -d 'Only deliveries received since: RFC 3339 or 10m, 2h, 1d ago'
+complete -c hooktool -n '__hooktool_using replay' -l until -x -d 'Only deliveries received before: RFC 3339 or 10m, 2h, 1d ago'
+complete -c hooktool -n '__hooktool_using replay' -l times -x -d 'Send each delivery N times (idempotency drill)'
+complete -c hooktool -n '__hooktool_using replay' -l concurrency -x -d 'Send that many copies at once'
+complete -c hooktool -n '__hooktool_using replay' -l delay -x -d 'Wait MS milliseconds between sends'
+complete -c hooktool -n '__hooktool_using replay' -l resign -d 'Sign again with a fresh timestamp (needs --secret)'
+complete -c hooktool -n '__hooktool_using replay' -l as-curl -d 'Print a curl command per delivery instead of sending'
+complete -c hooktool -n '__hooktool_using replay' -l curl-dir -x -a '(__hooktool_dirs)' -d '--as-curl: where to write bodies that hold NUL bytes'
+complete -c hooktool -n '__hooktool_using replay' -l skip-bad -d 'Skip malformed lines (counted) instead of stopping'
+
+# check
+complete -c hooktool -n '__hooktool_using check' -l event -x -a '(__hooktool_events)' -d 'Fixture to build deliveries from'
+complete -c hooktool -n '__hooktool_using check' -l only -x -a '(__hooktool_checks)' -d 'Run only these checks (comma-separated or repeated)'
+complete -c hooktool -n '__hooktool_using check' -l skip -x -a '(__hooktool_checks)' -d 'Skip these checks (comma-separated or repeated)'
+complete -c hooktool -n '__hooktool_using check' -l strict -d 'Exit 1 on WARN too'
+complete -c hooktool -n '__hooktool_using check' -l probe -x -d 'Shell command printing a number, run around the duplicate checks'
+complete -c hooktool -n '__hooktool_using check' -l copies -x -d 'Copies sent at once by handles-concurrent-duplicates'
+complete -c hooktool -n '__hooktool_using check' -l slow-after -x -d 'WARN when a valid delivery takes longer (ms)'
+complete -c hooktool -n '__hooktool_using check' -l list -d 'List the checks and exit'
+
+# Generic scheme (send, sign, verify, listen, replay, check)
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l generic-header -x -d 'generic: signature header name'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l generic-algo -x -a 'sha1 sha256 sha512' -d 'generic: HMAC hash'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l generic-encoding -x -a 'hex base64' -d 'generic: signature encoding'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l generic-prefix -x -d 'generic: text before the signature'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l generic-sign -x -a 'body timestamp' -d 'generic: what is signed'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l generic-timestamp-header -x -d 'generic: timestamp header'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l generic-separator -x -d 'generic: between timestamp and body'

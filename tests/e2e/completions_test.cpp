@@ -1,6 +1,8 @@
 // Keeps the shell completions in completions/ (hooktool.bash, _hooktool, hooktool.fish)
 // in step with the CLI. The flags come from the built binary's own `--help`, so a flag
 // added to (or removed from) a subcommand fails here until every completion file follows.
+// The subcommands come from the "Subcommands:" section of `hooktool --help`, so a new
+// subcommand fails here too until every completion file knows it and its flags.
 // The bash completion is also run for real (sourced into `bash -c`, _hooktool called with
 // COMP_WORDS/COMP_CWORD set); zsh and fish files get their shell's syntax check when that
 // shell is installed (skipped otherwise).
@@ -31,7 +33,6 @@ const fs::path kBash = kCompletionsDir / "hooktool.bash";
 const fs::path kZsh = kCompletionsDir / "_hooktool";
 const fs::path kFish = kCompletionsDir / "hooktool.fish";
 
-const std::vector<std::string> kSubcommands = {"send", "sign", "verify", "listen", "fixtures"};
 const std::vector<std::string> kProviders = {"stripe", "github",   "shopify", "twilio",
                                              "slack",  "standard", "svix",    "generic"};
 
@@ -70,17 +71,59 @@ std::string help_text(const std::string& sub) {
   return r.out;
 }
 
-// Every long flag the help text names (without the leading dashes), except "help".
+// The subcommands `hooktool --help` lists: the first word of each line of its
+// "Subcommands:" section (which ends at a blank or unindented line).
+std::vector<std::string> subcommands_in_help(const std::string& help) {
+  std::vector<std::string> out;
+  bool in_section = false;
+  static const std::regex entry("^\\s+([a-z][a-z0-9-]*)(\\s|$)");
+  for (const auto& line : e2e::lines_of(help)) {
+    if (!in_section) {
+      in_section = line == "Subcommands:";
+      continue;
+    }
+    std::smatch m;
+    if (!std::regex_search(line, m, entry))
+      break;
+    out.push_back(m[1].str());
+  }
+  return out;
+}
+
+// The subcommands of the built hooktool (from `hooktool --help`).
+const std::vector<std::string>& subcommands() {
+  static const std::vector<std::string> subs = subcommands_in_help(help_text(""));
+  return subs;
+}
+
+// The subcommands, preceded by "" (the options before the subcommand).
+std::vector<std::string> subcommands_and_top_level() {
+  std::vector<std::string> subs = subcommands();
+  subs.insert(subs.begin(), "");
+  return subs;
+}
+
+// Every long flag the help text lists (without the leading dashes), except "help". Only
+// the option column counts: the first word of an option's entry ("  -H,--header TEXT"),
+// not a flag a description mentions (replay's "from listen --capture or send --save", or
+// a description wrapped onto its own, deeply indented, line).
 std::set<std::string> long_flags(const std::string& help) {
   std::set<std::string> out;
+  static const std::regex entry("^ {1,8}(-[^\\s]+)");
   static const std::regex re("--([a-z0-9][a-z0-9-]*)");
-  for (auto it = std::sregex_iterator(help.begin(), help.end(), re); it != std::sregex_iterator();
-       ++it) {
-    std::string name = (*it)[1].str();
-    while (!name.empty() && name.back() == '-')
-      name.pop_back();
-    if (!name.empty() && name != "help")
-      out.insert(name);
+  for (const auto& line : e2e::lines_of(help)) {
+    std::smatch m;
+    if (!std::regex_search(line, m, entry))
+      continue;
+    const std::string names = m[1].str();
+    for (auto it = std::sregex_iterator(names.begin(), names.end(), re);
+         it != std::sregex_iterator(); ++it) {
+      std::string name = (*it)[1].str();
+      while (!name.empty() && name.back() == '-')
+        name.pop_back();
+      if (!name.empty() && name != "help")
+        out.insert(name);
+    }
   }
   return out;
 }
@@ -242,15 +285,52 @@ TEST(Completions, FilesExist) {
   EXPECT_TRUE(read_text(kBash).find("complete -F _hooktool hooktool") != std::string::npos);
 }
 
+// The "Subcommands:" section is found and parsed (else every per-subcommand check below
+// would pass vacuously).
+TEST(Completions, SubcommandsComeFromHelp) {
+  const auto& subs = subcommands();
+  ASSERT_FALSE(subs.empty()) << "no \"Subcommands:\" section in `hooktool --help`:\n"
+                             << help_text("");
+  for (const auto& known : {"send", "sign", "verify", "listen", "replay", "check", "fixtures"})
+    EXPECT_NE(std::find(subs.begin(), subs.end(), known), subs.end())
+        << known << " not found in `hooktool --help`";
+  EXPECT_EQ(std::set<std::string>(subs.begin(), subs.end()).size(), subs.size());
+}
+
+// Each file offers every subcommand, and zsh dispatches each to its own function.
+TEST(Completions, EverySubcommandIsInEveryFile) {
+  const std::string bash = read_text(kBash);
+  const std::string zsh = read_text(kZsh);
+  const auto fish = fish_complete_lines(read_text(kFish));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(bash, m, std::regex("\n_hooktool_subcommands='([^']*)'")))
+      << "no _hooktool_subcommands='...' in " << kBash;
+  const std::string bash_subs = " " + m[1].str() + " ";
+  const std::string zsh_list = zsh_function_body(zsh, "_hooktool_subcommands");
+  const std::string zsh_main = zsh_function_body(zsh, "_hooktool");
+  ASSERT_FALSE(zsh_list.empty()) << "no _hooktool_subcommands() in " << kZsh;
+  for (const auto& sub : subcommands()) {
+    SCOPED_TRACE("hooktool " + sub);
+    EXPECT_NE(bash_subs.find(" " + sub + " "), std::string::npos)
+        << "not in _hooktool_subcommands in " << kBash;
+    EXPECT_NE(zsh_list.find("'" + sub + ":"), std::string::npos)
+        << "not in _hooktool_subcommands() in " << kZsh;
+    EXPECT_TRUE(std::regex_search(zsh_main, std::regex("\\s" + sub + "\\) _hooktool_" + sub + " ")))
+        << "_hooktool() does not dispatch " << sub << " to _hooktool_" << sub << " in " << kZsh;
+    const std::regex fish_re("__hooktool_want_subcommand\\s+(.*\\s)?-a\\s+'?" + sub + "'?(\\s|$)");
+    EXPECT_TRUE(std::any_of(fish.begin(), fish.end(),
+                            [&](const std::string& l) { return std::regex_search(l, fish_re); }))
+        << "no `complete ... -n __hooktool_want_subcommand -a " << sub << "` in " << kFish;
+  }
+}
+
 TEST(Completions, EveryHelpFlagIsInEveryFile) {
   const std::string bash = read_text(kBash);
   const std::string zsh = read_text(kZsh);
   const auto fish = fish_complete_lines(read_text(kFish));
   ASSERT_FALSE(fish.empty());
 
-  std::vector<std::string> subs = kSubcommands;
-  subs.insert(subs.begin(), ""); // the options before the subcommand
-  for (const auto& sub : subs) {
+  for (const auto& sub : subcommands_and_top_level()) {
     const std::string help = help_text(sub);
     const auto longs = long_flags(help);
     EXPECT_FALSE(longs.empty()) << "no flags found in `hooktool " << sub << " --help`";
@@ -286,7 +366,7 @@ TEST(Completions, EveryProviderIsInEveryFile) {
 TEST(Completions, ZshFlagsAreInTheirSubcommandFunction) {
   const std::string zsh = read_text(kZsh);
   const std::string generic = zsh_function_body(zsh, "_hooktool_generic_specs");
-  for (const auto& sub : kSubcommands) {
+  for (const auto& sub : subcommands()) {
     std::string body = zsh_function_body(zsh, "_hooktool_" + sub);
     ASSERT_FALSE(body.empty()) << "no _hooktool_" << sub << "() in " << kZsh;
     if (body.find("_hooktool_generic_specs") != std::string::npos)
@@ -300,10 +380,8 @@ TEST(Completions, ZshFlagsAreInTheirSubcommandFunction) {
 // under a subcommand whose help does not list it.
 TEST(Completions, FishFlagsAreScopedToTheirSubcommands) {
   const auto lines = fish_complete_lines(read_text(kFish));
-  std::vector<std::string> subs = kSubcommands;
-  subs.insert(subs.begin(), "");
   static const std::regex long_re("\\s(?:-l|--long-option)(?:\\s+|=)([a-z0-9-]+)");
-  for (const auto& sub : subs) {
+  for (const auto& sub : subcommands_and_top_level()) {
     const auto flags = long_flags(help_text(sub));
     std::set<std::string> offered;
     for (const auto& line : lines) {
@@ -358,14 +436,14 @@ TEST_F(CompletionsBash, CompletesSubcommands) {
   EXPECT_EQ(complete({"hooktool", "se"}), std::vector<std::string>{"send"});
   const auto all = complete({"hooktool", ""});
   EXPECT_EQ(std::set<std::string>(all.begin(), all.end()),
-            std::set<std::string>(kSubcommands.begin(), kSubcommands.end()));
+            std::set<std::string>(subcommands().begin(), subcommands().end()));
+  EXPECT_EQ(complete({"hooktool", "rep"}), std::vector<std::string>{"replay"});
+  EXPECT_EQ(complete({"hooktool", "ch"}), std::vector<std::string>{"check"});
   EXPECT_EQ(complete({"hooktool", "--no-color", "li"}), std::vector<std::string>{"listen"});
 }
 
 TEST_F(CompletionsBash, OffersExactlyEachSubcommandsHelpFlags) {
-  std::vector<std::string> subs = kSubcommands;
-  subs.insert(subs.begin(), "");
-  for (const auto& sub : subs) {
+  for (const auto& sub : subcommands_and_top_level()) {
     const std::string help = help_text(sub);
     std::set<std::string> expected = {"-h", "--help"};
     for (const auto& f : long_flags(help))
@@ -383,7 +461,7 @@ TEST_F(CompletionsBash, OffersExactlyEachSubcommandsHelpFlags) {
 }
 
 TEST_F(CompletionsBash, CompletesProviders) {
-  for (const auto& sub : {"send", "sign", "verify", "fixtures"}) {
+  for (const auto& sub : {"send", "sign", "verify", "check", "fixtures"}) {
     const auto got = complete({"hooktool", sub, ""});
     EXPECT_EQ(std::set<std::string>(got.begin(), got.end()),
               std::set<std::string>(kProviders.begin(), kProviders.end()))
@@ -391,6 +469,10 @@ TEST_F(CompletionsBash, CompletesProviders) {
   }
   EXPECT_EQ(complete({"hooktool", "listen", "--provider", "gi"}),
             std::vector<std::string>{"github"});
+  EXPECT_EQ(complete({"hooktool", "replay", "--provider", "gi"}),
+            std::vector<std::string>{"github"});
+  EXPECT_EQ(complete({"hooktool", "check", "--list", "--strict", "sh"}),
+            std::vector<std::string>{"shopify"});
   // A provider is the first positional only: options and their values do not count.
   EXPECT_EQ(complete({"hooktool", "sign", "--secret", "x", "--body", "y", "sh"}),
             std::vector<std::string>{"shopify"});
@@ -443,6 +525,14 @@ TEST_F(CompletionsBash, CompletesEnumeratedValues) {
     const auto got = complete({"hooktool", "send", "stripe", "invoice.paid", flag, ""});
     EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), expected) << flag;
   }
+  EXPECT_EQ(complete({"hooktool", "replay", "--keep-path", ""}),
+            (std::vector<std::string>{"yes", "no"}));
+  EXPECT_EQ(complete({"hooktool", "replay", "--keep-path", "n"}), std::vector<std::string>{"no"});
+  const auto expect = complete({"hooktool", "replay", "cap.jsonl", "--expect", ""});
+  EXPECT_EQ(std::set<std::string>(expect.begin(), expect.end()),
+            (std::set<std::string>{"2xx", "4xx", "5xx"}));
+  // replay --event is a glob over captured event types: free text, no candidates.
+  EXPECT_TRUE(complete({"hooktool", "replay", "--event", ""}).empty());
   // After an option's value, positionals resume.
   EXPECT_EQ(complete({"hooktool", "send", "--tamper", "body", "stri"}),
             std::vector<std::string>{"stripe"});
@@ -468,17 +558,66 @@ TEST_F(CompletionsBash, CompletesFilesAndDirectories) {
   got["--body"] = complete({"hooktool", "verify", "--body", "@" + p});
   got["--fixtures-dirs-only"] =
       complete({"hooktool", "fixtures", "--fixtures", (dir / "").string()});
+  got["check --fixtures"] = complete({"hooktool", "check", "stripe", "--fixtures", d});
+  got["check --secret-file"] = complete({"hooktool", "check", "stripe", "--secret-file", p});
+  got["replay --secret-file"] = complete({"hooktool", "replay", "--secret-file", p});
+  got["replay --curl-dir"] = complete({"hooktool", "replay", "--curl-dir", d});
+  got["replay FILE"] = complete({"hooktool", "replay", "--keep-path", "no", p});
   std::error_code ec;
   fs::remove_all(dir, ec);
 
   const std::string file = (dir / "payload.json").string();
-  for (const auto& flag : {"--save", "--secret-file", "--capture", "--tls-cert", "--tls-key"})
+  for (const auto& flag : {"--save", "--secret-file", "--capture", "--tls-cert", "--tls-key",
+                           "check --secret-file", "replay --secret-file", "replay FILE"})
     EXPECT_EQ(got[flag], std::vector<std::string>{file}) << flag;
   // --data/--body/--response-body read a file only as @FILE, so that is what is offered.
   for (const auto& flag : {"--data", "--body", "--response-body"})
     EXPECT_EQ(got[flag], std::vector<std::string>{"@" + file}) << flag;
   EXPECT_EQ(got["--fixtures"], std::vector<std::string>{(dir / "fixdir").string()});
   EXPECT_EQ(got["--fixtures-dirs-only"], std::vector<std::string>{(dir / "fixdir").string()});
+  for (const auto& flag : {"check --fixtures", "replay --curl-dir"})
+    EXPECT_EQ(got[flag], std::vector<std::string>{(dir / "fixdir").string()}) << flag;
+}
+
+// check --only/--skip take check names (the first column of `hooktool check --list`), as a
+// comma-separated list; check --event takes the provider's events, like send.
+TEST_F(CompletionsBash, CompletesCheckNamesAndEvents) {
+  EXPECT_EQ(complete({"hooktool", "check", "stripe", "--only", "acc"}),
+            (std::vector<std::string>{"accepts-valid", "accepts-unknown-event"}));
+
+  const auto listed = e2e::hooktool({"check", "--list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.describe();
+  std::set<std::string> names;
+  for (const auto& line : e2e::lines_of(listed.out)) {
+    std::istringstream first(line);
+    std::string name;
+    if (first >> name)
+      names.insert(name);
+  }
+  ASSERT_TRUE(names.count("accepts-valid")) << listed.out;
+  for (const auto& flag : {"--only", "--skip"}) {
+    const auto got = complete({"hooktool", "check", flag, ""});
+    EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), names) << flag;
+  }
+
+  // The last name of a comma-separated list is completed; the ones before it are kept
+  // and not offered again.
+  EXPECT_EQ(complete({"hooktool", "check", "stripe", "--skip", "accepts-valid,handles-d"}),
+            std::vector<std::string>{"accepts-valid,handles-duplicate"});
+  const auto rest = complete({"hooktool", "check", "--only", "accepts-valid,acc"});
+  EXPECT_EQ(rest, std::vector<std::string>{"accepts-valid,accepts-unknown-event"});
+  // --only=NAME, as bash splits it at "=".
+  EXPECT_EQ(complete(BashCompletion{{"hooktool", "check", "stripe", "--only", "=", "verif"},
+                                    5,
+                                    "hooktool check stripe --only=verif"}),
+            std::vector<std::string>{"verifies-raw-bytes"});
+
+  const auto events = complete({"hooktool", "check", "stripe", "--event", ""});
+  EXPECT_EQ(std::set<std::string>(events.begin(), events.end()), fixture_events("stripe"));
+  EXPECT_EQ(complete({"hooktool", "check", "github", "--to", ":3000", "--event", "pu"}),
+            (std::vector<std::string>{"pull_request.opened", "push"}));
+  // No provider yet: no event to offer.
+  EXPECT_TRUE(complete({"hooktool", "check", "--event", ""}).empty());
 }
 
 // Bash splits "--tamper=s" and "localhost:3000" at COMP_WORDBREAKS; the completion glues
