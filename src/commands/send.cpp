@@ -193,6 +193,7 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
     fixed = core::compose(base_input);
   const core::PayloadTemplate payload(store, base_spec); // parsed once, rendered per delivery
   auto in = base_input;
+  in.read_back_info = false; // per-delivery ids are not reported in load mode
   const auto source = [&]() -> std::optional<core::HttpRequest> {
     if (fixed)
       return fixed->request;

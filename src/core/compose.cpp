@@ -116,7 +116,8 @@ Composed compose(const ComposeInput& in) {
     out.tamper_note = "timestamp moved 1 s after signing";
     break;
   }
-  out.info = provider.event_info(req);
+  if (in.read_back_info)
+    out.info = provider.event_info(req);
   if (out.info.type.empty())
     out.info.type = in.event;
   return out;

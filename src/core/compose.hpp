@@ -65,6 +65,7 @@ struct ComposeInput {
   std::int64_t timestamp = 0;
   Headers extra_headers; // --header: added last, replacing same-named headers
   Tamper tamper = Tamper::none;
+  bool read_back_info = true; // read event type/id back from the delivery (load mode skips it)
 };
 
 // A request ready to send, and what it claims to be.

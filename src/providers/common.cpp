@@ -86,6 +86,86 @@ std::optional<nlohmann::json> parse_json(std::string_view body) {
   return j;
 }
 
+namespace {
+
+// SAX handler that records scalar values found at wanted key paths (objects only).
+class FieldGrabber final : public nlohmann::json_sax<nlohmann::json> {
+public:
+  FieldGrabber(const std::vector<std::vector<std::string_view>>& paths,
+               std::vector<std::string>& out)
+      : paths_(paths), out_(out) {}
+
+  bool null() override { return value({}); }
+  bool boolean(bool /*v*/) override { return value({}); }
+  bool number_integer(number_integer_t v) override { return value(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return value(std::to_string(v)); }
+  bool number_float(number_float_t /*v*/, const string_t& /*s*/) override { return value({}); }
+  bool string(string_t& v) override { return value(v); }
+  bool binary(binary_t& /*v*/) override { return value({}); }
+  bool start_object(std::size_t /*n*/) override {
+    stack_.push_back({true, {}});
+    return true;
+  }
+  bool key(string_t& k) override {
+    stack_.back().key = k;
+    return true;
+  }
+  bool end_object() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t /*n*/) override {
+    stack_.push_back({false, {}});
+    return true;
+  }
+  bool end_array() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t /*pos*/, const std::string& /*token*/,
+                   const nlohmann::detail::exception& /*e*/) override {
+    return false;
+  }
+
+private:
+  struct Level {
+    bool object;
+    std::string key;
+  };
+
+  bool value(const std::string& v) {
+    for (std::size_t i = 0; i < paths_.size(); ++i) {
+      const auto& p = paths_[i];
+      if (p.size() != stack_.size())
+        continue;
+      bool match = true;
+      for (std::size_t d = 0; d < p.size() && match; ++d)
+        match = stack_[d].object && stack_[d].key == p[d];
+      if (match && out_[i].empty())
+        out_[i] = v;
+    }
+    return true;
+  }
+
+  const std::vector<std::vector<std::string_view>>& paths_;
+  std::vector<std::string>& out_;
+  std::vector<Level> stack_;
+};
+
+} // namespace
+
+std::vector<std::string> json_fields(std::string_view body,
+                                     const std::vector<std::vector<std::string_view>>& paths) {
+  std::vector<std::string> out(paths.size());
+  if (util::json_nesting_exceeds(body, kMaxJsonDepth))
+    return out;
+  std::vector<std::string> found(paths.size());
+  FieldGrabber grabber(paths, found);
+  if (nlohmann::json::sax_parse(body, &grabber, nlohmann::json::input_format_t::json, false))
+    out = std::move(found);
+  return out;
+}
+
 std::string json_text(const nlohmann::json& j, std::string_view key) {
   if (!j.is_object())
     return {};

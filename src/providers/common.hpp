@@ -23,6 +23,11 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) noexcept;
 inline constexpr std::size_t kMaxJsonDepth = 256;
 // The body parsed as JSON, or nullopt (never throws, nor recurses past kMaxJsonDepth).
 std::optional<nlohmann::json> parse_json(std::string_view body);
+// String (or integer) values at the given key paths of a JSON object body, e.g. {"type"},
+// {"event", "type"}; one entry per path, empty when absent or when the body is not JSON.
+// Reads without building a document: the listener's hot path.
+std::vector<std::string> json_fields(std::string_view body,
+                                     const std::vector<std::vector<std::string_view>>& paths);
 // A string member (or a number rendered as text) of a JSON object; empty when absent.
 std::string json_text(const nlohmann::json& j, std::string_view key);
 // Decoded name/value pairs of an application/x-www-form-urlencoded body, in order.

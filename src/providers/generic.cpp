@@ -76,12 +76,9 @@ Verdict GenericProvider::verify(const core::HttpRequest& req, const VerifyParams
 
 EventInfo GenericProvider::event_info(const core::HttpRequest& req) const {
   EventInfo info;
-  if (const auto j = detail::parse_json(req.body)) {
-    info.type = detail::json_text(*j, "type");
-    if (info.type.empty())
-      info.type = detail::json_text(*j, "event");
-    info.id = detail::json_text(*j, "id");
-  }
+  auto f = detail::json_fields(req.body, {{"type"}, {"event"}, {"id"}});
+  info.type = f[0].empty() ? f[1] : f[0];
+  info.id = f[2];
   if (info.type.empty())
     info.type = std::string(core::find_header(req.headers, "X-Webhook-Event").value_or(""));
   if (info.id.empty())

@@ -59,11 +59,9 @@ EventInfo GithubProvider::event_info(const core::HttpRequest& req) const {
   EventInfo info;
   if (const auto event = core::find_header(req.headers, "X-GitHub-Event"))
     info.type = *event;
-  if (const auto j = detail::parse_json(req.body)) {
-    const auto action = detail::json_text(*j, "action");
-    if (!action.empty())
-      info.type += "." + action;
-  }
+  const auto action = detail::json_fields(req.body, {{"action"}})[0];
+  if (!action.empty())
+    info.type += "." + action;
   if (const auto delivery = core::find_header(req.headers, "X-GitHub-Delivery"))
     info.id = *delivery;
   return info;

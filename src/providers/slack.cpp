@@ -81,14 +81,12 @@ EventInfo SlackProvider::event_info(const core::HttpRequest& req) const {
     }
     return info;
   }
-  if (const auto j = detail::parse_json(req.body)) {
-    info.type = detail::json_text(*j, "type");
-    if (info.type == "event_callback" && j->contains("event"))
-      info.type = detail::json_text((*j)["event"], "type");
-    info.id = detail::json_text(*j, "event_id");
-    if (info.id.empty()) // url_verification carries no event id; its challenge is unique
-      info.id = detail::json_text(*j, "challenge");
-  }
+  auto f =
+      detail::json_fields(req.body, {{"type"}, {"event", "type"}, {"event_id"}, {"challenge"}});
+  info.type = f[0] == "event_callback" && !f[1].empty() ? f[1] : f[0];
+  info.id = f[2];
+  if (info.id.empty()) // url_verification carries no event id; its challenge is unique
+    info.id = f[3];
   return info;
 }
 

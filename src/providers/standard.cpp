@@ -130,8 +130,7 @@ Verdict StandardProvider::verify(const core::HttpRequest& req, const VerifyParam
 
 EventInfo StandardProvider::event_info(const core::HttpRequest& req) const {
   EventInfo info;
-  if (const auto j = detail::parse_json(req.body))
-    info.type = detail::json_text(*j, "type");
+  info.type = detail::json_fields(req.body, {{"type"}})[0];
   info.id = std::string(either(req.headers, "id").value_or(""));
   return info;
 }

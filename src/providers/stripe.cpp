@@ -78,10 +78,8 @@ Verdict StripeProvider::verify(const core::HttpRequest& req, const VerifyParams&
 }
 
 EventInfo StripeProvider::event_info(const core::HttpRequest& req) const {
-  const auto j = detail::parse_json(req.body);
-  if (!j)
-    return {};
-  return {detail::json_text(*j, "type"), detail::json_text(*j, "id")};
+  auto f = detail::json_fields(req.body, {{"type"}, {"id"}});
+  return {std::move(f[0]), std::move(f[1])};
 }
 
 void StripeProvider::tamper_signature(core::Headers& headers) const {
