@@ -4,6 +4,8 @@
 #include "net/listen_server.hpp"
 #include "providers/generic.hpp"
 
+#include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -48,8 +50,16 @@ public:
   std::optional<core::DuplicateInfo> observe(const core::CaptureRecord& record);
 
 private:
+  // Kept small because it lives for the whole run: a 64-bit hash of provider and id as the key,
+  // the first capture id inline (capture ids are 24 characters).
+  struct Seen {
+    std::uint32_t count = 0;
+    std::int64_t first_seen_ms = 0;
+    std::array<char, 24> first_id{};
+    std::uint8_t first_id_size = 0;
+  };
   std::mutex mutex_;
-  std::unordered_map<std::string, core::DuplicateInfo> seen_;
+  std::unordered_map<std::uint64_t, Seen> seen_;
 };
 
 } // namespace hooktool::listen

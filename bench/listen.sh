@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Receiving side: wrk (keep-alive, 32 connections, 2 threads, SECS s) POSTs one signed ~2 KB GitHub
+# push at four servers on 127.0.0.1, in the same run:
+#   nginx-light `return 200` (the limit), adnanh `webhook` verifying the HMAC,
+#   `hooktool listen --quiet --secret github=s`, and the same with `--capture FILE`.
+# While wrk runs, 20 sequential curl POSTs on fresh connections time how long a newcomer waits.
+# Each measurement is repeated ROUNDS times (servers interleaved); the table shows medians.
+# Usage: bench/listen.sh        (env: HOOKTOOL, ROUNDS=3, SECS=5, CONNS=32, PROBES=20)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+CONNS=${CONNS:-32}
+PROBES=${PROBES:-20}
+
+need wrk wrk
+need curl curl
+need python3 python3
+ensure_hooktool
+start_nginx
+
+# A ~2 KB body: the github push fixture without its commit list (the full one is ~4 KB).
+"$HOOKTOOL" send github push --to 127.0.0.1:9 --secret "$SECRET" --dry-run --json \
+  | python3 -c 'import json,sys; b=json.loads(json.load(sys.stdin)["body"]); b["commits"]=[]; b["head_commit"]=None; sys.stdout.write(json.dumps(b, separators=(",",":")))' \
+  >"$WORK/small.json"
+make_request req --data "@$WORK/small.json"
+BODY_BYTES=$(wc -c <"$WORK/req.body")
+log "body: $BODY_BYTES bytes"
+
+# probe URL OUTFILE: PROBES sequential POSTs, each on a new connection; seconds per line
+probe() {
+  local url=$1 out=$2 i line
+  : >"$out"
+  for ((i = 0; i < PROBES; i++)); do
+    line=$(curl -s -o /dev/null --max-time 10 -w '%{http_code} %{time_total}' -X POST \
+      -H "@$WORK/req.headers" --data-binary "@$WORK/req.body" "$url" || true)
+    if [[ ${line%% *} != 200 ]]; then log "probe to $url answered '$line'"; continue; fi
+    echo "${line#* }" >>"$out"
+  done
+}
+
+# measure LABEL URL: wrk + probes; appends req/s to $WORK/LABEL.rps and probe times to $WORK/LABEL.lat
+measure() {
+  local label=$1 url=$2
+  wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 10s -s "$WORK/req.lua" "$url" >"$WORK/wrk.out" 2>&1 &
+  local wpid=$!
+  track "$wpid"
+  sleep 1
+  probe "$url" "$WORK/probe.out"
+  reap "$wpid" || { cat "$WORK/wrk.out" >&2; die "wrk failed against $label"; }
+  local rps
+  rps=$(wrk_rps "$WORK/wrk.out")
+  [[ -n $rps ]] || { cat "$WORK/wrk.out" >&2; die "no rate from wrk against $label"; }
+  echo "$rps" >>"$WORK/$label.rps"
+  cat "$WORK/probe.out" >>"$WORK/$label.lat"
+  log "$label: $rps req/s, probe median $(median $(cat "$WORK/probe.out")) s"
+}
+
+# check_verdicts FILE: every quiet line's 7th field must be "valid"
+check_verdicts() {
+  local f=$1 total bad
+  total=$(wc -l <"$f")
+  bad=$(awk '$7 != "valid"' "$f" | wc -l)
+  if [[ $total == 0 || $bad != 0 ]]; then
+    awk '$7 != "valid" && n++ < 3' "$f" >&2
+    die "hooktool listen: $bad of $total deliveries were not verified as valid"
+  fi
+}
+
+servers=(nginx webhook listen capture)
+for ((round = 1; round <= ROUNDS; round++)); do
+  log "round $round/$ROUNDS"
+  for s in "${servers[@]}"; do
+    case $s in
+      nginx)
+        measure nginx "http://127.0.0.1:$NGINX_PORT/" ;;
+      webhook)
+        start_webhook
+        measure webhook "http://127.0.0.1:$WH_PORT/hooks/github"
+        stop_pid "$WH_PID" ;;
+      listen)
+        start_hooktool_listen "$WORK/listen.out" --quiet --secret "github=$SECRET"
+        measure listen "http://127.0.0.1:$HT_PORT/"
+        stop_pid "$HT_PID"
+        check_verdicts "$WORK/listen.out" ;;
+      capture)
+        rm -f "$WORK/cap.jsonl"
+        start_hooktool_listen "$WORK/capture.out" --quiet --secret "github=$SECRET" --capture "$WORK/cap.jsonl"
+        measure capture "http://127.0.0.1:$HT_PORT/"
+        stop_pid "$HT_PID"
+        check_verdicts "$WORK/capture.out"
+        lines=$(wc -l <"$WORK/cap.jsonl")
+        [[ $lines == $(wc -l <"$WORK/capture.out") ]] || die "capture has $lines lines, stdout $(wc -l <"$WORK/capture.out")"
+        ;;
+    esac
+  done
+done
+
+declare -A name=(
+  [nginx]="nginx-light \`return 200\`"
+  [webhook]="adnanh webhook $(webhook -version 2>/dev/null | awk '{print $3}') (HMAC rule)"
+  [listen]="hooktool listen --quiet (verify)"
+  [capture]="hooktool listen --quiet --capture (verify)"
+)
+nginx_rps=$(median $(cat "$WORK/nginx.rps"))
+
+cat <<EOF
+Body: $BODY_BYTES bytes (signed GitHub push, X-Hub-Signature-256), keep-alive, $CONNS connections, 2 threads,
+${SECS} s per run, $ROUNDS rounds (servers interleaved), medians. Fresh-conn: median \`time_total\` of
+$PROBES sequential new-connection curl POSTs per run, sent while wrk is loading the server.
+
+\`\`\`
+wrk -t2 -c$CONNS -d${SECS}s -s post.lua http://127.0.0.1:PORT/PATH
+nginx -p TMP -c TMP/nginx.conf            # location / { return 200; }
+webhook -hooks hooks.json -ip 127.0.0.1 -port PORT -http-methods POST   # payload-hmac-sha256 rule
+hooktool listen --port 0 --quiet --secret github=$SECRET [--capture FILE]
+curl -s -o /dev/null -w '%{time_total}' -X POST -H @headers --data-binary @body URL   # x$PROBES during load
+\`\`\`
+
+| server | req/s (median) | ratio to nginx | fresh-conn latency (median) | runs (req/s) |
+| --- | ---: | ---: | ---: | --- |
+EOF
+for s in "${servers[@]}"; do
+  rps=$(median $(cat "$WORK/$s.rps"))
+  lat=$(median $(cat "$WORK/$s.lat" 2>/dev/null))
+  r=$(ratio "$rps" "$nginx_rps")
+  printf '| %s | %s | %s× | %s ms | %s |\n' "${name[$s]}" "$(fmt0 "$rps")" "$r" \
+    "$(awk -v s="$lat" 'BEGIN { printf "%.2f", s*1000 }')" "$(tr '\n' ' ' <"$WORK/$s.rps" | sed 's/ $//')"
+  result "listen_${s}_rps" "$rps"
+  result "listen_${s}_ratio" "$r"
+  result "listen_${s}_fresh_ms" "$(awk -v s="$lat" 'BEGIN { printf "%.2f", s*1000 }')"
+done
+echo
+echo "Every hooktool delivery in these runs was checked to be verified as \`valid\` (quiet line, 7th field)."
