@@ -41,43 +41,125 @@ std::string new_capture_id() {
                       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 20);
 }
 
+namespace {
+
+// Appends s as a JSON string. Valid UTF-8 is copied as is (only '"', '\\' and control
+// characters are escaped); text that is not UTF-8 (a header value) goes through the JSON
+// library, which replaces the bad bytes rather than failing.
+void append_json_string(std::string& out, std::string_view s) {
+  if (!util::is_valid_utf8(s)) {
+    out += ojson(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0; // start of the bytes not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\')
+      continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0x0F];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  append_json_string(out, value);
+}
+
+void append_nullable(std::string& out, std::string_view name, const std::string& value) {
+  if (value.empty()) {
+    out += ",\"";
+    out += name;
+    out += "\":null";
+  } else {
+    append_field(out, name, value);
+  }
+}
+
+} // namespace
+
 std::string to_capture_line(const CaptureRecord& r) {
-  ojson j;
-  j["id"] = r.id;
-  j["received_at"] = util::format_rfc3339(r.received_at_ms, util::Precision::millis);
-  j["method"] = r.method;
-  j["path"] = r.path;
-  j["query"] = r.query;
+  // Written by hand rather than through a JSON document: this runs once per delivery on the
+  // listener's hot path, and the body can be megabytes.
+  std::string out;
+  out.reserve(r.body.size() + r.body.size() / 8 + 512 + 64 * r.headers.size());
+  out += "{\"id\":";
+  append_json_string(out, r.id);
+  append_field(out, "received_at", util::format_rfc3339(r.received_at_ms, util::Precision::millis));
+  append_field(out, "method", r.method);
+  append_field(out, "path", r.path);
+  append_field(out, "query", r.query);
   if (!r.url.empty())
-    j["url"] = r.url;
-  auto headers = ojson::array();
-  for (const auto& h : r.headers)
-    headers.push_back(ojson::array({h.name, h.value}));
-  j["headers"] = std::move(headers);
+    append_field(out, "url", r.url);
+  out += ",\"headers\":[";
+  for (std::size_t i = 0; i < r.headers.size(); ++i) {
+    out += i == 0 ? "[" : ",[";
+    append_json_string(out, r.headers[i].name);
+    out += ',';
+    append_json_string(out, r.headers[i].value);
+    out += ']';
+  }
+  out += ']';
   if (util::is_valid_utf8(r.body))
-    j["body"] = r.body;
+    append_field(out, "body", r.body);
   else
-    j["body_base64"] = crypto::base64_encode(r.body);
-  j["remote"] = r.remote;
-  j["provider"] = r.provider.empty() ? ojson(nullptr) : ojson(r.provider);
-  j["event_type"] = r.event_type.empty() ? ojson(nullptr) : ojson(r.event_type);
-  j["event_id"] = r.event_id.empty() ? ojson(nullptr) : ojson(r.event_id);
-  j["verification"] = {{"status", providers::to_string(r.verification.status)},
-                       {"reason", r.verification.reason}};
-  j["response"] = {{"status", r.response_status ? ojson(*r.response_status) : ojson(nullptr)},
-                   {"duration_ms", r.duration_ms}};
-  if (r.duplicate)
-    j["duplicate"] = {
-        {"seen", r.duplicate->seen},
-        {"first_id", r.duplicate->first_id},
-        {"first_seen", util::format_rfc3339(r.duplicate->first_seen_ms, util::Precision::millis)}};
-  if (r.forward)
-    j["forward"] = {{"url", r.forward->url},
-                    {"status", r.forward->status ? ojson(*r.forward->status) : ojson(nullptr)},
-                    {"duration_ms", r.forward->duration_ms},
-                    {"error", r.forward->error.empty() ? ojson(nullptr) : ojson(r.forward->error)}};
-  // Header values and bodies may hold bytes that are not UTF-8; replace rather than throw.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    append_field(out, "body_base64", crypto::base64_encode(r.body));
+  append_field(out, "remote", r.remote);
+  append_nullable(out, "provider", r.provider);
+  append_nullable(out, "event_type", r.event_type);
+  append_nullable(out, "event_id", r.event_id);
+  out += ",\"verification\":{\"status\":\"";
+  out += providers::to_string(r.verification.status);
+  out += "\"";
+  append_field(out, "reason", r.verification.reason);
+  out += "},\"response\":{\"status\":";
+  out += r.response_status ? std::to_string(*r.response_status) : "null";
+  out += ",\"duration_ms\":" + std::to_string(r.duration_ms) + "}";
+  if (r.duplicate) {
+    out += ",\"duplicate\":{\"seen\":" + std::to_string(r.duplicate->seen);
+    append_field(out, "first_id", r.duplicate->first_id);
+    append_field(out, "first_seen",
+                 util::format_rfc3339(r.duplicate->first_seen_ms, util::Precision::millis));
+    out += '}';
+  }
+  if (r.forward) {
+    out += ",\"forward\":{\"url\":";
+    append_json_string(out, r.forward->url);
+    out += ",\"status\":";
+    out += r.forward->status ? std::to_string(*r.forward->status) : "null";
+    out += ",\"duration_ms\":" + std::to_string(r.forward->duration_ms);
+    append_nullable(out, "error", r.forward->error);
+    out += '}';
+  }
+  out += "}\n";
+  return out;
 }
 
 CaptureRecord parse_capture_line(std::string_view line) {

@@ -73,3 +73,21 @@ TEST(Capture, MalformedLinesGiveReasons) {
     EXPECT_THROW((void)core::parse_capture_line(bad), Error);
   }
 }
+
+// The hand-written serialiser must agree with a JSON library on every tricky string.
+TEST(Capture, EscapingMatchesAJsonParser) {
+  auto r = sample();
+  r.body = std::string("q\"b\\s/\n\r\t\x01\x1f\x7f caf\xC3\xA9 \xF0\x9F\x98\x80 end");
+  r.headers = {{"X-Ctl", std::string("a\x02z")}, {"X-Bad-Utf8", std::string("\xff\xfe ok")}};
+  r.event_type.clear();
+  r.forward = core::ForwardInfo{"http://x/\"", std::nullopt, 5, "refused", ""};
+  const auto line = core::to_capture_line(r);
+  const auto j = nlohmann::json::parse(line);
+  EXPECT_EQ(j["body"], r.body);
+  EXPECT_EQ(j["headers"][0][1], std::string("a\x02z"));
+  EXPECT_TRUE(j["headers"][1][1].get<std::string>().ends_with(" ok")) << "bad bytes replaced";
+  EXPECT_TRUE(j["event_type"].is_null());
+  EXPECT_TRUE(j["forward"]["status"].is_null());
+  EXPECT_EQ(j["forward"]["error"], "refused");
+  EXPECT_EQ(core::parse_capture_line(line).body, r.body);
+}
