@@ -7,6 +7,7 @@
 #include "commands/send.hpp"
 #include "commands/sign.hpp"
 #include "commands/verify.hpp"
+#include "core/build_info.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
 
@@ -31,7 +32,13 @@ int run_app(int argc, char** argv) {
   CLI::App app{"hooktool: send, inspect and replay webhooks, signed like the real providers"};
   app.name("hooktool");
   app.require_subcommand(1);
-  app.set_version_flag("-V,--version", "hooktool " HOOKTOOL_VERSION);
+  app.set_version_flag("-V,--version", [] { return core::version_report(); });
+  app.footer("Examples:\n"
+             "  hooktool send stripe invoice.paid --to localhost:3000/webhooks --secret whsec_…\n"
+             "  hooktool listen --port 9000 --secret stripe=whsec_… --capture deliveries.jsonl\n"
+             "  hooktool replay deliveries.jsonl --to :3000 --times 3\n"
+             "  hooktool check github --to :3000/github --secret s3cret\n"
+             "Run 'hooktool <command> --help' for a command's options.");
   bool no_color = false;
   bool force_color = false;
   app.add_flag("--no-color", no_color, "Never use colour (also NO_COLOR)");

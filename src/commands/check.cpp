@@ -48,6 +48,11 @@ CLI::App* register_check(CLI::App& app, CheckOptions& o) {
       ->check(CLI::Range(1LL, 3600000LL));
   cmd->add_flag("--list", o.list, "List the checks and exit");
   add_generic_options(*cmd, o.generic);
+  cmd->footer(
+      "Examples:\n"
+      "  hooktool check stripe --to localhost:3000/webhooks --secret \"$STRIPE_WEBHOOK_SECRET\"\n"
+      "  hooktool check github --to :3000 --secret s3cret --probe 'wc -l < processed.log'\n"
+      "  hooktool check --list");
   one_value_per_flag(*cmd);
   return cmd;
 }
@@ -72,13 +77,17 @@ std::vector<std::string> select_checks(const CheckOptions& o) {
   std::set<std::string> known;
   for (const auto& c : check::all_checks())
     known.insert(c.name);
-  const auto validate = [&](const std::vector<std::string>& names, const char* flag) {
-    for (const auto& n : names)
+  const auto validate = [&](const std::vector<std::string>& given, const char* flag) {
+    for (const auto& n : given)
       if (!known.contains(n)) {
         std::string list;
-        for (const auto& k : check::all_checks())
+        std::vector<std::string> names;
+        for (const auto& k : check::all_checks()) {
           list += (list.empty() ? "" : ", ") + k.name;
-        throw usage_error(std::string(flag) + ": unknown check '" + n + "' (checks: " + list + ")");
+          names.push_back(k.name);
+        }
+        throw usage_error(std::string(flag) + ": unknown check '" + n + "'" +
+                          util::did_you_mean(n, names) + "; checks: " + list);
       }
   };
   validate(o.only, "--only");

@@ -15,6 +15,9 @@ CLI::App* register_fixtures(CLI::App& app, FixturesOptions& o) {
   cmd->add_option("provider", o.provider, "Only this provider");
   cmd->add_option("--fixtures", o.fixture_dirs, "Extra fixture directory");
   cmd->add_flag("--json", o.json, "One JSON object per event");
+  cmd->footer("Examples:\n"
+              "  hooktool fixtures\n"
+              "  hooktool fixtures stripe --json");
   one_value_per_flag(*cmd);
   return cmd;
 }

@@ -75,6 +75,11 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   add_generic_options(*cmd, o.generic);
+  cmd->footer(
+      "Examples:\n"
+      "  hooktool listen --port 9000 --secret stripe=whsec_… --capture deliveries.jsonl\n"
+      "  hooktool listen -q --forward-to 'stripe:invoice.*=localhost:3000/billing'\n"
+      "  hooktool listen --count 1 --timeout 30 --require-valid --secret github=s3cret &   # CI");
   one_value_per_flag(*cmd);
   return cmd;
 }

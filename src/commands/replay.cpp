@@ -64,6 +64,11 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
       ->check(CLI::Range(0.001, 86400.0));
   cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
   add_generic_options(*cmd, o.generic);
+  cmd->footer(
+      "Examples:\n"
+      "  hooktool replay deliveries.jsonl --to localhost:3000 --event 'invoice.*' --times 3\n"
+      "  hooktool replay deliveries.jsonl --to :3000 --last 1 --resign --secret stripe=whsec_…\n"
+      "  hooktool replay deliveries.jsonl --as-curl --id evt_…");
   one_value_per_flag(*cmd);
   return cmd;
 }

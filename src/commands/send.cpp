@@ -76,6 +76,13 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
                 "Load mode: send one signed delivery over and over")
       ->group("Load");
   add_generic_options(*cmd, o.generic);
+  cmd->footer(
+      "Examples:\n"
+      "  hooktool send stripe invoice.payment_failed --to localhost:3000/webhooks --secret "
+      "whsec_…\n"
+      "  hooktool send github push --to :3000 --secret s3cret --duplicate 3 --expect 2xx --json\n"
+      "  hooktool send stripe invoice.paid --to :3000 --tamper signature   # must get 4xx\n"
+      "  hooktool send github push --to :3000 --count 20000 --concurrency 32   # load");
   one_value_per_flag(*cmd);
   return cmd;
 }

@@ -25,6 +25,10 @@ CLI::App* register_sign(CLI::App& app, SignOptions& o) {
       ->check(CLI::Range(1LL, 253402300799LL));
   cmd->add_option("--id", o.id, "standard/svix: the message id (default: a fresh msg_ id)");
   add_generic_options(*cmd, o.generic);
+  cmd->footer("Examples:\n"
+              "  hooktool sign github --secret s3cret --body @payload.json\n"
+              "  hooktool sign twilio --secret \"$TWILIO_AUTH_TOKEN\" --url "
+              "https://example.com/sms --body @form.txt");
   one_value_per_flag(*cmd);
   return cmd;
 }

@@ -27,6 +27,11 @@ CLI::App* register_verify(CLI::App& app, VerifyOptions& o) {
       ->check(CLI::Range(1LL, 253402300799LL));
   cmd->add_flag("--json", o.json, "Print the verdict as JSON");
   add_generic_options(*cmd, o.generic);
+  cmd->footer("Examples:\n"
+              "  hooktool verify stripe --secret whsec_… -H 'Stripe-Signature: t=…,v1=…' --body "
+              "@payload.json\n"
+              "  hooktool verify github --secret s3cret -H 'X-Hub-Signature-256: sha256=…' --body "
+              "- < body");
   one_value_per_flag(*cmd);
   return cmd;
 }

@@ -3,6 +3,7 @@
 #include "core/embedded_fixtures.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <set>
@@ -89,12 +90,15 @@ Fixture FixtureStore::load(std::string_view provider, std::string_view event) co
     return out;
   }
   std::string known;
-  for (const auto& f : list(provider))
+  std::vector<std::string> names;
+  for (const auto& f : list(provider)) {
     known += (known.empty() ? "" : ", ") + f.event;
+    names.push_back(f.event);
+  }
   if (known.empty())
     throw usage_error("no fixtures for provider '" + std::string(provider) + "'");
-  throw usage_error("unknown " + std::string(provider) + " event '" + std::string(event) +
-                    "' (known: " + known + "; or give --data)");
+  throw usage_error("unknown " + std::string(provider) + " event '" + std::string(event) + "'" +
+                    util::did_you_mean(event, names) + "; known: " + known + " (or give --data)");
 }
 
 } // namespace hooktool::core

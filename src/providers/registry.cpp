@@ -7,6 +7,7 @@
 #include "providers/stripe.hpp"
 #include "providers/twilio.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <array>
 
@@ -45,9 +46,13 @@ std::unique_ptr<Provider> require_provider(std::string_view id, const GenericCon
   if (auto p = make_provider(id, config))
     return p;
   std::string known;
-  for (const auto k : kIds)
+  std::vector<std::string> names;
+  for (const auto k : kIds) {
     known += (known.empty() ? "" : ", ") + std::string(k);
-  throw usage_error("unknown provider '" + std::string(id) + "' (known: " + known + ")");
+    names.emplace_back(k);
+  }
+  throw usage_error("unknown provider '" + std::string(id) + "'" + util::did_you_mean(id, names) +
+                    "; known: " + known);
 }
 
 std::unique_ptr<Provider> detect_provider(const core::Headers& headers) {

@@ -1,5 +1,6 @@
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace hooktool::util {
@@ -166,6 +167,41 @@ bool json_nesting_exceeds(std::string_view text, std::size_t limit) noexcept {
     }
   }
   return false;
+}
+
+std::string closest(std::string_view name, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  std::vector<std::size_t> row;
+  for (const auto& c : candidates) {
+    // Levenshtein distance, one row at a time.
+    row.resize(c.size() + 1);
+    for (std::size_t j = 0; j <= c.size(); ++j)
+      row[j] = j;
+    for (std::size_t i = 1; i <= name.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j) {
+        const auto above = row[j];
+        row[j] =
+            std::min({row[j] + 1, row[j - 1] + 1, diagonal + (name[i - 1] == c[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    if (row[c.size()] < best_distance) {
+      best_distance = row[c.size()];
+      best = c;
+    }
+  }
+  if (best_distance == 0 || best_distance > 2 ||
+      best_distance * 2 >= std::max<std::size_t>(name.size(), 1))
+    return {};
+  return best;
+}
+
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+  const auto c = closest(name, candidates);
+  return c.empty() ? std::string() : " (did you mean '" + c + "'?)";
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) noexcept {

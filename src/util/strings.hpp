@@ -29,6 +29,11 @@ std::string form_encode(std::string_view s);
 // True when JSON text nests arrays/objects deeper than limit (brackets inside strings don't
 // count). Checked before parsing untrusted bodies: JSON libraries recurse per level.
 bool json_nesting_exceeds(std::string_view text, std::size_t limit) noexcept;
+// The candidate closest to name by edit distance, when it is close enough to be a typo
+// (at most 2 edits, and fewer than half the name); empty otherwise.
+std::string closest(std::string_view name, const std::vector<std::string>& candidates);
+// " (did you mean 'x'?)" for closest(name, candidates), or "".
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
 // Shell-style match of text against pattern: '*' any run, '?' any one character.
 bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 // Replaces bytes a terminal could act on (control characters) with '?'.

@@ -107,3 +107,14 @@ TEST(Util, JsonNestingLimit) {
   EXPECT_FALSE(util::json_nesting_exceeds(R"({"a":"[[[[[[\"[[["})", 1)) << "brackets in strings";
   EXPECT_TRUE(util::json_nesting_exceeds(std::string(100000, '['), 256));
 }
+
+TEST(Util, DidYouMean) {
+  const std::vector<std::string> providers{"stripe", "github", "shopify", "standard"};
+  EXPECT_EQ(util::closest("strpe", providers), "stripe");
+  EXPECT_EQ(util::closest("gihtub", providers), "github");
+  EXPECT_EQ(util::closest("stripe", providers), "") << "an exact match is not a suggestion";
+  EXPECT_EQ(util::closest("paypal", providers), "") << "too far to be a typo";
+  EXPECT_EQ(util::closest("ab", providers), "");
+  EXPECT_EQ(util::did_you_mean("shopfy", providers), " (did you mean 'shopify'?)");
+  EXPECT_EQ(util::did_you_mean("zzz", providers), "");
+}

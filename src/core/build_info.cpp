@@ -1,0 +1,22 @@
+#include "core/build_info.hpp"
+
+#include <CLI/Version.hpp>
+#include <curl/curl.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+
+namespace hooktool::core {
+
+std::string version_report() {
+  // Only version strings: nothing here initialises a library or touches the disk.
+  const auto* curl = curl_version_info(CURLVERSION_NOW);
+  return std::string("hooktool " HOOKTOOL_VERSION "\n") + "libcurl " +
+         (curl != nullptr ? curl->version : LIBCURL_VERSION) + ", " +
+         OpenSSL_version(OPENSSL_VERSION) + ", cpp-httplib " CPPHTTPLIB_VERSION ", nlohmann/json " +
+         std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+         std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+         std::to_string(NLOHMANN_JSON_VERSION_PATCH) + ", CLI11 " CLI11_VERSION;
+}
+
+} // namespace hooktool::core
