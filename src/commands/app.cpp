@@ -3,6 +3,7 @@
 #include "commands/check.hpp"
 #include "commands/fixtures.hpp"
 #include "commands/listen.hpp"
+#include "commands/man.hpp"
 #include "commands/replay.hpp"
 #include "commands/send.hpp"
 #include "commands/sign.hpp"
@@ -60,6 +61,11 @@ int run_app(int argc, char** argv) {
   auto* check_cmd = register_check(app, check);
   auto* fixtures_cmd = register_fixtures(app, fixtures);
 
+  // Hidden: the man page, generated from the definitions above (the build installs it).
+  if (argc == 2 && std::string_view(argv[1]) == "--man") {
+    std::cout << render_man_page(app);
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
