@@ -37,7 +37,7 @@ _hooktool_options() {
         --json $_hooktool_generic_opts"
       ;;
     listen)
-      echo "-h --help --host -p --port --provider --secret --tolerance --public-url -q --quiet
+      echo "-h --help --host -p --port --provider --secret --secret-file --tolerance --public-url -q --quiet
         --json --capture --fsync --status --delay --fail-rate --seed --response-body
         --forward-to --forward-timeout --tls --tls-cert --tls-key -n --count --timeout
         --require-valid --max-body --workers $_hooktool_generic_opts"

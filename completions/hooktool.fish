@@ -185,7 +185,7 @@ complete -c hooktool -n __hooktool_want_capture_file -F -d 'Capture file'
 # Shared by several subcommands
 complete -c hooktool -n '__hooktool_using send sign verify listen replay check fixtures' -s h -l help -d 'Print help and exit'
 complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l secret -x -a '(__hooktool_secret_prefixes)' -d 'Secret, or provider=SECRET (repeatable)'
-complete -c hooktool -n '__hooktool_using send sign verify replay check' -l secret-file -r -F -d 'Read the secret from a file'
+complete -c hooktool -n '__hooktool_using send sign verify replay check listen' -l secret-file -r -F -d 'Read the secret from a file'
 complete -c hooktool -n '__hooktool_using send verify replay check' -s H -l header -x -d "Header 'Name: value' (repeatable)"
 complete -c hooktool -n '__hooktool_using send verify listen replay check fixtures' -l json -d 'JSON output'
 complete -c hooktool -n '__hooktool_using sign verify' -l body -x -a '(__hooktool_at_files)' -d 'Body: @file, - (stdin) or the text itself'

@@ -21,7 +21,8 @@ CLI::App* register_check(CLI::App& app, CheckOptions& o) {
   cmd->add_option("provider", o.provider, "Provider id");
   cmd->add_option("--to", o.to, "The handler: localhost:3000/webhooks, https://…");
   cmd->add_option("--secret", o.secrets,
-                  "The handler's secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+                  "The handler's secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible "
+                  "to other local users: prefer --secret-file");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
   cmd->add_option("--event", o.event, "Fixture to build deliveries from (default per provider)");
   cmd->add_option("--only", o.only, "Run only these checks (comma-separated or repeated)")

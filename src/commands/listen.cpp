@@ -34,7 +34,10 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--provider", o.provider, "Treat every delivery as this provider's");
   cmd->add_option("--secret", o.secrets,
-                  "provider=SECRET (repeatable), or a bare SECRET for any provider");
+                  "provider=SECRET (repeatable), or a bare SECRET for any provider; argv is "
+                  "visible to other local users: prefer --secret-file or HOOKTOOL_SECRET");
+  cmd->add_option("--secret-file", o.secret_files,
+                  "Read a secret (SECRET or provider=SECRET) from a file (repeatable)");
   cmd->add_option("--tolerance", o.tolerance,
                   "Replay window in seconds for timestamped schemes (0: off)")
       ->check(CLI::Range(0LL, 100LL * 365 * 86400));
@@ -139,6 +142,14 @@ listen::InspectorConfig inspector_config(const ListenOptions& o) {
     c.forced_provider = o.provider;
   }
   auto secrets = o.secrets;
+  for (const auto& file : o.secret_files) {
+    auto text = util::read_file(file);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+      text.pop_back();
+    if (text.empty())
+      throw usage_error("--secret-file " + file + ": the file is empty");
+    secrets.push_back(std::move(text));
+  }
   if (secrets.empty())
     if (const char* env = std::getenv("HOOKTOOL_SECRET"); env != nullptr && *env != '\0')
       secrets.emplace_back(env);

@@ -14,6 +14,7 @@ struct ListenOptions {
   int port = 9000;
   std::string provider;
   std::vector<std::string> secrets;
+  std::vector<std::string> secret_files;
   long long tolerance = -1;
   std::string public_url;
   bool quiet = false;

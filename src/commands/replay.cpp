@@ -50,7 +50,9 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
       ->check(CLI::Range(0LL, 3600000LL));
   cmd->add_flag("--resign", o.resign,
                 "Sign again with a fresh timestamp (needs --secret); ids are kept");
-  cmd->add_option("--secret", o.secrets, "Secret for --resign, or provider=SECRET (repeatable)");
+  cmd->add_option("--secret", o.secrets,
+                  "Secret for --resign, or provider=SECRET (repeatable); argv is visible to other "
+                  "local users: prefer --secret-file");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret for --resign from a file");
   cmd->add_option("-H,--header", o.headers, "Add or override a header 'Name: value' (repeatable)");
   cmd->add_option("--expect", o.expect, "Expected status: 2xx (default), 4xx, 202, …");

@@ -29,7 +29,8 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
   cmd->add_option("--to", o.to, "Target: localhost:3000, :3000, http(s)://host:port/path")
       ->required();
   cmd->add_option("--secret", o.secrets,
-                  "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+                  "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible to "
+                  "other local users: prefer --secret-file");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
   cmd->add_option("-H,--header", o.headers, "Extra header 'Name: value' (repeatable; overrides)");
   cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for each response")

@@ -17,7 +17,8 @@ CLI::App* register_sign(CLI::App& app, SignOptions& o) {
       app.add_subcommand("sign", "Print the signature headers for a body, ready for curl -H");
   cmd->add_option("provider", o.provider, "Provider id")->required();
   cmd->add_option("--secret", o.secrets,
-                  "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+                  "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible to "
+                  "other local users: prefer --secret-file");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
   cmd->add_option("--body", o.body, "The body: @file, - (stdin) or the text itself")->required();
   cmd->add_option("--url", o.url, "twilio: the URL the request is sent to");

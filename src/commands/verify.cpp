@@ -14,7 +14,9 @@ namespace hooktool::commands {
 CLI::App* register_verify(CLI::App& app, VerifyOptions& o) {
   auto* cmd = app.add_subcommand("verify", "Verify a delivery's signature offline");
   cmd->add_option("provider", o.provider, "Provider id")->required();
-  cmd->add_option("--secret", o.secrets, "Secret, or provider=SECRET (env HOOKTOOL_SECRET)");
+  cmd->add_option("--secret", o.secrets,
+                  "Secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible to other "
+                  "local users: prefer --secret-file");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
   cmd->add_option("-H,--header", o.headers, "A received header 'Name: value' (repeatable)")
       ->required();

@@ -416,6 +416,20 @@ TEST(ListenE2E, WrongSecretIsInvalid) {
   }
 }
 
+TEST(ListenE2E, SecretFilesKeepSecretsOffTheCommandLine) {
+  TempDir dir;
+  const auto stripe = dir.write("stripe.secret", "stripe=" + kStripe + "\n");
+  const auto github = dir.write("github.secret", "github=" + kGithub + "\n");
+  auto l = start_listen({"--json", "--secret-file", stripe, "--secret-file", github});
+  ASSERT_EQ(send(*l, "stripe", "invoice.paid", {"--secret", kStripe}).exit_code, 0);
+  ASSERT_EQ(send(*l, "github", "push", {"--secret", kGithub}).exit_code, 0);
+  EXPECT_EQ(listen_record(*l, 1)["verification"]["status"], "valid");
+  EXPECT_EQ(listen_record(*l, 2)["verification"]["status"], "valid");
+  const auto missing =
+      e2e::hooktool({"listen", "--port", "0", "--secret-file", "/nonexistent/secret"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.describe();
+}
+
 TEST(ListenE2E, NoSecretForProviderIsUnverifiedAndPlainPostIsUnsigned) {
   auto l = start_listen({"--json", "--secret", "stripe=" + kStripe});
   const auto s = send(*l, "github", "push", {"--secret", kGithub});
