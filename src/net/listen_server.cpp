@@ -140,6 +140,21 @@ int ListenServer::start() {
           impl_->on_reject(res.status, req.remote_addr);
         return httplib::Server::HandlerResponse::Unhandled;
       }));
+  // Conflicting Content-Length values make the message length ambiguous (RFC 9112 §6.3):
+  // refuse the request and close, before cpp-httplib picks one and reads the body by it.
+  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value_count("Content-Length") > 1) {
+      const auto first = req.get_header_value("Content-Length", 0);
+      for (std::size_t i = 1; i < req.get_header_value_count("Content-Length"); ++i)
+        if (req.get_header_value("Content-Length", i) != first) {
+          res.status = 400;
+          res.set_header("Connection", "close");
+          res.set_content("hooktool: conflicting Content-Length headers\n", "text/plain");
+          return httplib::Server::HandlerResponse::Handled;
+        }
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   svr.set_post_routing_handler(
       [](const httplib::Request&, httplib::Response&) { t_handled = false; });
   svr.set_exception_handler([](const httplib::Request&, httplib::Response& res,
