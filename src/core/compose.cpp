@@ -64,11 +64,17 @@ PayloadTemplate::PayloadTemplate(const FixtureStore& store, const PayloadSpec& s
   if (!verbatim_ && format_ == providers::BodyFormat::json) {
     if (util::json_nesting_exceeds(text_, 512))
       throw usage_error(origin_ + ": JSON nested more than 512 levels deep");
+    nlohmann::ordered_json doc;
     try {
-      doc_ = nlohmann::ordered_json::parse(text_);
+      doc = nlohmann::ordered_json::parse(text_);
     } catch (const nlohmann::json::parse_error& e) {
       throw usage_error(origin_ + ": invalid JSON: " + e.what());
     }
+    for (const auto& op : spec.sets)
+      apply_set(doc, op);
+    // Serialised once with the placeholders in place; each render only fills them in.
+    compiled_ =
+        doc.dump(spec.pretty_json ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 }
 
@@ -81,9 +87,8 @@ Payload PayloadTemplate::render(std::int64_t now_ms) const {
     return out;
   }
   Renderer renderer(now_ms, spec_.event);
-  out.body = format_ == providers::BodyFormat::json
-                 ? renderer.render_json(doc_, spec_.sets, spec_.pretty_json)
-                 : renderer.render_form(text_, spec_.sets);
+  out.body = format_ == providers::BodyFormat::json ? renderer.fill_json_text(compiled_)
+                                                    : renderer.render_form(text_, spec_.sets);
   return out;
 }
 

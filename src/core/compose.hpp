@@ -46,9 +46,9 @@ private:
   PayloadSpec spec_;
   providers::BodyFormat format_ = providers::BodyFormat::json;
   std::string origin_;
-  std::string text_;           // form template, or verbatim --data bytes
-  nlohmann::ordered_json doc_; // parsed JSON template
-  bool verbatim_ = false;      // --data without placeholders or --set: sent as given
+  std::string text_;      // form template, or verbatim --data bytes
+  std::string compiled_;  // JSON template serialised once, --set applied, placeholders kept
+  bool verbatim_ = false; // --data without placeholders or --set: sent as given
 };
 
 // Renders a fixture or --data payload with fresh ids and times (one-off PayloadTemplate).

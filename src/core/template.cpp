@@ -185,6 +185,56 @@ void Renderer::walk(nlohmann::ordered_json& node) {
   }
 }
 
+namespace {
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0x0F];
+    } else {
+      out += ch;
+    }
+  }
+}
+
+} // namespace
+
+std::string Renderer::fill_json_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 64);
+  std::size_t pos = 0;
+  for (;;) {
+    const auto open = text.find("{{", pos);
+    if (open == std::string_view::npos)
+      break;
+    const auto close = text.find("}}", open + 2);
+    if (close == std::string_view::npos)
+      break;
+    out.append(text.substr(pos, open - pos));
+    const auto v = value_of(text.substr(open + 2, close - open - 2));
+    // A whole JSON string: the quote before is an opening one, the quote after closes it.
+    const bool whole = open >= 1 && text[open - 1] == '"' && (open < 2 || text[open - 2] != '\\') &&
+                       close + 2 < text.size() && text[close + 2] == '"';
+    if (whole && !v.is_string()) {
+      out.pop_back(); // the opening quote: a number replaces the whole string
+      out += v.dump();
+      pos = close + 3;
+      continue;
+    }
+    append_json_escaped(out, v.is_string() ? v.get_ref<const std::string&>() : v.dump());
+    pos = close + 2;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
 std::string Renderer::render_json(std::string_view text, std::string_view origin,
                                   const std::vector<SetOp>& sets, bool pretty) {
   nlohmann::ordered_json doc;

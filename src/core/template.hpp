@@ -32,6 +32,10 @@ public:
   std::string render_json(nlohmann::ordered_json doc, const std::vector<SetOp>& sets, bool pretty);
   // Renders a form fixture: placeholders form-encoded, then --set overrides of fields.
   std::string render_form(std::string_view text, const std::vector<SetOp>& sets);
+  // Fills placeholders in JSON text already serialised with them in place (a compiled
+  // template): a string that is exactly one placeholder takes the generator's JSON type.
+  // Gives the same bytes as render_json on the parsed text, without a document per render.
+  std::string fill_json_text(std::string_view json_text);
   // The value of one placeholder body ("uuid", "now-60", "id:evt_#2"); throws on unknown ones.
   nlohmann::ordered_json value_of(std::string_view token);
 

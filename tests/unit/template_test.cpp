@@ -110,3 +110,16 @@ TEST(Set, FormFieldsAreReplacedOrAppended) {
   EXPECT_EQ(r.render_form("A=1&B=2&A=3", {core::parse_set("A=x y")}), "A=x+y&B=2");
   EXPECT_EQ(r.render_form("A=1", {core::parse_set("Body=héllo")}), "A=1&Body=h%C3%A9llo");
 }
+
+// The compiled path (serialise once, fill per render) must give the document path's bytes.
+TEST(Template, CompiledFillMatchesDocumentRender) {
+  const std::string text =
+      R"({"id":"{{id:evt_}}","created":"{{now}}","n":"{{int:5}}","url":"https://x/{{now}}/{{event}}",)"
+      R"("nested":{"list":["{{uuid}}",1,"lit \"q\" {{hex:4}}"]},"t":"{{now_iso}}","caf\u00e9":"é"})";
+  for (const bool pretty : {false, true}) {
+    core::Renderer r(kNow, "orders/create");
+    const auto via_document = r.render_json(text, "t", {}, pretty);
+    const auto compiled = nlohmann::ordered_json::parse(text).dump(pretty ? 2 : -1, ' ', false);
+    EXPECT_EQ(r.fill_json_text(compiled), via_document) << "pretty=" << pretty;
+  }
+}
