@@ -43,11 +43,14 @@ std::string new_capture_id() {
 
 namespace {
 
+// Whether the caller already knows the text is UTF-8 (the body is checked once).
+enum class Utf8 { check, known_valid };
+
 // Appends s as a JSON string. Valid UTF-8 is copied as is (only '"', '\\' and control
 // characters are escaped); text that is not UTF-8 (a header value) goes through the JSON
 // library, which replaces the bad bytes rather than failing.
-void append_json_string(std::string& out, std::string_view s) {
-  if (!util::is_valid_utf8(s)) {
+void append_json_string(std::string& out, std::string_view s, Utf8 utf8 = Utf8::check) {
+  if (utf8 == Utf8::check && !util::is_valid_utf8(s)) {
     out += ojson(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return;
   }
@@ -127,10 +130,12 @@ std::string to_capture_line(const CaptureRecord& r) {
     out += ']';
   }
   out += ']';
-  if (util::is_valid_utf8(r.body))
-    append_field(out, "body", r.body);
-  else
+  if (util::is_valid_utf8(r.body)) {
+    out += ",\"body\":";
+    append_json_string(out, r.body, Utf8::known_valid);
+  } else {
     append_field(out, "body_base64", crypto::base64_encode(r.body));
+  }
   append_field(out, "remote", r.remote);
   append_nullable(out, "provider", r.provider);
   append_nullable(out, "event_type", r.event_type);

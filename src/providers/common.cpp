@@ -141,11 +141,20 @@ private:
       bool match = true;
       for (std::size_t d = 0; d < p.size() && match; ++d)
         match = stack_[d].object && stack_[d].key == p[d];
-      if (match && out_[i].empty())
+      if (match && out_[i].empty()) {
         out_[i] = v;
+        ++found_;
+      }
     }
-    return true;
+    // Stop reading once every field is found (GitHub's "action" comes first).
+    return found_ < paths_.size();
   }
+
+public:
+  [[nodiscard]] bool complete() const noexcept { return found_ == paths_.size(); }
+
+private:
+  std::size_t found_ = 0;
 
   const std::vector<std::vector<std::string_view>>& paths_;
   std::vector<std::string>& out_;
@@ -161,7 +170,10 @@ std::vector<std::string> json_fields(std::string_view body,
     return out;
   std::vector<std::string> found(paths.size());
   FieldGrabber grabber(paths, found);
-  if (nlohmann::json::sax_parse(body, &grabber, nlohmann::json::input_format_t::json, false))
+  // A complete set ends the parse early (sax_parse then reports false); otherwise only a body
+  // that parses to the end is trusted.
+  if (nlohmann::json::sax_parse(body, &grabber, nlohmann::json::input_format_t::json, false) ||
+      grabber.complete())
     out = std::move(found);
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace hooktool::util {
 
@@ -73,6 +75,16 @@ bool is_valid_utf8(std::string_view s) noexcept {
   std::size_t i = 0;
   const auto n = s.size();
   while (i < n) {
+    // ASCII fast path, eight bytes at a time.
+    while (i + 8 <= n) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, s.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) != 0)
+        break;
+      i += 8;
+    }
+    if (i >= n)
+      break;
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t len = 0;
     unsigned int cp = 0;
