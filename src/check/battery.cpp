@@ -290,17 +290,9 @@ CheckResult check_unknown_event(Runner& run) {
                 "add types, and a failing answer is retried and can disable the endpoint");
 }
 
-// Single-quotes text for sh.
-std::string sh_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // Runs the probe command (bounded to 60 s) and reads the first number it prints.
 std::optional<double> run_probe(const std::string& cmd, std::string& error) {
-  const auto line = "timeout 60 sh -c " + sh_quote(cmd);
+  const auto line = "timeout 60 sh -c " + util::shell_quote(cmd);
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(line.c_str(), "r"), ::pclose);
   if (!pipe) {
     error = "cannot run the probe";

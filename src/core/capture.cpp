@@ -54,38 +54,8 @@ void append_json_string(std::string& out, std::string_view s, Utf8 utf8 = Utf8::
     out += ojson(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return;
   }
-  static constexpr char hex[] = "0123456789abcdef";
   out += '"';
-  std::size_t run = 0; // start of the bytes not yet copied
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 0x0F];
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
+  util::append_json_escaped(out, s);
   out += '"';
 }
 

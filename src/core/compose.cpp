@@ -62,19 +62,8 @@ PayloadTemplate::PayloadTemplate(const FixtureStore& store, const PayloadSpec& s
     format_ = fixture.format;
   }
   if (!verbatim_ && format_ == providers::BodyFormat::json) {
-    if (util::json_nesting_exceeds(text_, 512))
-      throw usage_error(origin_ + ": JSON nested more than 512 levels deep");
-    nlohmann::ordered_json doc;
-    try {
-      doc = nlohmann::ordered_json::parse(text_);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw usage_error(origin_ + ": invalid JSON: " + e.what());
-    }
-    for (const auto& op : spec.sets)
-      apply_set(doc, op);
     // Serialised once with the placeholders in place; each render only fills them in.
-    compiled_ =
-        doc.dump(spec.pretty_json ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    compiled_ = compile_json_template(text_, origin_, spec.sets, spec.pretty_json);
   }
 }
 

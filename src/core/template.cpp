@@ -146,67 +146,7 @@ nlohmann::ordered_json Renderer::value_of(std::string_view token) {
   return value;
 }
 
-std::string Renderer::substitute(std::string_view text, bool form_encode) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t pos = 0;
-  for (;;) {
-    const auto open = text.find("{{", pos);
-    if (open == std::string_view::npos)
-      break;
-    const auto close = text.find("}}", open + 2);
-    if (close == std::string_view::npos)
-      break;
-    out.append(text.substr(pos, open - pos));
-    const auto v = value_of(text.substr(open + 2, close - open - 2));
-    const auto s = v.is_string() ? v.get<std::string>() : v.dump();
-    out += form_encode ? util::form_encode(s) : s;
-    pos = close + 2;
-  }
-  out.append(text.substr(pos));
-  return out;
-}
-
-void Renderer::walk(nlohmann::ordered_json& node) {
-  if (node.is_string()) {
-    const auto& s = node.get_ref<const std::string&>();
-    if (s.find("{{") == std::string::npos)
-      return;
-    // A string that is exactly one placeholder takes the generator's JSON type.
-    if (util::starts_with(s, "{{") && s.size() > 4 && s.ends_with("}}") &&
-        s.find("{{", 2) == std::string::npos) {
-      node = value_of(std::string_view(s).substr(2, s.size() - 4));
-      return;
-    }
-    node = substitute(s, false);
-  } else if (node.is_array() || node.is_object()) {
-    for (auto& child : node)
-      walk(child);
-  }
-}
-
-namespace {
-
-void append_json_escaped(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 0x0F];
-    } else {
-      out += ch;
-    }
-  }
-}
-
-} // namespace
-
-std::string Renderer::fill_json_text(std::string_view text) {
+std::string Renderer::fill(std::string_view text, Target target) {
   std::string out;
   out.reserve(text.size() + 64);
   std::size_t pos = 0;
@@ -219,43 +159,54 @@ std::string Renderer::fill_json_text(std::string_view text) {
       break;
     out.append(text.substr(pos, open - pos));
     const auto v = value_of(text.substr(open + 2, close - open - 2));
-    // A whole JSON string: the quote before is an opening one, the quote after closes it.
-    const bool whole = open >= 1 && text[open - 1] == '"' && (open < 2 || text[open - 2] != '\\') &&
-                       close + 2 < text.size() && text[close + 2] == '"';
-    if (whole && !v.is_string()) {
-      out.pop_back(); // the opening quote: a number replaces the whole string
-      out += v.dump();
-      pos = close + 3;
+    pos = close + 2;
+    const auto s = v.is_string() ? v.get<std::string>() : v.dump();
+    if (target == Target::form) {
+      out += util::form_encode(s);
       continue;
     }
-    append_json_escaped(out, v.is_string() ? v.get_ref<const std::string&>() : v.dump());
-    pos = close + 2;
+    // A whole JSON string (the quote before opens it, the one after closes it) takes the
+    // generator's type: a number replaces the quotes too.
+    const bool whole = open >= 1 && text[open - 1] == '"' && (open < 2 || text[open - 2] != '\\') &&
+                       pos < text.size() && text[pos] == '"';
+    if (whole && !v.is_string()) {
+      out.pop_back();
+      out += s;
+      ++pos;
+      continue;
+    }
+    util::append_json_escaped(out, s);
   }
   out.append(text.substr(pos));
   return out;
 }
 
-std::string Renderer::render_json(std::string_view text, std::string_view origin,
+std::string Renderer::fill_json_text(std::string_view json_text) {
+  return fill(json_text, Target::json_text);
+}
+
+std::string compile_json_template(std::string_view text, std::string_view origin,
                                   const std::vector<SetOp>& sets, bool pretty) {
+  if (util::json_nesting_exceeds(text, 512))
+    throw usage_error(std::string(origin) + ": JSON nested more than 512 levels deep");
   nlohmann::ordered_json doc;
   try {
     doc = nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw usage_error(std::string(origin) + ": invalid JSON: " + e.what());
   }
-  return render_json(std::move(doc), sets, pretty);
-}
-
-std::string Renderer::render_json(nlohmann::ordered_json doc, const std::vector<SetOp>& sets,
-                                  bool pretty) {
-  walk(doc);
   for (const auto& op : sets)
     apply_set(doc, op);
   return doc.dump(pretty ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string Renderer::render_json(std::string_view text, std::string_view origin,
+                                  const std::vector<SetOp>& sets, bool pretty) {
+  return fill_json_text(compile_json_template(text, origin, sets, pretty));
+}
+
 std::string Renderer::render_form(std::string_view text, const std::vector<SetOp>& sets) {
-  auto body = substitute(util::trim(text), true);
+  auto body = fill(util::trim(text), Target::form);
   for (const auto& op : sets) {
     std::string name;
     for (const auto& seg : op.path)

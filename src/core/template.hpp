@@ -25,28 +25,32 @@ class Renderer {
 public:
   Renderer(std::int64_t now_ms, std::string event) : now_ms_(now_ms), event_(std::move(event)) {}
 
-  // Renders a JSON fixture: placeholders, then --set overrides; compact or 2-space indented.
+  // Renders a JSON fixture once: compile_json_template, then fill_json_text.
   std::string render_json(std::string_view text, std::string_view origin,
                           const std::vector<SetOp>& sets, bool pretty);
-  // The same on an already parsed template (copied, then filled).
-  std::string render_json(nlohmann::ordered_json doc, const std::vector<SetOp>& sets, bool pretty);
   // Renders a form fixture: placeholders form-encoded, then --set overrides of fields.
   std::string render_form(std::string_view text, const std::vector<SetOp>& sets);
-  // Fills placeholders in JSON text already serialised with them in place (a compiled
-  // template): a string that is exactly one placeholder takes the generator's JSON type.
-  // Gives the same bytes as render_json on the parsed text, without a document per render.
+  // Fills placeholders in a compiled JSON template: a string that is exactly one placeholder
+  // takes the generator's JSON type, others have the value spliced in (JSON-escaped).
   std::string fill_json_text(std::string_view json_text);
   // The value of one placeholder body ("uuid", "now-60", "id:evt_#2"); throws on unknown ones.
   nlohmann::ordered_json value_of(std::string_view token);
 
 private:
-  std::string substitute(std::string_view text, bool form_encode);
-  void walk(nlohmann::ordered_json& node);
+  // How a filled-in value is written.
+  enum class Target { json_text, form };
+  std::string fill(std::string_view text, Target target);
 
   std::int64_t now_ms_;
   std::string event_;
   std::map<std::string, nlohmann::ordered_json, std::less<>> memo_;
 };
+
+// Parses a JSON fixture, applies the --set overrides and serialises it (compact or 2-space
+// indented) with the placeholders still in place, ready for Renderer::fill_json_text.
+// A usage error naming origin when the text is not JSON or nests too deep.
+std::string compile_json_template(std::string_view text, std::string_view origin,
+                                  const std::vector<SetOp>& sets, bool pretty);
 
 // Applies one --set override to a JSON document; throws a usage error when the path cannot be set.
 void apply_set(nlohmann::ordered_json& doc, const SetOp& op);

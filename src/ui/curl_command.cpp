@@ -7,17 +7,6 @@
 
 namespace hooktool::ui {
 
-std::string shell_quote(std::string_view text) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
-
 std::string ansi_c_quote(std::string_view bytes) {
   // Readable UTF-8 stays as it is; anything else is escaped byte by byte.
   const bool utf8 = util::is_valid_utf8(bytes);
@@ -55,10 +44,12 @@ std::string ansi_c_quote(std::string_view bytes) {
 }
 
 std::string to_curl(const core::HttpRequest& request, const std::string& body_file) {
-  std::string out = "curl -sS -X " + shell_quote(request.method) + " " + shell_quote(request.url);
+  std::string out =
+      "curl -sS -X " + util::shell_quote(request.method) + " " + util::shell_quote(request.url);
   for (const auto& h : request.headers) {
     // curl's syntax for a header with an empty value is "Name;".
-    out += " \\\n  -H " + shell_quote(h.value.empty() ? h.name + ";" : h.name + ": " + h.value);
+    out +=
+        " \\\n  -H " + util::shell_quote(h.value.empty() ? h.name + ";" : h.name + ": " + h.value);
   }
   out += " \\\n  -H 'Expect:'";
   // Keep curl from adding headers the delivery did not carry.
@@ -69,7 +60,7 @@ std::string to_curl(const core::HttpRequest& request, const std::string& body_fi
   if (!core::find_header(request.headers, "Content-Type") && !request.body.empty())
     out += " -H 'Content-Type:'"; // keep curl from adding its form default
   if (!body_file.empty())
-    out += " \\\n  --data-binary @" + shell_quote(body_file);
+    out += " \\\n  --data-binary @" + util::shell_quote(body_file);
   else if (!request.body.empty())
     out += " \\\n  --data-binary " + ansi_c_quote(request.body);
   return out + "\n";

@@ -6,8 +6,6 @@
 
 namespace hooktool::ui {
 
-// Quotes text for a POSIX shell: 'text' with embedded quotes escaped.
-std::string shell_quote(std::string_view text);
 // Quotes bytes for bash as $'…' (\n, \t, \xHH escapes; valid UTF-8 kept as is); NUL cannot be.
 std::string ansi_c_quote(std::string_view bytes);
 

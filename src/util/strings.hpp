@@ -36,6 +36,11 @@ std::string closest(std::string_view name, const std::vector<std::string>& candi
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
 // Shell-style match of text against pattern: '*' any run, '?' any one character.
 bool glob_match(std::string_view pattern, std::string_view text) noexcept;
+// Appends s escaped for the inside of a JSON string ('"', '\\', control characters; other
+// bytes copied as they are, so s should be UTF-8), without the surrounding quotes.
+void append_json_escaped(std::string& out, std::string_view s);
+// Quotes text for a POSIX shell: 'text', embedded single quotes escaped.
+std::string shell_quote(std::string_view text);
 // Replaces bytes a terminal could act on (control characters) with '?'.
 std::string printable(std::string_view s);
 // Like printable, but keeps line breaks and tabs (multi-line text); drops '\r'.

@@ -71,29 +71,9 @@ std::string help_text(const std::string& sub) {
   return r.out;
 }
 
-// The subcommands `hooktool --help` lists: the first word of each line of its
-// "Subcommands:" section (which ends at a blank or unindented line).
-std::vector<std::string> subcommands_in_help(const std::string& help) {
-  std::vector<std::string> out;
-  bool in_section = false;
-  static const std::regex entry("^\\s+([a-z][a-z0-9-]*)(\\s|$)");
-  for (const auto& line : e2e::lines_of(help)) {
-    if (!in_section) {
-      in_section = line == "Subcommands:";
-      continue;
-    }
-    std::smatch m;
-    if (!std::regex_search(line, m, entry))
-      break;
-    out.push_back(m[1].str());
-  }
-  return out;
-}
-
 // The subcommands of the built hooktool (from `hooktool --help`).
 const std::vector<std::string>& subcommands() {
-  static const std::vector<std::string> subs = subcommands_in_help(help_text(""));
-  return subs;
+  return e2e::hooktool_subcommands();
 }
 
 // The subcommands, preceded by "" (the options before the subcommand).
@@ -103,29 +83,8 @@ std::vector<std::string> subcommands_and_top_level() {
   return subs;
 }
 
-// Every long flag the help text lists (without the leading dashes), except "help". Only
-// the option column counts: the first word of an option's entry ("  -H,--header TEXT"),
-// not a flag a description mentions (replay's "from listen --capture or send --save", or
-// a description wrapped onto its own, deeply indented, line).
 std::set<std::string> long_flags(const std::string& help) {
-  std::set<std::string> out;
-  static const std::regex entry("^ {1,8}(-[^\\s]+)");
-  static const std::regex re("--([a-z0-9][a-z0-9-]*)");
-  for (const auto& line : e2e::lines_of(help)) {
-    std::smatch m;
-    if (!std::regex_search(line, m, entry))
-      continue;
-    const std::string names = m[1].str();
-    for (auto it = std::sregex_iterator(names.begin(), names.end(), re);
-         it != std::sregex_iterator(); ++it) {
-      std::string name = (*it)[1].str();
-      while (!name.empty() && name.back() == '-')
-        name.pop_back();
-      if (!name.empty() && name != "help")
-        out.insert(name);
-    }
-  }
-  return out;
+  return e2e::long_flags_in_help(help);
 }
 
 // The short aliases the help lists as "-X,--long" (the letter only), except "h".

@@ -3,29 +3,8 @@
 
 #include <gtest/gtest.h>
 
-namespace {
-
-std::vector<std::string> subcommands() {
-  const auto r = e2e::hooktool({"--help"});
-  std::vector<std::string> out;
-  const auto start = r.out.find("Subcommands:");
-  if (start == std::string::npos)
-    return out;
-  for (const auto& line : e2e::lines_of(r.out.substr(start + 12))) {
-    const auto first = line.find_first_not_of(' ');
-    if (first == 0 && !out.empty())
-      break; // the list ends where the next unindented section (the examples) starts
-    if (first != 2)
-      continue; // subcommand lines are indented by two spaces
-    out.push_back(line.substr(2, line.find(' ', 2) - 2));
-  }
-  return out;
-}
-
-} // namespace
-
 TEST(Help, EverySubcommandHelpEndsWithExamples) {
-  const auto subs = subcommands();
+  const auto& subs = e2e::hooktool_subcommands();
   ASSERT_GE(subs.size(), 7u);
   for (const auto& sub : subs) {
     const auto r = e2e::hooktool({sub, "--help"});

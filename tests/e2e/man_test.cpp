@@ -3,38 +3,9 @@
 
 #include <filesystem>
 #include <gtest/gtest.h>
-#include <regex>
 #include <set>
 
 namespace {
-
-std::vector<std::string> subcommands() {
-  const auto r = e2e::hooktool({"--help"});
-  std::vector<std::string> out;
-  const auto start = r.out.find("Subcommands:");
-  if (start == std::string::npos)
-    return out;
-  for (const auto& line : e2e::lines_of(r.out.substr(start + 12))) {
-    const auto first = line.find_first_not_of(' ');
-    if (first == 0 && !out.empty())
-      break;
-    if (first == 2)
-      out.push_back(line.substr(2, line.find(' ', 2) - 2));
-  }
-  return out;
-}
-
-// Long flags in the option column of a --help text.
-std::set<std::string> help_flags(const std::string& help) {
-  std::set<std::string> out;
-  static const std::regex option_line(R"(^\s+(-\w,)?(--[a-z0-9-]+))");
-  for (const auto& line : e2e::lines_of(help)) {
-    std::smatch m;
-    if (std::regex_search(line, m, option_line))
-      out.insert(m[2]);
-  }
-  return out;
-}
 
 std::string roff_flag(const std::string& flag) {
   std::string out;
@@ -49,14 +20,14 @@ TEST(ManPage, CoversEverySubcommandAndFlag) {
   const auto man = e2e::hooktool({"--man"});
   ASSERT_EQ(man.exit_code, 0) << man.describe();
   EXPECT_EQ(man.out.rfind(".TH HOOKTOOL 1", 0), 0u);
-  const auto subs = subcommands();
+  const auto& subs = e2e::hooktool_subcommands();
   ASSERT_GE(subs.size(), 7u);
   for (const auto& sub : subs) {
     EXPECT_NE(man.out.find(".SS \"hooktool " + sub), std::string::npos) << sub;
-    const auto flags = help_flags(e2e::hooktool({sub, "--help"}).out);
+    const auto flags = e2e::long_flags_in_help(e2e::hooktool({sub, "--help"}).out);
     EXPECT_GE(flags.size(), 2u) << sub;
     for (const auto& flag : flags)
-      EXPECT_NE(man.out.find(roff_flag(flag)), std::string::npos) << sub << " " << flag;
+      EXPECT_NE(man.out.find(roff_flag("--" + flag)), std::string::npos) << sub << " --" << flag;
   }
   for (const auto* section : {".SH EXIT STATUS", ".SH ENVIRONMENT", ".SH EXAMPLES"})
     EXPECT_NE(man.out.find(section), std::string::npos) << section;

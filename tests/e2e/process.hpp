@@ -13,6 +13,8 @@
 #include <map>
 #include <optional>
 #include <poll.h>
+#include <regex>
+#include <set>
 #include <spawn.h>
 #include <stdexcept>
 #include <string>
@@ -335,5 +337,57 @@ inline std::vector<std::string> lines_of(const std::string& text) {
   }
   return out;
 }
+
+// The subcommands a `--help` text lists: the first word of each line of its "Subcommands:"
+// section (which ends at the first line that is not an indented entry).
+inline std::vector<std::string> subcommands_in_help(const std::string& help) {
+  std::vector<std::string> out;
+  bool in_section = false;
+  static const std::regex entry("^\\s+([a-z][a-z0-9-]*)(\\s|$)");
+  for (const auto& line : lines_of(help)) {
+    if (!in_section) {
+      in_section = line == "Subcommands:";
+      continue;
+    }
+    std::smatch m;
+    if (!std::regex_search(line, m, entry))
+      break;
+    out.push_back(m[1].str());
+  }
+  return out;
+}
+
+// Every long flag the help text lists (without the leading dashes), except "help". Only
+// the option column counts: the first word of an option's entry ("  -H,--header TEXT"),
+// not a flag a description mentions (replay's "from listen --capture or send --save", or
+// a description wrapped onto its own, deeply indented, line).
+inline std::set<std::string> long_flags_in_help(const std::string& help) {
+  std::set<std::string> out;
+  static const std::regex entry("^ {1,8}(-[^\\s]+)");
+  static const std::regex re("--([a-z0-9][a-z0-9-]*)");
+  for (const auto& line : lines_of(help)) {
+    std::smatch m;
+    if (!std::regex_search(line, m, entry))
+      continue;
+    const std::string names = m[1].str();
+    for (auto it = std::sregex_iterator(names.begin(), names.end(), re);
+         it != std::sregex_iterator(); ++it) {
+      std::string name = (*it)[1].str();
+      while (!name.empty() && name.back() == '-')
+        name.pop_back();
+      if (!name.empty() && name != "help")
+        out.insert(name);
+    }
+  }
+  return out;
+}
+
+#ifdef HOOKTOOL_BIN
+// The subcommands of the built hooktool, from `hooktool --help`.
+inline const std::vector<std::string>& hooktool_subcommands() {
+  static const std::vector<std::string> subs = subcommands_in_help(hooktool({"--help"}).out);
+  return subs;
+}
+#endif
 
 } // namespace e2e

@@ -1,12 +1,13 @@
 #include "ui/curl_command.hpp"
+#include "util/strings.hpp"
 
 #include <gtest/gtest.h>
 
 using namespace hooktool;
 
 TEST(CurlCommand, ShellQuoting) {
-  EXPECT_EQ(ui::shell_quote("a b"), "'a b'");
-  EXPECT_EQ(ui::shell_quote("it's"), "'it'\\''s'");
+  EXPECT_EQ(util::shell_quote("a b"), "'a b'");
+  EXPECT_EQ(util::shell_quote("it's"), "'it'\\''s'");
   EXPECT_EQ(ui::ansi_c_quote("a'b\\c\nd\te"), "$'a\\'b\\\\c\\nd\\te'");
   EXPECT_EQ(ui::ansi_c_quote("caf\xC3\xA9"), "$'caf\xC3\xA9'") << "valid UTF-8 stays readable";
   EXPECT_EQ(ui::ansi_c_quote(std::string("\xff\x01", 2)), "$'\\xFF\\x01'");
