@@ -10,12 +10,12 @@
 # `hooktool check --only/--skip <TAB>` come from `hooktool check --list`.
 
 _hooktool_providers='stripe github shopify twilio slack standard svix generic'
-_hooktool_subcommands='send sign verify listen replay check fixtures'
+_hooktool_subcommands='send sign verify listen replay check fixtures export config'
 
 # Options that take no value; every other option takes exactly one.
-_hooktool_flags=' -h --help -V --version --no-color --color -k --insecure --json --dry-run
-  -q --quiet --fsync --tls --require-valid --same-payload --resign --as-curl --skip-bad
-  --strict --list '
+_hooktool_flags=' -h --help -V --version --no-color --color --no-config -k --insecure -L
+  --location --json --dry-run -q --quiet --fsync --tls --require-valid --same-payload --resign
+  --as-curl --skip-bad --strict --list --har --jsonl '
 
 _hooktool_generic_opts='--generic-header --generic-algo --generic-encoding --generic-prefix
   --generic-sign --generic-timestamp-header --generic-separator'
@@ -25,7 +25,7 @@ _hooktool_options() {
   case $1 in
     send)
       echo "-h --help --to --secret --secret-file -H --header --timeout -k --insecure
-        --expect --json --duplicate --tamper --age --retries --backoff --dry-run --save
+        -L --location --expect --json --duplicate --tamper --age --retries --backoff --dry-run --save
         --set --data --fixtures --signing-url --count --concurrency --rate --duration
         --same-payload $_hooktool_generic_opts"
       ;;
@@ -45,7 +45,8 @@ _hooktool_options() {
     replay)
       echo "-h --help --to --keep-path --id --event --provider --last --since --until --times
         --concurrency --delay --resign --secret --secret-file -H --header --expect --json
-        --as-curl --curl-dir --skip-bad --timeout -k --insecure $_hooktool_generic_opts"
+        --as-curl --curl-dir --skip-bad --timeout -k --insecure -L --location
+        $_hooktool_generic_opts"
       ;;
     check)
       echo "-h --help --to --secret --secret-file --event --only --skip --json --strict --probe
@@ -55,8 +56,15 @@ _hooktool_options() {
     fixtures)
       echo "-h --help --fixtures --json"
       ;;
+    export)
+      echo "-h --help --har --jsonl -o --output --id --event --provider --last --since --until
+        --skip-bad"
+      ;;
+    config)
+      echo "-h --help --json"
+      ;;
     *)
-      echo "-h --help -V --version --no-color --color"
+      echo "-h --help -V --version --no-color --color --no-config"
       ;;
   esac
 }
@@ -245,7 +253,7 @@ _hooktool_value() {
     --generic-sign) _hooktool_reply -W 'body timestamp' -- "$cur" ;;
     --expect) _hooktool_reply -W '2xx 4xx 5xx' -- "$cur" ;;
     --provider) _hooktool_reply -W "$_hooktool_providers" -- "$cur" ;;
-    --save | --capture | --secret-file | --tls-cert | --tls-key)
+    --save | --capture | --secret-file | --tls-cert | --tls-key | -o | --output)
       _hooktool_compopt -o filenames
       _hooktool_reply -f -- "$cur"
       ;;
@@ -348,11 +356,14 @@ _hooktool() {
         _hooktool_reply -W "$_hooktool_providers" -- "$cur"
       fi
       ;;
-    replay)
+    replay | export)
       if ((npos == 0)); then
         _hooktool_compopt -o filenames
         _hooktool_reply -f -- "$cur"
       fi
+      ;;
+    config)
+      ((npos == 0)) && _hooktool_reply -W 'show' -- "$cur"
       ;;
   esac
   return 0

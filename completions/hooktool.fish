@@ -9,9 +9,9 @@
 # `hooktool check --only/--skip <TAB>` come from `hooktool check --list`.
 
 # Options that take no value; every other option takes exactly one.
-set -g __hooktool_flags -h --help -V --version --no-color --color -k --insecure --json \
-    --dry-run -q --quiet --fsync --tls --require-valid --same-payload --resign --as-curl \
-    --skip-bad --strict --list
+set -g __hooktool_flags -h --help -V --version --no-color --color --no-config -k --insecure \
+    -L --location --json --dry-run -q --quiet --fsync --tls --require-valid --same-payload \
+    --resign --as-curl --skip-bad --strict --list --har --jsonl
 
 function __hooktool_takes_value -a word -d 'True when WORD is an option whose value is the next word'
     switch $word
@@ -75,7 +75,12 @@ end
 
 function __hooktool_want_capture_file
     set -l st (__hooktool_state)
-    test "$st[1]" = replay; and test $st[2] -eq 0; and test $st[3] -eq 0
+    contains -- "$st[1]" replay export; and test $st[2] -eq 0; and test $st[3] -eq 0
+end
+
+function __hooktool_want_config_action
+    set -l st (__hooktool_state)
+    test "$st[1]" = config; and test $st[2] -eq 0; and test $st[3] -eq 0
 end
 
 function __hooktool_want_event
@@ -171,6 +176,9 @@ complete -c hooktool -n __hooktool_want_subcommand -a listen -d 'Receive, verify
 complete -c hooktool -n __hooktool_want_subcommand -a replay -d 'Re-send captured deliveries byte for byte'
 complete -c hooktool -n __hooktool_want_subcommand -a check -d 'Grade a webhook handler against the receiving checklist'
 complete -c hooktool -n __hooktool_want_subcommand -a fixtures -d 'List providers and the events send can fire'
+complete -c hooktool -n __hooktool_want_subcommand -a export -d 'Convert captured deliveries to HAR, or a HAR to capture lines'
+complete -c hooktool -n __hooktool_want_subcommand -a config -d 'Show the settings in force and where each comes from'
+complete -c hooktool -n __hooktool_want_subcommand -l no-config -d 'Read no config file'
 complete -c hooktool -n __hooktool_want_subcommand -s h -l help -d 'Print help and exit'
 complete -c hooktool -n __hooktool_want_subcommand -s V -l version -d 'Display program version and exit'
 complete -c hooktool -n __hooktool_want_subcommand -l no-color -d 'Never use colour'
@@ -180,14 +188,14 @@ complete -c hooktool -n __hooktool_want_subcommand -l color -d 'Always use colou
 # the capture file (replay)
 complete -c hooktool -n __hooktool_want_provider -a 'stripe github shopify twilio slack standard svix generic' -d Provider
 complete -c hooktool -n __hooktool_want_event -a '(__hooktool_events)' -d Event
-complete -c hooktool -n __hooktool_want_capture_file -F -d 'Capture file'
+complete -c hooktool -n __hooktool_want_capture_file -F -d 'Capture or HAR file'
 
 # Shared by several subcommands
-complete -c hooktool -n '__hooktool_using send sign verify listen replay check fixtures' -s h -l help -d 'Print help and exit'
+complete -c hooktool -n '__hooktool_using send sign verify listen replay check fixtures export config' -s h -l help -d 'Print help and exit'
 complete -c hooktool -n '__hooktool_using send sign verify listen replay check' -l secret -x -a '(__hooktool_secret_prefixes)' -d 'Secret, or provider=SECRET (repeatable)'
 complete -c hooktool -n '__hooktool_using send sign verify replay check listen' -l secret-file -r -F -d 'Read the secret from a file'
 complete -c hooktool -n '__hooktool_using send verify replay check' -s H -l header -x -d "Header 'Name: value' (repeatable)"
-complete -c hooktool -n '__hooktool_using send verify listen replay check fixtures' -l json -d 'JSON output'
+complete -c hooktool -n '__hooktool_using send verify listen replay check fixtures config' -l json -d 'JSON output'
 complete -c hooktool -n '__hooktool_using sign verify' -l body -x -a '(__hooktool_at_files)' -d 'Body: @file, - (stdin) or the text itself'
 complete -c hooktool -n '__hooktool_using sign verify' -l url -x -d 'twilio: the URL the request is sent to'
 complete -c hooktool -n '__hooktool_using verify listen' -l tolerance -x -d 'Replay window in seconds (0: off)'
@@ -195,6 +203,7 @@ complete -c hooktool -n '__hooktool_using send check fixtures' -l fixtures -x -a
 complete -c hooktool -n '__hooktool_using send listen replay check' -l timeout -x -d 'Seconds to wait'
 complete -c hooktool -n '__hooktool_using send replay check' -l to -x -d 'Target: localhost:3000, :3000, http(s)://host:port/path'
 complete -c hooktool -n '__hooktool_using send replay check' -s k -l insecure -d 'Do not verify the TLS certificate'
+complete -c hooktool -n '__hooktool_using send replay' -s L -l location -d 'Follow redirects (same method and body)'
 complete -c hooktool -n '__hooktool_using send replay' -l expect -x -a '2xx 4xx 5xx' -d 'Expected status'
 complete -c hooktool -n '__hooktool_using send check' -l signing-url -x -d 'twilio: the URL to sign (the one the handler sees)'
 
@@ -246,19 +255,27 @@ complete -c hooktool -n '__hooktool_using listen' -l workers -x -d 'Worker threa
 
 # replay
 complete -c hooktool -n '__hooktool_using replay' -l keep-path -x -a 'yes no' -d 'Join the captured path to --to (yes) or post to --to as given (no)'
-complete -c hooktool -n '__hooktool_using replay' -l id -x -d 'Only this capture id or provider event id (repeatable)'
-complete -c hooktool -n '__hooktool_using replay' -l event -x -d 'Only event types matching this glob (invoice.*)'
-complete -c hooktool -n '__hooktool_using replay' -l provider -x -a 'stripe github shopify twilio slack standard svix generic' -d "Only this provider's deliveries"
-complete -c hooktool -n '__hooktool_using replay' -l last -x -d 'Only the last N selected deliveries'
-complete -c hooktool -n '__hooktool_using replay' -l since -x -d 'Only deliveries received since: RFC 3339 or 10m, 2h, 1d ago'
-complete -c hooktool -n '__hooktool_using replay' -l until -x -d 'Only deliveries received before: RFC 3339 or 10m, 2h, 1d ago'
+complete -c hooktool -n '__hooktool_using replay export' -l id -x -d 'Only this capture id or provider event id (repeatable)'
+complete -c hooktool -n '__hooktool_using replay export' -l event -x -d 'Only event types matching this glob (invoice.*)'
+complete -c hooktool -n '__hooktool_using replay export' -l provider -x -a 'stripe github shopify twilio slack standard svix generic' -d "Only this provider's deliveries"
+complete -c hooktool -n '__hooktool_using replay export' -l last -x -d 'Only the last N selected deliveries'
+complete -c hooktool -n '__hooktool_using replay export' -l since -x -d 'Only deliveries received since: RFC 3339 or 10m, 2h, 1d ago'
+complete -c hooktool -n '__hooktool_using replay export' -l until -x -d 'Only deliveries received before: RFC 3339 or 10m, 2h, 1d ago'
 complete -c hooktool -n '__hooktool_using replay' -l times -x -d 'Send each delivery N times (idempotency drill)'
 complete -c hooktool -n '__hooktool_using replay' -l concurrency -x -d 'Send that many copies at once'
 complete -c hooktool -n '__hooktool_using replay' -l delay -x -d 'Wait MS milliseconds between sends'
 complete -c hooktool -n '__hooktool_using replay' -l resign -d 'Sign again with a fresh timestamp (needs --secret)'
 complete -c hooktool -n '__hooktool_using replay' -l as-curl -d 'Print a curl command per delivery instead of sending'
 complete -c hooktool -n '__hooktool_using replay' -l curl-dir -x -a '(__hooktool_dirs)' -d '--as-curl: where to write bodies that hold NUL bytes'
-complete -c hooktool -n '__hooktool_using replay' -l skip-bad -d 'Skip malformed lines (counted) instead of stopping'
+complete -c hooktool -n '__hooktool_using replay export' -l skip-bad -d 'Skip malformed lines (counted) instead of stopping'
+
+# export
+complete -c hooktool -n '__hooktool_using export' -l har -d 'Write HAR 1.2 (the default)'
+complete -c hooktool -n '__hooktool_using export' -l jsonl -d 'Write capture lines (JSON Lines)'
+complete -c hooktool -n '__hooktool_using export' -s o -l output -r -F -d 'Write to FILE instead of stdout'
+
+# config
+complete -c hooktool -n __hooktool_want_config_action -a show -d 'Print each setting and where it is set'
 
 # check
 complete -c hooktool -n '__hooktool_using check' -l event -x -a '(__hooktool_events)' -d 'Fixture to build deliveries from'

@@ -1,6 +1,8 @@
 #include "commands/app.hpp"
 
 #include "commands/check.hpp"
+#include "commands/config.hpp"
+#include "commands/export.hpp"
 #include "commands/fixtures.hpp"
 #include "commands/listen.hpp"
 #include "commands/man.hpp"
@@ -9,6 +11,7 @@
 #include "commands/sign.hpp"
 #include "commands/verify.hpp"
 #include "core/build_info.hpp"
+#include "core/url.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
 
@@ -44,6 +47,9 @@ int run_app(int argc, char** argv) {
   bool force_color = false;
   app.add_flag("--no-color", no_color, "Never use colour (also NO_COLOR)");
   app.add_flag("--color", force_color, "Always use colour");
+  bool no_config = false;
+  app.add_flag("--no-config", no_config,
+               "Read no config file (.hooktool.toml, ~/.config/hooktool)");
   app.fallthrough();
 
   SendOptions send;
@@ -60,6 +66,10 @@ int run_app(int argc, char** argv) {
   auto* replay_cmd = register_replay(app, replay);
   auto* check_cmd = register_check(app, check);
   auto* fixtures_cmd = register_fixtures(app, fixtures);
+  ExportOptions export_options;
+  auto* export_cmd = register_export(app, export_options);
+  ConfigOptions config;
+  auto* config_cmd = register_config(app, config);
 
   // Hidden: the man page, generated from the definitions above (the build installs it).
   if (argc == 2 && std::string_view(argv[1]) == "--man") {
@@ -89,7 +99,43 @@ int run_app(int argc, char** argv) {
                       : force_color ? ui::ColorMode::always
                                     : ui::ColorMode::automatic);
 
+  if (no_config)
+    disable_config();
+
+  // Settings not given as flags: environment, then the config files (read only here, so
+  // --help and --version touch no file).
+  const auto target_or_config = [](std::string& to) {
+    auto resolved = resolve_target(to);
+    if (resolved.layer == core::Layer::project || resolved.layer == core::Layer::user) {
+      try {
+        (void)core::parse_target(resolved.value);
+      } catch (const Error& e) {
+        throw usage_error(resolved.where + ": to: " + e.what());
+      }
+    }
+    to = std::move(resolved.value);
+  };
+
   try {
+    if (send_cmd->parsed())
+      target_or_config(send.to);
+    if (replay_cmd->parsed() && !replay.as_curl)
+      target_or_config(replay.to);
+    if (check_cmd->parsed())
+      target_or_config(check.to);
+    if (listen_cmd->parsed()) {
+      auto d = resolve_listen_defaults(listen.host, listen_cmd->count("--host") > 0, listen.port,
+                                       listen_cmd->count("--port") > 0, listen.forward_to);
+      listen.host = std::move(d.host.value);
+      listen.port = static_cast<int>(d.port.value);
+      listen.forward_to = std::move(d.forward.value);
+      if (d.forward.layer == core::Layer::project || d.forward.layer == core::Layer::user)
+        listen.forward_where = d.forward.where;
+    }
+    if (config_cmd->parsed())
+      return run_config(config);
+    if (export_cmd->parsed())
+      return run_export(export_options);
     if (send_cmd->parsed())
       return run_send(send);
     if (sign_cmd->parsed())

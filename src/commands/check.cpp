@@ -116,7 +116,8 @@ int run_check(const CheckOptions& o) {
   if (o.provider.empty())
     throw usage_error("check needs a provider: hooktool check <provider> --to URL --secret S");
   if (o.to.empty())
-    throw usage_error("check needs --to URL (the handler to grade)");
+    throw usage_error(
+        "check needs --to URL (the handler to grade; or HOOKTOOL_TO, `to` in .hooktool.toml)");
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
   const auto target = core::parse_target(o.to);
   const auto names = select_checks(o);

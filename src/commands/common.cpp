@@ -1,5 +1,6 @@
 #include "commands/common.hpp"
 
+#include "commands/config.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -113,6 +114,13 @@ std::optional<ResolvedSecret> resolve_secret(const std::string& provider_id,
     const auto named = split_secret(value);
     if (named.empty() || providers::secret_family(named) == family)
       return ResolvedSecret{value, SecretSource::env};
+  }
+  if (auto setting = active_config().secret(family)) {
+    auto value = std::move(setting->value);
+    const auto named = split_secret(value);
+    if (!named.empty() && providers::secret_family(named) != family)
+      throw usage_error(setting->where + ": the secret is for " + named + ", not " + provider_id);
+    return ResolvedSecret{std::move(value), SecretSource::config};
   }
   return std::nullopt;
 }

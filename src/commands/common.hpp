@@ -30,7 +30,7 @@ void add_generic_options(CLI::App& app, GenericFlags& flags);
 providers::GenericConfig to_config(const GenericFlags& flags);
 
 // Where a secret came from.
-enum class SecretSource { flag, env, file, generated };
+enum class SecretSource { flag, env, file, config, generated };
 
 // The secret in force for a provider and where it came from.
 struct ResolvedSecret {
@@ -41,8 +41,8 @@ struct ResolvedSecret {
 // Strips "provider=" when the text starts with a known provider id (splitting at the first '=').
 // Returns the provider named, or empty when the text is a bare secret.
 std::string split_secret(std::string& text);
-// Resolves the secret for provider_id: --secret, else --secret-file, else HOOKTOOL_SECRET;
-// nullopt when none is set.
+// Resolves the secret for provider_id: --secret, else --secret-file, else HOOKTOOL_SECRET, else
+// the config files (project, then user); nullopt when none is set.
 std::optional<ResolvedSecret> resolve_secret(const std::string& provider_id,
                                              const std::vector<std::string>& flag_values,
                                              const std::string& secret_file);

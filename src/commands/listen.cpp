@@ -1,5 +1,6 @@
 #include "commands/listen.hpp"
 
+#include "commands/config.hpp"
 #include "core/url.hpp"
 #include "crypto/tls_cert.hpp"
 #include "listen/inspector.hpp"
@@ -166,6 +167,21 @@ listen::InspectorConfig inspector_config(const ListenOptions& o) {
     providers::make_provider(named, c.generic)->validate_secret(value);
     c.secrets[std::string(providers::secret_family(named))] = value;
   }
+  // Config files fill in the providers the flags left out (a bare secret covers them all).
+  if (!c.bare_secret) {
+    const auto& config = active_config();
+    for (const auto& family : config.secret_families()) {
+      if (c.secrets.contains(family))
+        continue;
+      auto setting = config.secret(family);
+      auto value = std::move(setting->value);
+      const auto named = split_secret(value);
+      if (!named.empty() && providers::secret_family(named) != family)
+        throw usage_error(setting->where + ": the secret is for " + named + ", not " + family);
+      providers::make_provider(family, c.generic)->validate_secret(value);
+      c.secrets[family] = std::move(value);
+    }
+  }
   if (o.tolerance >= 0)
     c.tolerance = o.tolerance;
   if (!o.public_url.empty()) {
@@ -203,8 +219,15 @@ int run_listen(const ListenOptions& o) {
 
   auto inspector = std::make_shared<listen::Inspector>(inspector_config(o));
   std::vector<listen::Route> routes;
-  for (const auto& r : o.forward_to)
-    routes.push_back(listen::parse_route(r));
+  for (const auto& r : o.forward_to) {
+    try {
+      routes.push_back(listen::parse_route(r));
+    } catch (const Error& e) {
+      if (o.forward_where.empty())
+        throw;
+      throw usage_error(o.forward_where + ": listen.forward: " + e.what());
+    }
+  }
   auto responder = std::make_shared<listen::Responder>(
       routes, simulation(o),
       std::chrono::milliseconds(static_cast<long long>(o.forward_timeout_s * 1000)));

@@ -27,6 +27,7 @@ struct ListenOptions {
   long long seed = -1;
   std::string response_body;
   std::vector<std::string> forward_to;
+  std::string forward_where; // "PATH:LINE" when the routes come from a config file
   double forward_timeout_s = 30;
   bool tls = false;
   std::string tls_cert;

@@ -105,10 +105,21 @@ std::string render_man_page(const CLI::App& app) {
   out += ".SH ENVIRONMENT\n"
          ".TP\nHOOKTOOL_SECRET\nThe secret when neither \\-\\-secret nor \\-\\-secret\\-file is "
          "given.\n"
+         ".TP\nHOOKTOOL_TO\nThe target of send, replay and check when \\-\\-to is not given.\n"
+         ".TP\nHOOKTOOL_HOST, HOOKTOOL_PORT\nlisten's address and port when \\-\\-host or "
+         "\\-\\-port is not given.\n"
+         ".TP\nXDG_CONFIG_HOME\nWhere the user config file is looked for (default ~/.config).\n"
          ".TP\nNO_COLOR\nAny value turns colour off.\n"
          ".TP\nCLICOLOR_FORCE\nForces colour when not on a terminal.\n";
-  out += ".SH FILES\nCaptures are JSON Lines, one delivery per line, written with mode 0600; see "
-         "the README for the format.\n";
+  out += ".SH FILES\n"
+         ".TP\n\\&.hooktool.toml\nProject config in the working directory: to, [listen] host, "
+         "port and forward, [secrets] and [secret_files] per provider. Ignored when another user "
+         "owns it or others can write it.\n"
+         ".TP\n$XDG_CONFIG_HOME/hooktool/config.toml\nUser config, same keys. Flags beat the "
+         "environment, which beats the project file, which beats the user file; "
+         "\\fBhooktool config show\\fR prints what is in force. \\-\\-no\\-config reads neither.\n"
+         ".PP\nCaptures are JSON Lines, one delivery per line, written with mode 0600; see "
+         "the README for the format. \\fBhooktool export\\fR turns them into HAR 1.2.\n";
   out += ".SH EXAMPLES\n.nf\n" + roff(app.get_footer()) + "\n.fi\n";
   return out;
 }

@@ -1,7 +1,8 @@
 #include "commands/replay.hpp"
 
-#include "core/capture_reader.hpp"
+#include "commands/config.hpp"
 #include "core/compose.hpp"
+#include "core/delivery_source.hpp"
 #include "core/url.hpp"
 #include "listen/responder.hpp"
 #include "net/fanout.hpp"
@@ -26,22 +27,15 @@ namespace hooktool::commands {
 
 CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
   auto* cmd = app.add_subcommand("replay", "Re-send captured deliveries byte for byte");
-  cmd->add_option("file", o.file, "Capture file (JSON Lines from listen --capture or send --save)")
+  cmd->add_option("file", o.file,
+                  "Capture file (JSON Lines from listen --capture or send --save) or a HAR file")
       ->required();
   cmd->add_option("--to", o.to, "Target: localhost:3000, :3000, http(s)://host:port/path");
   cmd->add_option("--keep-path", o.keep_path,
                   "Join the captured path to --to (yes) or post to --to as given (no)")
       ->capture_default_str()
       ->check(CLI::IsMember({"yes", "no"}));
-  cmd->add_option("--id", o.ids, "Only this capture id or provider event id (repeatable)");
-  cmd->add_option("--event", o.event, "Only event types matching this glob (invoice.*)");
-  cmd->add_option("--provider", o.provider, "Only this provider's deliveries");
-  cmd->add_option("--last", o.last, "Only the last N selected deliveries")
-      ->check(CLI::Range(1LL, 1LL << 40));
-  cmd->add_option("--since", o.since,
-                  "Only deliveries received since: RFC 3339 or 10m, 2h, 1d ago");
-  cmd->add_option("--until", o.until,
-                  "Only deliveries received before: RFC 3339 or 10m, 2h, 1d ago");
+  add_selection_options(*cmd, o.select);
   cmd->add_option("--times", o.times, "Send each delivery N times (idempotency drill)")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--concurrency", o.concurrency, "Send that many copies at once")
@@ -60,11 +54,12 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
   cmd->add_flag("--as-curl", o.as_curl, "Print a curl command per delivery instead of sending");
   cmd->add_option("--curl-dir", o.curl_dir, "--as-curl: where to write bodies that hold NUL bytes")
       ->capture_default_str();
-  cmd->add_flag("--skip-bad", o.skip_bad, "Skip malformed lines (counted) instead of stopping");
   cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for each response")
       ->capture_default_str()
       ->check(CLI::Range(0.001, 86400.0));
   cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
+  cmd->add_flag("-L,--location", o.location,
+                "Follow redirects (same method and body; providers do not)");
   add_generic_options(*cmd, o.generic);
   cmd->footer(
       "Examples:\n"
@@ -76,58 +71,6 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
 }
 
 namespace {
-
-// "2026-11-25T12:00:00Z" or a span back from now: "90s", "10m", "2h", "1d".
-std::int64_t parse_when(const std::string& flag, const std::string& text) {
-  if (const auto ms = util::parse_rfc3339(text))
-    return *ms;
-  std::string t = text;
-  std::int64_t scale = 1;
-  if (!t.empty() && t.back() == 'd') {
-    t.pop_back();
-    t += "h";
-    scale = 24;
-  }
-  const auto span = util::parse_duration_ms(t);
-  if (!span || t.find_first_not_of("0123456789.smh") != std::string::npos)
-    throw usage_error(flag + ": expected an RFC 3339 time or a span like 10m, 2h, 1d; got '" +
-                      text + "'");
-  return util::now_ms() - *span * scale;
-}
-
-struct Filter {
-  std::set<std::string> ids;
-  std::string event;
-  std::string provider;
-  std::optional<std::int64_t> since, until;
-
-  [[nodiscard]] bool matches(const core::CaptureRecord& r) const {
-    if (!ids.empty() && !ids.contains(r.id) && !ids.contains(r.event_id))
-      return false;
-    if (!event.empty() && !util::glob_match(event, r.event_type))
-      return false;
-    if (!provider.empty() &&
-        providers::secret_family(provider) != providers::secret_family(r.provider))
-      return false;
-    if (since && r.received_at_ms < *since)
-      return false;
-    return !(until && r.received_at_ms >= *until);
-  }
-};
-
-// Where a delivery originally went: send --save records it; listen has the Host header.
-std::string original_url(const core::CaptureRecord& r) {
-  if (!r.url.empty())
-    return r.url;
-  const auto host = core::find_header(r.headers, "Host");
-  return "http://" + std::string(host ? *host : "localhost") + r.path +
-         (r.query.empty() ? "" : "?" + r.query);
-}
-
-struct Selected {
-  std::uint64_t offset;
-  std::size_t line;
-};
 
 std::string join_target(const core::Url& base, const core::CaptureRecord& r, bool keep_path) {
   auto url = base;
@@ -146,19 +89,9 @@ std::string join_target(const core::Url& base, const core::CaptureRecord& r, boo
 
 int run_replay(const ReplayOptions& o) {
   if (!o.as_curl && o.to.empty())
-    throw usage_error("replay needs --to URL (or --as-curl)");
+    throw usage_error(
+        "replay needs --to URL (or HOOKTOOL_TO, `to` in .hooktool.toml, or --as-curl)");
   const auto generic = to_config(o.generic);
-  Filter filter;
-  filter.ids = {o.ids.begin(), o.ids.end()};
-  filter.event = o.event;
-  if (!o.provider.empty()) {
-    (void)providers::require_provider(o.provider, generic);
-    filter.provider = o.provider;
-  }
-  if (!o.since.empty())
-    filter.since = parse_when("--since", o.since);
-  if (!o.until.empty())
-    filter.until = parse_when("--until", o.until);
   const auto extra = parse_headers(o.headers);
   const auto expect = parse_expect(o.expect.empty() ? "2xx" : o.expect);
   std::optional<core::Url> target;
@@ -166,41 +99,24 @@ int run_replay(const ReplayOptions& o) {
     target = core::parse_target(o.to);
   const bool keep_path = o.keep_path == "yes";
   if (o.resign && o.secrets.empty() && o.secret_file.empty() &&
-      std::getenv("HOOKTOOL_SECRET") == nullptr)
-    throw usage_error("--resign needs --secret (or --secret-file, HOOKTOOL_SECRET)");
+      std::getenv("HOOKTOOL_SECRET") == nullptr && active_config().secret_families().empty())
+    throw usage_error("--resign needs --secret (or --secret-file, HOOKTOOL_SECRET, a config file)");
 
-  // Pass 1: validate every line and remember where the selected ones start.
-  core::CaptureReader reader(o.file);
-  std::deque<Selected> selected;
-  std::size_t bad = 0;
-  std::size_t total = 0;
-  while (auto line = reader.next()) {
-    core::CaptureRecord record;
-    try {
-      record = reader.parse(*line);
-    } catch (const Error& e) {
-      if (!o.skip_bad)
-        throw;
-      ++bad;
-      std::cerr << "hooktool: " << e.what() << " (skipped)\n";
-      continue;
-    }
-    ++total;
-    if (!filter.matches(record))
-      continue;
-    selected.push_back({line->offset, line->number});
-    if (o.last > 0 && selected.size() > static_cast<std::size_t>(o.last))
-      selected.pop_front();
-  }
-  if (selected.empty()) {
-    std::cerr << "hooktool: no delivery in " << o.file << " matched (" << total << " read"
-              << (bad > 0 ? ", " + std::to_string(bad) + " malformed skipped" : "") << ")\n";
+  // Pass 1: validate every delivery and remember where the selected ones are.
+  const auto source = core::open_deliveries(o.file);
+  const auto selection = select_deliveries(*source, o.select, generic);
+  if (selection.picked.empty()) {
+    std::cerr << "hooktool: no delivery in " << o.file << " matched (" << selection.total << " read"
+              << (selection.bad > 0 ? ", " + std::to_string(selection.bad) + " malformed skipped"
+                                    : "")
+              << ")\n";
     return 1;
   }
 
   net::ClientOptions copts;
   copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
   copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+  copts.follow_redirects = o.location;
   std::map<std::string, std::unique_ptr<providers::Provider>> provider_cache;
   const auto provider_for = [&](const std::string& id) -> const providers::Provider* {
     if (id.empty())
@@ -215,11 +131,11 @@ int run_replay(const ReplayOptions& o) {
   int not_idempotent = 0;
   long long requests = 0;
   std::size_t index = 0;
-  for (const auto& sel : selected) {
-    auto record = reader.parse(reader.read_at(sel.offset, sel.line));
+  for (const auto& sel : selection.picked) {
+    auto record = source->at(sel);
     core::HttpRequest req;
     req.method = record.method;
-    req.url = target ? join_target(*target, record, keep_path) : original_url(record);
+    req.url = target ? join_target(*target, record, keep_path) : core::original_url(record);
     for (const auto& h : record.headers)
       if (!listen::is_hop_by_hop(h.name))
         req.headers.push_back(h);
@@ -228,7 +144,7 @@ int run_replay(const ReplayOptions& o) {
 
     if (o.resign) {
       if (provider == nullptr)
-        throw usage_error(o.file + ":" + std::to_string(sel.line) +
+        throw usage_error(o.file + ":" + std::to_string(sel.number) +
                           ": --resign: the delivery's provider is unknown");
       const auto secret = resolve_secret(record.provider, o.secrets, o.secret_file);
       if (!secret)
@@ -332,11 +248,11 @@ int run_replay(const ReplayOptions& o) {
   if (o.as_curl)
     return 0;
 
-  if (o.json && bad > 0)
-    std::cerr << "hooktool: " << bad << " malformed lines skipped\n";
+  if (o.json && selection.bad > 0)
+    std::cerr << "hooktool: " << selection.bad << " malformed " << source->units() << " skipped\n";
   if (!o.json) {
-    std::cerr << "hooktool: replayed " << selected.size()
-              << (selected.size() == 1 ? " delivery" : " deliveries");
+    std::cerr << "hooktool: replayed " << selection.picked.size()
+              << (selection.picked.size() == 1 ? " delivery" : " deliveries");
     if (o.times > 1)
       std::cerr << " × " << o.times;
     std::cerr << " (" << requests << (requests == 1 ? " request)" : " requests)");
@@ -344,8 +260,8 @@ int run_replay(const ReplayOptions& o) {
       std::cerr << "; " << failures << " did not get the expected " << expect.describe();
     if (not_idempotent > 0)
       std::cerr << "; " << not_idempotent << " handled non-idempotently";
-    if (bad > 0)
-      std::cerr << "; " << bad << " malformed lines skipped";
+    if (selection.bad > 0)
+      std::cerr << "; " << selection.bad << " malformed " << source->units() << " skipped";
     std::cerr << "\n";
   }
   return failures == 0 && not_idempotent == 0 ? 0 : 1;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "commands/common.hpp"
+#include "commands/selection.hpp"
 
 #include <CLI/CLI.hpp>
 #include <string>
@@ -13,12 +14,7 @@ struct ReplayOptions {
   std::string file;
   std::string to;
   std::string keep_path = "yes";
-  std::vector<std::string> ids;
-  std::string event;
-  std::string provider;
-  long long last = 0;
-  std::string since;
-  std::string until;
+  SelectionFlags select;
   int times = 1;
   int concurrency = 1;
   long long delay_ms = 0;
@@ -30,9 +26,9 @@ struct ReplayOptions {
   bool json = false;
   bool as_curl = false;
   std::string curl_dir = ".";
-  bool skip_bad = false;
   double timeout_s = 30;
   bool insecure = false;
+  bool location = false;
   GenericFlags generic;
 };
 

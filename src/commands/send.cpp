@@ -11,6 +11,7 @@
 #include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <cmath>
@@ -26,8 +27,9 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
                   "stripe, github, shopify, twilio, slack, standard, svix, generic")
       ->required();
   cmd->add_option("event", o.event, "Event (fixture) name; see `hooktool fixtures`")->required();
-  cmd->add_option("--to", o.to, "Target: localhost:3000, :3000, http(s)://host:port/path")
-      ->required();
+  cmd->add_option("--to", o.to,
+                  "Target: localhost:3000, :3000, http(s)://host:port/path (or HOOKTOOL_TO, "
+                  "`to` in the config file)");
   cmd->add_option("--secret", o.secrets,
                   "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible to "
                   "other local users: prefer --secret-file");
@@ -37,6 +39,8 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
       ->capture_default_str()
       ->check(CLI::Range(0.001, 86400.0));
   cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
+  cmd->add_flag("-L,--location", o.location,
+                "Follow redirects (same method and body; providers do not)");
   cmd->add_option("--expect", o.expect, "Expected status: 2xx (default), 4xx, 202, 200,204 …");
   cmd->add_flag("--json", o.json, "One JSON object per delivery on stdout, nothing else");
   cmd->add_option("--duplicate", o.duplicate, "Send the identical delivery N times")
@@ -289,6 +293,8 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
 
 int run_send(const SendOptions& o) {
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
+  if (o.to.empty())
+    throw usage_error("send needs --to URL (or HOOKTOOL_TO, or `to` in .hooktool.toml)");
   const auto target = core::parse_target(o.to);
   const auto backoff = util::parse_duration_ms(o.backoff);
   if (!backoff)
@@ -365,6 +371,7 @@ int run_send(const SendOptions& o) {
     net::ClientOptions lopts;
     lopts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
     lopts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+    lopts.follow_redirects = o.location;
     lopts.max_response_body = 64u << 10;
     return run_load(c, store, spec, in, lopts);
   }
@@ -398,6 +405,7 @@ int run_send(const SendOptions& o) {
   net::ClientOptions copts;
   copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
   copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+  copts.follow_redirects = o.location;
   net::HttpClient client(copts);
   const net::RetryPolicy policy{tamper == core::Tamper::none ? o.retries : 0, *backoff};
 
@@ -425,6 +433,10 @@ int run_send(const SendOptions& o) {
     last_answer = outcome.response.error == net::TransportError::none
                       ? std::to_string(outcome.response.status)
                       : "no answer (" + std::string(net::to_string(outcome.response.error)) + ")";
+    if (const auto to = core::find_header(outcome.response.headers, "Location");
+        to && outcome.response.status / 100 == 3)
+      last_answer += " (a redirect to " + util::printable(*to) +
+                     ", not followed: providers do not follow redirects; --location does)";
     if (o.json)
       std::cout << summary_json(c, delivery, outcome, ok).dump() << "\n" << std::flush;
   }

@@ -18,6 +18,7 @@ struct SendOptions {
   std::vector<std::string> headers;
   double timeout_s = 30;
   bool insecure = false;
+  bool location = false;
   std::string expect;
   bool json = false;
   int duplicate = 1;

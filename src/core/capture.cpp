@@ -5,6 +5,7 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace hooktool::core {
@@ -12,6 +13,10 @@ namespace hooktool::core {
 namespace {
 
 using ojson = nlohmann::ordered_json;
+
+// 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z: the times an RFC 3339 year can spell.
+constexpr std::int64_t kMinTimeMs = -62167219200000;
+constexpr std::int64_t kMaxTimeMs = 253402300800000;
 
 providers::VerdictStatus parse_status(const std::string& s) {
   using providers::VerdictStatus;
@@ -154,6 +159,9 @@ CaptureRecord parse_capture_line(std::string_view line) {
     const auto ms = util::parse_rfc3339(received);
     if (!ms)
       throw usage_error("\"received_at\" is not an RFC 3339 time");
+    // A numeric offset can move the time out of years 0000-9999, which cannot be written back.
+    if (*ms < kMinTimeMs || *ms >= kMaxTimeMs)
+      throw usage_error("\"received_at\" is outside years 0000 to 9999");
     r.received_at_ms = *ms;
   }
   r.method = get_string(j, "method", true);
@@ -187,10 +195,20 @@ CaptureRecord parse_capture_line(std::string_view line) {
   if (const auto resp = j.find("response"); resp != j.end() && resp->is_object()) {
     if (const auto s = resp->find("status"); s != resp->end() && s->is_number_integer())
       r.response_status = s->get<int>();
-    if (const auto d = resp->find("duration_ms"); d != resp->end() && d->is_number())
+    if (const auto d = resp->find("duration_ms"); d != resp->end() && d->is_number_integer())
       r.duration_ms = d->get<std::int64_t>();
+    else if (d != resp->end() && d->is_number_float() && std::fabs(d->get<double>()) < 9e18)
+      r.duration_ms = static_cast<std::int64_t>(d->get<double>()); // larger: UB to convert
   }
   return r;
+}
+
+std::string original_url(const CaptureRecord& r) {
+  if (!r.url.empty())
+    return r.url;
+  const auto host = find_header(r.headers, "Host");
+  return "http://" + std::string(host ? *host : "localhost") + r.path +
+         (r.query.empty() ? "" : "?" + r.query);
 }
 
 } // namespace hooktool::core

@@ -51,6 +51,8 @@ struct CaptureRecord {
 std::string new_capture_id();
 // The record as one JSON line, '\n' included; body as text when UTF-8, else body_base64.
 std::string to_capture_line(const CaptureRecord& record);
+// Where a delivery originally went: send --save records the URL; listen has the Host header.
+std::string original_url(const CaptureRecord& record);
 // Parses one line; throws hooktool::Error (usage) with the reason when it is not a record.
 CaptureRecord parse_capture_line(std::string_view line);
 

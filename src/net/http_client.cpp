@@ -109,6 +109,13 @@ void Transfer::prepare(const core::HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, this);
+  if (options_.follow_redirects) {
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+    // Re-send the same method and body after 301/302/303 too: a webhook is a POST.
+    curl_easy_setopt(c, CURLOPT_POSTREDIR, static_cast<long>(CURL_REDIR_POST_ALL));
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  }
   if (options_.tls == ClientOptions::Tls::insecure) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);

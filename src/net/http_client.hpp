@@ -20,6 +20,7 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{30000};
   enum class Tls { verify, insecure } tls = Tls::verify;
   std::size_t max_response_body = 1 << 20; // kept for display; the rest is counted, not stored
+  bool follow_redirects = false;           // --location: same method and body, at most 10 hops
 };
 
 // What came back: a status, or a transport error; never an exception from inside curl.

@@ -270,6 +270,11 @@ private:
         (void)::syscall(SYS_close_range, 3u, keep - 1, 0u);
       (void)::syscall(SYS_close_range, keep + 1, ~0u, 0u);
 #endif
+      if (!opts.cwd.empty() && ::chdir(opts.cwd.c_str()) != 0) {
+        const int e = errno;
+        (void)!::write(exec_pipe[1], &e, sizeof e);
+        ::_exit(127);
+      }
       ::execve(program.c_str(), argv.get(), envp.get());
       const int e = errno;
       (void)!::write(exec_pipe[1], &e, sizeof e);

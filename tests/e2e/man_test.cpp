@@ -25,7 +25,7 @@ TEST(ManPage, CoversEverySubcommandAndFlag) {
   for (const auto& sub : subs) {
     EXPECT_NE(man.out.find(".SS \"hooktool " + sub), std::string::npos) << sub;
     const auto flags = e2e::long_flags_in_help(e2e::hooktool({sub, "--help"}).out);
-    EXPECT_GE(flags.size(), 2u) << sub;
+    EXPECT_GE(flags.size(), 1u) << sub;
     for (const auto& flag : flags)
       EXPECT_NE(man.out.find(roff_flag("--" + flag)), std::string::npos) << sub << " --" << flag;
   }

@@ -73,8 +73,12 @@ struct ProcessResult : ChildStatus {
 // The environment a child gets: the inherited one, minus unset_env, with env overriding;
 // colour is always off (NO_COLOR=1) unless env says otherwise.
 struct ChildEnvironment {
-  std::map<std::string, std::string> env; // added to (or replacing in) the inherited environment
-  std::vector<std::string> unset_env{"HOOKTOOL_SECRET"}; // removed from the inherited environment
+  // Added to (or replacing in) the inherited environment. The user config is pointed at a
+  // directory that does not exist, so a developer's ~/.config/hooktool cannot change a test.
+  std::map<std::string, std::string> env{{"XDG_CONFIG_HOME", "/nonexistent/hooktool-tests"}};
+  std::vector<std::string> unset_env{"HOOKTOOL_SECRET", "HOOKTOOL_TO", "HOOKTOOL_PORT",
+                                     "HOOKTOOL_HOST"}; // removed from the inherited environment
+  std::string cwd; // the child's working directory; empty: the test's own
 };
 
 struct ProcessOptions : ChildEnvironment {
@@ -185,6 +189,8 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out_pipe[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&fa, err_pipe[1], STDERR_FILENO);
+  if (!opts.cwd.empty())
+    posix_spawn_file_actions_addchdir_np(&fa, opts.cwd.c_str());
 
   // The child starts with default signal dispositions (SIGPIPE is ignored in the test).
   posix_spawnattr_t attr;

@@ -388,6 +388,46 @@ TEST(NetworkFaults, RedirectIsNotFollowed) {
   EXPECT_NE(p.err.find("302"), std::string::npos) << p.describe();
 }
 
+TEST(NetworkFaults, RedirectIsFollowedWithLocationKeepingMethodAndBody) {
+  std::mutex mu;
+  std::vector<std::string> heads;
+  int port = 0;
+  RawServer srv([&](int c) {
+    const auto head = read_request_head(c);
+    if (head.empty()) {
+      ::close(c);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      heads.push_back(head.substr(0, head.find("\r\n")));
+    }
+    const bool first = head.rfind("POST /hook ", 0) == 0;
+    (void)send_all(
+        c,
+        first ? "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:" + std::to_string(port) +
+                    "/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+              : std::string("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: "
+                            "close\r\n\r\nok"),
+        Clock::now() + 2s);
+    ::close(c);
+  });
+  port = srv.port();
+  // Without --location the error says what happened and how to follow it.
+  const auto plain = e2e::hooktool(send_args(srv.url()), 15s);
+  EXPECT_EQ(plain.exit_code, 1) << plain.describe();
+  EXPECT_NE(plain.err.find("/elsewhere, not followed"), std::string::npos) << plain.err;
+  EXPECT_NE(plain.err.find("--location"), std::string::npos) << plain.err;
+  const auto r = e2e::hooktool(send_args(srv.url(), {"--json", "--location"}), 15s);
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  const auto lines = e2e::json_lines(r.out);
+  ASSERT_EQ(lines.size(), 1u) << r.describe();
+  EXPECT_EQ(lines[0]["status"], 200) << r.describe();
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(heads.size(), 3u);
+  EXPECT_EQ(heads[2], "POST /elsewhere HTTP/1.1") << "the POST (and its body) is re-sent";
+}
+
 TEST(NetworkFaults, DnsFailureIsOneLineExit1) {
   const auto r = e2e::hooktool(send_args("http://nonexistent.invalid/"), 5s);
   if (r.timed_out)

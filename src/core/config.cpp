@@ -1,0 +1,260 @@
+#include "core/config.hpp"
+
+#include "providers/registry.hpp"
+#include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/strings.hpp"
+#include "util/toml.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace hooktool::core {
+
+std::string_view to_string(Layer layer) noexcept {
+  switch (layer) {
+  case Layer::flag:
+    return "flag";
+  case Layer::env:
+    return "env";
+  case Layer::project:
+    return "project";
+  case Layer::user:
+    return "user";
+  case Layer::default_:
+    return "default";
+  }
+  return "default";
+}
+
+namespace {
+
+const std::vector<std::string> kTopKeys = {"to", "listen", "secrets", "secret_files"};
+const std::vector<std::string> kListenKeys = {"host", "port", "forward"};
+
+std::vector<std::string> provider_names() {
+  std::vector<std::string> names;
+  for (const auto id : providers::provider_ids())
+    names.emplace_back(id);
+  return names;
+}
+
+std::filesystem::path expand_path(const std::string& text, const std::filesystem::path& dir,
+                                  const std::filesystem::path& home) {
+  if (text == "~" || text.starts_with("~/")) {
+    if (home.empty())
+      throw usage_error("'" + text + "': HOME is not set");
+    return home / text.substr(text.size() > 1 ? 2 : 1);
+  }
+  std::filesystem::path p(text);
+  return p.is_absolute() ? p : dir / p;
+}
+
+} // namespace
+
+ConfigFile parse_config(std::string_view text, const std::filesystem::path& path, Layer layer,
+                        const std::filesystem::path& home) {
+  ConfigFile file;
+  file.path = path;
+  file.layer = layer;
+  const auto origin = path.string();
+  const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  for (auto& entry : util::parse_toml(text, origin)) {
+    const auto where = origin + ":" + std::to_string(entry.line);
+    const auto name = util::toml_key_name(entry.path);
+    const auto bad = [&](const std::string& why) -> Error {
+      return usage_error(where + ": " + why);
+    };
+    const auto want_string = [&]() -> std::string {
+      if (!entry.value.is_string())
+        throw bad("'" + name + "' must be a string, not " + std::string(entry.value.type_name()));
+      return std::get<std::string>(entry.value.data);
+    };
+    const auto& top = entry.path.front();
+    if (entry.path.size() == 1 && top == "to") {
+      auto value = want_string();
+      if (value.empty())
+        throw bad("'to' is empty");
+      file.to = Setting<std::string>{std::move(value), layer, where};
+    } else if (entry.path.size() == 2 && top == "listen") {
+      const auto& key = entry.path[1];
+      if (key == "host") {
+        auto value = want_string();
+        if (value.empty())
+          throw bad("'listen.host' is empty");
+        file.listen_host = Setting<std::string>{std::move(value), layer, where};
+      } else if (key == "port") {
+        if (!entry.value.is_integer())
+          throw bad("'listen.port' must be an integer, not " +
+                    std::string(entry.value.type_name()));
+        const auto port = std::get<std::int64_t>(entry.value.data);
+        if (port < 0 || port > 65535)
+          throw bad("'listen.port' must be 0..65535, got " + std::to_string(port));
+        file.listen_port = Setting<long long>{port, layer, where};
+      } else if (key == "forward") {
+        std::vector<std::string> routes;
+        if (entry.value.is_string()) {
+          routes.push_back(std::get<std::string>(entry.value.data));
+        } else if (entry.value.is_array()) {
+          for (const auto& item : std::get<util::TomlValue::Array>(entry.value.data)) {
+            if (!item.is_string())
+              throw bad("'listen.forward' must list strings, found " +
+                        std::string(item.type_name()));
+            routes.push_back(std::get<std::string>(item.data));
+          }
+        } else {
+          throw bad("'listen.forward' must be a string or an array of strings");
+        }
+        file.forward = Setting<std::vector<std::string>>{std::move(routes), layer, where};
+      } else {
+        throw bad("unknown key '" + name + "'" + util::did_you_mean(key, kListenKeys));
+      }
+    } else if (entry.path.size() == 2 && (top == "secrets" || top == "secret_files")) {
+      const auto& provider = entry.path[1];
+      const auto names = provider_names();
+      if (std::find(names.begin(), names.end(), provider) == names.end())
+        throw bad("unknown provider '" + provider + "' in [" + top + "]" +
+                  util::did_you_mean(provider, names));
+      const std::string family(providers::secret_family(provider));
+      auto value = want_string();
+      if (value.empty())
+        throw bad("'" + name + "' is empty");
+      auto& map = top == "secrets" ? file.secrets : file.secret_files;
+      if (map.contains(family))
+        throw bad("a secret for " + family + " is already set in [" + top + "]");
+      if (top == "secret_files")
+        value = expand_path(value, dir, home).string();
+      map[family] = Setting<std::string>{std::move(value), layer, where};
+    } else {
+      if (entry.path.size() > 1 && top != "secrets" && top != "secret_files" && top != "listen") {
+        std::string hint = util::did_you_mean(top, kTopKeys);
+        if (!hint.empty())
+          hint = " (did you mean [" + util::closest(top, kTopKeys) + "]?)";
+        throw bad("unknown table [" + top + "]" + hint);
+      }
+      std::string hint = util::did_you_mean(top, kTopKeys);
+      if (top == "secrets" || top == "secret_files" || top == "listen")
+        hint = " (write it under [" + top + "] as KEY = VALUE)";
+      throw bad("unknown key '" + name + "'" + hint);
+    }
+  }
+  return file;
+}
+
+ConfigPaths default_config_paths() {
+  ConfigPaths paths;
+  paths.project = ".hooktool.toml";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    paths.home = home;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg == '/')
+    paths.user = std::filesystem::path(xdg) / "hooktool" / "config.toml";
+  else if (!paths.home.empty())
+    paths.user = paths.home / ".config" / "hooktool" / "config.toml";
+  return paths;
+}
+
+namespace {
+
+std::optional<ConfigFile> load_one(const std::filesystem::path& path, Layer layer,
+                                   const std::filesystem::path& home,
+                                   std::vector<std::string>& warnings) {
+  if (path.empty())
+    return std::nullopt;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return std::nullopt; // no file: nothing to read
+  if (S_ISDIR(st.st_mode))
+    throw usage_error(path.string() + ": is a directory, not a config file");
+  if (st.st_uid != ::geteuid() || (st.st_mode & S_IWOTH) != 0) {
+    warnings.push_back(
+        path.string() + " ignored: " +
+        (st.st_uid != ::geteuid() ? "owned by another user" : "writable by other users") +
+        " (it could send your deliveries and secrets elsewhere)");
+    return std::nullopt;
+  }
+  auto file = parse_config(util::read_file(path), path, layer, home);
+  if (file.holds_secrets() && (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+    warnings.push_back(path.string() + " holds secrets and is readable by other users (chmod 600 " +
+                       path.string() + ")");
+  return file;
+}
+
+} // namespace
+
+const Setting<std::string>* Config::to() const noexcept {
+  if (project && project->to)
+    return &*project->to;
+  return user && user->to ? &*user->to : nullptr;
+}
+const Setting<std::string>* Config::listen_host() const noexcept {
+  if (project && project->listen_host)
+    return &*project->listen_host;
+  return user && user->listen_host ? &*user->listen_host : nullptr;
+}
+const Setting<long long>* Config::listen_port() const noexcept {
+  if (project && project->listen_port)
+    return &*project->listen_port;
+  return user && user->listen_port ? &*user->listen_port : nullptr;
+}
+const Setting<std::vector<std::string>>* Config::forward() const noexcept {
+  if (project && project->forward)
+    return &*project->forward;
+  return user && user->forward ? &*user->forward : nullptr;
+}
+
+std::vector<std::string> Config::secret_families() const {
+  std::vector<std::string> out;
+  for (const auto* file : {project ? &*project : nullptr, user ? &*user : nullptr}) {
+    if (file == nullptr)
+      continue;
+    for (const auto* map : {&file->secrets, &file->secret_files})
+      for (const auto& [family, setting] : *map)
+        if (std::find(out.begin(), out.end(), family) == out.end())
+          out.push_back(family);
+  }
+  return out;
+}
+
+std::optional<Setting<std::string>> Config::secret(std::string_view family) const {
+  for (const auto* file : {project ? &*project : nullptr, user ? &*user : nullptr}) {
+    if (file == nullptr)
+      continue;
+    const std::string key(family);
+    if (const auto it = file->secrets.find(key); it != file->secrets.end())
+      return it->second;
+    if (const auto it = file->secret_files.find(key); it != file->secret_files.end()) {
+      auto setting = it->second;
+      setting.value = read_secret_file(it->second.value, it->second.where);
+      return setting;
+    }
+  }
+  return std::nullopt;
+}
+
+Config load_config(const ConfigPaths& paths) {
+  Config config;
+  config.paths = paths;
+  config.project = load_one(paths.project, Layer::project, paths.home, config.warnings);
+  std::error_code ec;
+  if (!paths.user.empty() && !std::filesystem::equivalent(paths.project, paths.user, ec))
+    config.user = load_one(paths.user, Layer::user, paths.home, config.warnings);
+  return config;
+}
+
+std::string read_secret_file(const std::filesystem::path& path, std::string_view what) {
+  std::string text;
+  try {
+    text = util::read_file(path);
+  } catch (const Error& e) {
+    throw usage_error(std::string(what) + ": secret file " + e.what());
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.pop_back();
+  if (text.empty())
+    throw usage_error(std::string(what) + ": secret file " + path.string() + " is empty");
+  return text;
+}
+
+} // namespace hooktool::core
