@@ -53,7 +53,7 @@ int run_fixtures(const FixturesOptions& o) {
       std::cout << "  " << f.event;
       if (f.format == providers::BodyFormat::form)
         std::cout << ui::paint("  (form)", ui::Style::dim, ui::Stream::out);
-      if (f.origin != "built-in")
+      if (f.origin != "built-in" && !f.installed)
         std::cout << ui::paint("  " + f.origin, ui::Style::dim, ui::Stream::out);
       std::cout << "\n";
     }

@@ -33,7 +33,17 @@ bool parse_fixture_path(std::string_view relative, Fixture& out) {
   return true;
 }
 
-FixtureStore::FixtureStore(std::vector<fs::path> user_dirs) : user_dirs_(std::move(user_dirs)) {
+fs::path installed_fixture_dir() {
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.empty())
+    return {};
+  auto dir = exe.parent_path().parent_path() / "share" / "hooktool" / "fixtures";
+  return fs::is_directory(dir, ec) ? dir : fs::path();
+}
+
+FixtureStore::FixtureStore(std::vector<fs::path> user_dirs, fs::path installed_dir)
+    : user_dirs_(std::move(user_dirs)), installed_dir_(std::move(installed_dir)) {
   for (const auto& dir : user_dirs_) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
@@ -44,27 +54,32 @@ FixtureStore::FixtureStore(std::vector<fs::path> user_dirs) : user_dirs_(std::mo
 std::vector<Fixture> FixtureStore::list(std::string_view provider) const {
   std::vector<Fixture> out;
   std::set<std::pair<std::string, std::string>> seen;
-  const auto add = [&](std::string_view rel, std::string origin) {
+  const auto add = [&](std::string_view rel, std::string origin, bool installed) {
     Fixture f;
     if (!parse_fixture_path(rel, f) || (!provider.empty() && f.provider != provider))
       return;
     if (seen.emplace(f.provider, f.event).second) {
       f.origin = std::move(origin);
+      f.installed = installed;
       out.push_back(std::move(f));
     }
   };
-  for (const auto& dir : user_dirs_) {
+  const auto add_dir = [&](const fs::path& dir, bool installed) {
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file(ec))
         continue;
       const auto rel = fs::relative(it->path(), dir, ec).generic_string();
-      add(rel, it->path().string());
+      add(rel, it->path().string(), installed);
     }
-  }
+  };
+  for (const auto& dir : user_dirs_)
+    add_dir(dir, false);
+  if (!installed_dir_.empty())
+    add_dir(installed_dir_, true);
   for (const auto& e : embedded_fixtures())
-    add(e.path, "built-in");
+    add(e.path, "built-in", false);
   std::sort(out.begin(), out.end(), [](const Fixture& a, const Fixture& b) {
     return std::tie(a.provider, a.event) < std::tie(b.provider, b.event);
   });

@@ -14,14 +14,21 @@ struct Fixture {
   std::string provider; // fixture family: "stripe", "standard", …
   std::string event;    // "invoice.paid", "orders/create"
   providers::BodyFormat format = providers::BodyFormat::json;
-  std::string origin; // "built-in" or the file's path
-  std::string text;   // the template, unrendered
+  std::string origin;     // "built-in" or the file's path
+  bool installed = false; // from the installed data directory (share/hooktool/fixtures)
+  std::string text;       // the template, unrendered
 };
 
-// Finds fixtures: user directories first (in order), then the ones built into the binary.
+// The installed fixtures beside the running binary: <prefix>/share/hooktool/fixtures for
+// <prefix>/bin/hooktool; empty when there is no such directory (a build tree).
+std::filesystem::path installed_fixture_dir();
+
+// Finds fixtures: user directories first (in order), then the installed data directory (so an
+// edited or added installed fixture is used), then the ones built into the binary.
 class FixtureStore {
 public:
-  explicit FixtureStore(std::vector<std::filesystem::path> user_dirs = {});
+  explicit FixtureStore(std::vector<std::filesystem::path> user_dirs = {},
+                        std::filesystem::path installed_dir = installed_fixture_dir());
 
   // Every fixture of a provider (or of all when provider is empty), text not loaded, sorted.
   [[nodiscard]] std::vector<Fixture> list(std::string_view provider = {}) const;
@@ -30,6 +37,7 @@ public:
 
 private:
   std::vector<std::filesystem::path> user_dirs_;
+  std::filesystem::path installed_dir_;
 };
 
 // Splits "stripe/invoice.paid.json" into a Fixture (text empty); false for other files.

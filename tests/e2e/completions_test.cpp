@@ -4,8 +4,9 @@
 // The subcommands come from the "Subcommands:" section of `hooktool --help`, so a new
 // subcommand fails here too until every completion file knows it and its flags.
 // The bash completion is also run for real (sourced into `bash -c`, _hooktool called with
-// COMP_WORDS/COMP_CWORD set); zsh and fish files get their shell's syntax check when that
-// shell is installed (skipped otherwise).
+// COMP_WORDS/COMP_CWORD set); zsh and fish files get their shell's syntax check and a
+// scripted session (zsh on a pseudo-terminal, fish's complete -C) when the shell is installed
+// (.ci/setup installs both for the tests; skipped otherwise).
 
 #include "process.hpp"
 
@@ -378,6 +379,61 @@ TEST(Completions, FishSyntax) {
   const auto r = e2e::run_process(fish->string(), {"-n", kFish.string()});
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_EQ(r.err, "") << r.describe();
+}
+
+// Candidates a shell offers, without blanks and repeats, sorted.
+std::vector<std::string> candidates(const std::string& text, bool strip_description) {
+  std::set<std::string> out;
+  for (auto line : e2e::lines_of(text)) {
+    if (strip_description)
+      line = line.substr(0, line.find('\t'));
+    if (!line.empty())
+      out.insert(line);
+  }
+  return {out.begin(), out.end()};
+}
+
+// zsh, interactive on a pseudo-terminal (tests/e2e/zsh_complete.zsh): types the line and TAB.
+std::vector<std::string> zsh_complete(const fs::path& zsh, const std::string& line) {
+  const auto driver = fs::path(__FILE__).parent_path() / "zsh_complete.zsh";
+  const auto r = e2e::run_process(zsh.string(), {driver.string(), kCompletionsDir.string(), line});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  return candidates(r.out, false);
+}
+
+std::vector<std::string> fish_complete(const fs::path& fish, const std::string& line) {
+  const auto r = e2e::run_process(
+      fish.string(),
+      {"--no-config", "-c", "source " + kFish.string() + "; complete -C " + "'" + line + "'"});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  return candidates(r.out, true);
+}
+
+using Candidates = std::vector<std::string>;
+
+TEST(Completions, ZshCompletesProvidersEventsAndSubcommandsInASession) {
+  const auto zsh = find_on_path("zsh");
+  if (!zsh)
+    GTEST_SKIP() << "zsh is not installed";
+  EXPECT_EQ(zsh_complete(*zsh, "hooktool send str"), Candidates{"stripe"});
+  EXPECT_EQ(zsh_complete(*zsh, "hooktool check git"), Candidates{"github"});
+  // Events come from the binary as typed (its built-in fixtures).
+  EXPECT_EQ(zsh_complete(*zsh, e2e::kHooktool + " send stripe invoice.pa"),
+            (Candidates{"invoice.paid", "invoice.payment_failed"}));
+  EXPECT_EQ(zsh_complete(*zsh, "hooktool ex"), Candidates{"export"});
+  EXPECT_EQ(zsh_complete(*zsh, "hooktool config "), Candidates{"show"});
+}
+
+TEST(Completions, FishCompletesProvidersEventsAndSubcommandsInASession) {
+  const auto fish = find_on_path("fish");
+  if (!fish)
+    GTEST_SKIP() << "fish is not installed";
+  EXPECT_EQ(fish_complete(*fish, "hooktool send str"), Candidates{"stripe"});
+  EXPECT_EQ(fish_complete(*fish, "hooktool check git"), Candidates{"github"});
+  EXPECT_EQ(fish_complete(*fish, e2e::kHooktool + " send stripe invoice.pa"),
+            (Candidates{"invoice.paid", "invoice.payment_failed"}));
+  EXPECT_EQ(fish_complete(*fish, "hooktool ex"), Candidates{"export"});
+  EXPECT_EQ(fish_complete(*fish, "hooktool config "), Candidates{"show"});
 }
 
 TEST(Completions, BashSyntax) {

@@ -144,3 +144,27 @@ TEST(Fixtures, UserDirectoryAddsAndShadows) {
   EXPECT_THROW(core::FixtureStore({dir / "missing"}), hooktool::Error);
   fs::remove_all(dir);
 }
+
+TEST(Fixtures, InstalledDirectorySitsBetweenUserDirectoriesAndBuiltIns) {
+  const auto root =
+      fs::temp_directory_path() / ("hooktool-installed-" + std::to_string(::getpid()));
+  const auto installed = root / "share" / "hooktool" / "fixtures";
+  const auto user = root / "user";
+  fs::create_directories(installed / "stripe");
+  fs::create_directories(user / "stripe");
+  std::ofstream(installed / "stripe" / "invoice.paid.json")
+      << R"({"id":"evt_installed","type":"invoice.paid"})";
+  std::ofstream(installed / "stripe" / "site.extra.json") << R"({"id":"evt_extra"})";
+  std::ofstream(user / "stripe" / "site.extra.json") << R"({"id":"evt_user"})";
+  const core::FixtureStore store({user}, installed);
+  const auto paid = store.load("stripe", "invoice.paid");
+  EXPECT_NE(paid.text.find("evt_installed"), std::string::npos) << "an edited installed file wins";
+  EXPECT_TRUE(paid.installed);
+  EXPECT_NE(store.load("stripe", "site.extra").text.find("evt_user"), std::string::npos)
+      << "user directories beat the installed one";
+  EXPECT_EQ(store.load("stripe", "charge.refunded").origin, "built-in")
+      << "events missing from the installed directory still come built in";
+  const core::FixtureStore none({}, {});
+  EXPECT_EQ(none.load("stripe", "invoice.paid").origin, "built-in");
+  fs::remove_all(root);
+}
