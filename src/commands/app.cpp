@@ -14,8 +14,10 @@
 #include "core/url.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
@@ -75,6 +77,23 @@ int run_app(int argc, char** argv) {
   if (argc == 2 && std::string_view(argv[1]) == "--man") {
     std::cout << render_man_page(app);
     return 0;
+  }
+  // The first word that is not an option names the command: a typo gets a suggestion rather
+  // than CLI11's "A subcommand is required".
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word.starts_with("-"))
+      continue;
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands({}))
+      names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), word) == names.end()) {
+      ui::configure_color(ui::ColorMode::automatic);
+      print_error("unknown command '" + util::printable(word) + "'" +
+                  util::did_you_mean(word, names) + " (see hooktool --help)");
+      return static_cast<int>(ExitCode::usage);
+    }
+    break;
   }
   try {
     app.parse(argc, argv);

@@ -36,6 +36,10 @@ TEST(Help, TyposGetASuggestion) {
       {"check", "stripe", "--to", "127.0.0.1:1", "--secret", "x", "--only", "accepts-vaild"});
   EXPECT_EQ(check.exit_code, 2);
   EXPECT_NE(check.err.find("did you mean 'accepts-valid'?"), std::string::npos) << check.err;
-  for (const auto* r : {&provider, &event, &check})
+  const auto command = e2e::hooktool({"--no-color", "repaly", "x.jsonl"});
+  EXPECT_EQ(command.exit_code, 2);
+  EXPECT_EQ(command.err,
+            "hooktool: unknown command 'repaly' (did you mean 'replay'?) (see hooktool --help)\n");
+  for (const auto* r : {&provider, &event, &check, &command})
     EXPECT_EQ(e2e::lines_of(r->err).size(), 1u) << "one line: " << r->err;
 }
