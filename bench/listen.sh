@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Receiving side: wrk (keep-alive, 32 connections, 2 threads, SECS s) POSTs one signed ~2 KB GitHub
 # push at four servers on 127.0.0.1, in the same run:
-#   nginx-light `return 200` (the limit), adnanh `webhook` verifying the HMAC,
+#   nginx-light `return 200` (the limit), a bare cpp-httplib server with listen's settings that
+#   does nothing (bench/bare_httplib.cpp: the library's ceiling), adnanh `webhook` verifying the HMAC,
 #   `hooktool listen --quiet --secret github=s`, and the same with `--capture FILE`.
 # While wrk runs, 20 sequential curl POSTs on fresh connections time how long a newcomer waits.
 # Each measurement is repeated ROUNDS times (servers interleaved); the table shows medians.
@@ -65,13 +66,35 @@ check_verdicts() {
   fi
 }
 
-servers=(nginx webhook listen capture)
+# The cpp-httplib ceiling: the same server settings as listen, doing nothing (bare_httplib.cpp).
+log "building bench/bare_httplib.cpp"
+g++ -std=c++20 -O2 -o "$WORK/bare_httplib" "$(dirname "${BASH_SOURCE[0]}")/bare_httplib.cpp" \
+  $(pkg-config --cflags --libs cpp-httplib) -pthread || die "cannot build bare_httplib.cpp"
+start_bare() {
+  "$WORK/bare_httplib" >"$WORK/bare.out" 2>&1 &
+  BARE_PID=$!
+  track "$BARE_PID"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    BARE_PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/bare.out")
+    [[ -n $BARE_PORT ]] && break
+    sleep 0.1
+  done
+  [[ -n $BARE_PORT ]] || die "bare_httplib did not start: $(cat "$WORK/bare.out")"
+  wait_port "$BARE_PORT" "$BARE_PID"
+}
+
+servers=(nginx httplib webhook listen capture)
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round/$ROUNDS"
   for s in "${servers[@]}"; do
     case $s in
       nginx)
         measure nginx "http://127.0.0.1:$NGINX_PORT/" ;;
+      httplib)
+        start_bare
+        measure httplib "http://127.0.0.1:$BARE_PORT/"
+        stop_pid "$BARE_PID" ;;
       webhook)
         start_webhook
         measure webhook "http://127.0.0.1:$WH_PORT/hooks/github"
@@ -96,6 +119,7 @@ done
 
 declare -A name=(
   [nginx]="nginx-light \`return 200\`"
+  [httplib]="bare cpp-httplib, listen's settings, no work (the library's ceiling)"
   [webhook]="adnanh webhook $(webhook -version 2>/dev/null | awk '{print $3}') (HMAC rule)"
   [listen]="hooktool listen --quiet (verify)"
   [capture]="hooktool listen --quiet --capture (verify)"
