@@ -49,6 +49,11 @@ SetOp parse_set(std::string_view text) {
     if (s.empty())
       throw usage_error("--set '" + util::printable(text) + "': empty path segment");
   op.raw = std::string(text.substr(eq + 1));
+  // Copying and serialising a document recurse once per level: refuse what would exhaust the
+  // stack, as compile_json_template does for fixtures.
+  if (util::json_nesting_exceeds(op.raw, 512))
+    throw usage_error("--set " + util::printable(text.substr(0, eq)) +
+                      ": JSON value nested more than 512 levels deep");
   auto parsed = nlohmann::ordered_json::parse(op.raw, nullptr, false);
   op.value = parsed.is_discarded() ? nlohmann::ordered_json(op.raw) : std::move(parsed);
   return op;

@@ -41,7 +41,8 @@ std::string pretty_json(std::string_view text) {
   const auto j = nlohmann::ordered_json::parse(text, nullptr, false);
   if (j.is_discarded() || !(j.is_object() || j.is_array()))
     return {};
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  // JSON escapes control characters in strings, but not DEL (0x7F): '?' as in text bodies.
+  return util::printable_text(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 bool is_form(const core::CaptureRecord& r) {
@@ -119,7 +120,7 @@ std::string format_body(const core::CaptureRecord& r, const ViewOptions& o) {
     text = pretty_json(r.body);
   if (text.empty())
     text = util::printable_text(r.body);
-  if (text.back() != '\n')
+  if (text.empty() || text.back() != '\n') // empty: a body of only '\r'
     text += "\n";
   return truncate(std::move(text), o);
 }
