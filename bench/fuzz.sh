@@ -3,7 +3,7 @@
 # each one for SECONDS_PER_TARGET seconds (default 60), one at a time, on a scratch copy of its
 # committed seed corpus (tests/fuzz/corpus/<target>/; the committed corpus is never grown).
 #
-#   bench/fuzz.sh [SECONDS_PER_TARGET] [target...]     targets: capture verify pretty form set url json
+#   bench/fuzz.sh [SECONDS_PER_TARGET] [target...]     targets: capture verify pretty form set url json toml har
 #
 # Prints a table (target, seconds run, executions, exec/s, corpus size, crashes) and exits 1 when
 # a target found a crash, leak, timeout or out-of-memory; the input is kept under
@@ -15,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
-ALL_TARGETS=(capture verify pretty form set url json)
+ALL_TARGETS=(capture verify pretty form set url json toml har)
 if [[ $# -gt 0 ]]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 NICE_LEVEL="${NICE:-10}"
 

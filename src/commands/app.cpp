@@ -35,6 +35,13 @@ int run_app(int argc, char** argv) {
   // A closed pipe (hooktool … | head) must end the write, not the process with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
 
+  // `hooktool --version` alone answers before the command line is built (start-up goal).
+  if (argc == 2 &&
+      (std::string_view(argv[1]) == "--version" || std::string_view(argv[1]) == "-V")) {
+    std::cout << core::version_report() << "\n";
+    return 0;
+  }
+
   CLI::App app{"hooktool: send, inspect and replay webhooks, signed like the real providers"};
   app.name("hooktool");
   app.require_subcommand(1);
