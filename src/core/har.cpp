@@ -130,10 +130,11 @@ HarEntries::HarEntries(std::string_view text, std::string origin)
     nlohmann::json doc;
     try {
       doc = nlohmann::json::parse(text.begin(), text.end(), keep);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
+      // parse_error, and out_of_range for a number too large for a double (fuzz_har: "3e3533").
       std::string why = e.what();
-      if (const auto pos = why.find("parse error"); pos != std::string::npos)
-        why = why.substr(pos);
+      if (const auto pos = why.find("] "); pos != std::string::npos)
+        why = why.substr(pos + 2);
       throw usage_error(origin_ + ": not a HAR file (" + why + ")");
     }
     if (!doc.is_object() || !doc.contains("log") || !doc["log"].is_object())

@@ -190,8 +190,13 @@ TEST(Har, MalformedInputIsNamedWithTheEntry) {
   EXPECT_EQ(har_error("{\"log\": 3}"), "f.har: not a HAR file (no \"log\" object)");
   EXPECT_EQ(har_error("{\"log\": {}}"), "f.har: not a HAR file (no \"log.entries\" list)");
   EXPECT_EQ(har_error("{\"log\": {\"entries\": [").rfind("f.har: not a HAR file (parse error", 0),
-            0U);
+            0U)
+      << har_error("{\"log\": {\"entries\": [");
   EXPECT_EQ(har_error(std::string(100, '[')), "f.har: not a HAR file (JSON nested too deeply)");
+  // fuzz_har: a number too large for a double is nlohmann's out_of_range, not a parse_error.
+  EXPECT_EQ(har_error("3e3533"), "f.har: not a HAR file (number overflow parsing '3e3533')");
+  EXPECT_EQ(har_error(R"({"log":{"entries":[{"time":1e999}]}})"),
+            "f.har: not a HAR file (number overflow parsing '1e999')");
   EXPECT_EQ(har_error(R"({"log":{"entries":[1]}})"), "f.har: entry 1: not an object");
   EXPECT_EQ(har_error(R"({"log":{"entries":[{}]}})"), "f.har: entry 1: no \"request\" object");
   EXPECT_EQ(har_error(one_entry(R"({"url":"http://x/"})")), "f.har: entry 1: no \"method\"");
