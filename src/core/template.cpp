@@ -197,7 +197,7 @@ std::string compile_json_template(std::string_view text, std::string_view origin
   nlohmann::ordered_json doc;
   try {
     doc = nlohmann::ordered_json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range for 1e999
     throw usage_error(std::string(origin) + ": invalid JSON: " + e.what());
   }
   for (const auto& op : sets)

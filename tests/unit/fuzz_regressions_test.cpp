@@ -68,3 +68,9 @@ TEST(FuzzRegressions, SetValueNestedTooDeepIsAUsageError) {
   const auto ok = "a=" + std::string(512, '[') + std::string(512, ']');
   EXPECT_TRUE(core::parse_set(ok).value.is_array());
 }
+
+// Found next to fuzz_har's number overflow: nlohmann throws out_of_range (not parse_error) for a
+// number too large for a double, and a fixture holding one ended as "internal error", exit 1.
+TEST(FuzzRegressions, FixtureNumberTooLargeIsAUsageError) {
+  EXPECT_THROW((void)core::compile_json_template(R"({"a":1e999})", "f.json", {}, false), Error);
+}
