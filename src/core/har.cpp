@@ -262,8 +262,11 @@ CaptureRecord HarEntries::record(std::size_t i) const {
       throw usage_error(where + ": \"startedDateTime\" is not an ISO 8601 time");
     r.received_at_ms = *ms;
   }
-  if (const auto* time = member(entry, "time"); time != nullptr && time->is_number())
-    r.duration_ms = static_cast<std::int64_t>(time->get<double>());
+  if (const auto* time = member(entry, "time"); time != nullptr && time->is_number()) {
+    const auto ms = time->get<double>();
+    if (ms >= 0 && ms < 9e18) // larger (or NaN): converting is undefined (fuzz_har)
+      r.duration_ms = static_cast<std::int64_t>(ms);
+  }
   if (const auto* response = member(entry, "response")) {
     if (const auto* status = member(*response, "status");
         status != nullptr && status->is_number_integer()) {

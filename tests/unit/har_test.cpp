@@ -213,6 +213,18 @@ TEST(Har, MalformedInputIsNamedWithTheEntry) {
             "f.har: entry 1: \"headers\" is not a list");
 }
 
+// fuzz_har: a "time" too large for int64 was converted anyway (undefined behaviour, UBSan).
+TEST(Har, TimeOutOfRangeIsIgnored) {
+  const HarEntries entries(
+      R"({"log":{"entries":[{"time":1e300,"request":{"method":"POST","url":"http://x/"}},)"
+      R"({"time":-5,"request":{"method":"POST","url":"http://x/"}},)"
+      R"({"time":12.9,"request":{"method":"POST","url":"http://x/"}}]}})",
+      "t.har");
+  EXPECT_EQ(entries.record(0).duration_ms, 0);
+  EXPECT_EQ(entries.record(1).duration_ms, 0);
+  EXPECT_EQ(entries.record(2).duration_ms, 12);
+}
+
 TEST(Har, DeliverySourceReadsBothFormatsTheSameWay) {
   const auto dir =
       std::filesystem::temp_directory_path() / ("hooktool-har-" + std::to_string(::getpid()));
