@@ -31,8 +31,14 @@ std::string_view to_string(Layer layer) noexcept {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"to", "listen", "secrets", "secret_files"};
-const std::vector<std::string> kListenKeys = {"host", "port", "forward"};
+const std::vector<std::string>& top_keys() {
+  static const std::vector<std::string> keys{"to", "listen", "secrets", "secret_files"};
+  return keys;
+}
+const std::vector<std::string>& listen_keys() {
+  static const std::vector<std::string> keys{"host", "port", "forward"};
+  return keys;
+}
 
 std::vector<std::string> provider_names() {
   std::vector<std::string> names;
@@ -65,7 +71,10 @@ ConfigFile parse_config(std::string_view text, const std::filesystem::path& path
     const auto where = origin + ":" + std::to_string(entry.line);
     const auto name = util::toml_key_name(entry.path);
     const auto bad = [&](const std::string& why) -> Error {
-      return usage_error(where + ": " + why);
+      std::string message = where;
+      message += ": ";
+      message += why;
+      return usage_error(message);
     };
     const auto want_string = [&]() -> std::string {
       if (!entry.value.is_string())
@@ -109,35 +118,37 @@ ConfigFile parse_config(std::string_view text, const std::filesystem::path& path
         }
         file.forward = Setting<std::vector<std::string>>{std::move(routes), layer, where};
       } else {
-        throw bad("unknown key '" + name + "'" + util::did_you_mean(key, kListenKeys));
+        throw bad("unknown key '" + name + "'" + util::did_you_mean(key, listen_keys()));
       }
     } else if (entry.path.size() == 2 && (top == "secrets" || top == "secret_files")) {
       const auto& provider = entry.path[1];
       const auto names = provider_names();
       if (std::find(names.begin(), names.end(), provider) == names.end())
-        throw bad("unknown provider '" + provider + "' in [" + top + "]" +
-                  util::did_you_mean(provider, names));
+        throw bad(std::string("unknown provider '").append(provider).append("' in [").append(top) +
+                  "]" + util::did_you_mean(provider, names));
       const std::string family(providers::secret_family(provider));
       auto value = want_string();
       if (value.empty())
         throw bad("'" + name + "' is empty");
       auto& map = top == "secrets" ? file.secrets : file.secret_files;
       if (map.contains(family))
-        throw bad("a secret for " + family + " is already set in [" + top + "]");
+        throw bad(
+            std::string("a secret for ").append(family).append(" is already set in [").append(top) +
+            "]");
       if (top == "secret_files")
         value = expand_path(value, dir, home).string();
       map[family] = Setting<std::string>{std::move(value), layer, where};
     } else {
       if (entry.path.size() > 1 && top != "secrets" && top != "secret_files" && top != "listen") {
-        std::string hint = util::did_you_mean(top, kTopKeys);
+        std::string hint = util::did_you_mean(top, top_keys());
         if (!hint.empty())
-          hint = " (did you mean [" + util::closest(top, kTopKeys) + "]?)";
-        throw bad("unknown table [" + top + "]" + hint);
+          hint = " (did you mean [" + util::closest(top, top_keys()) + "]?)";
+        throw bad(std::string("unknown table [").append(top).append("]").append(hint));
       }
-      std::string hint = util::did_you_mean(top, kTopKeys);
+      std::string hint = util::did_you_mean(top, top_keys());
       if (top == "secrets" || top == "secret_files" || top == "listen")
         hint = " (write it under [" + top + "] as KEY = VALUE)";
-      throw bad("unknown key '" + name + "'" + hint);
+      throw bad(std::string("unknown key '").append(name).append("'").append(hint));
     }
   }
   return file;

@@ -223,7 +223,8 @@ CaptureRecord HarEntries::record(std::size_t i) const {
       throw usage_error(where + ": \"headers\" is not a list");
     for (const auto& h : *headers) {
       const auto name = string_member(h, "name", where + ": header", true);
-      const auto value = string_member(h, "value", where + ": header " + name, true);
+      const auto value =
+          string_member(h, "value", std::string(where).append(": header ").append(name), true);
       if (name.empty() || name.front() == ':')
         continue; // HTTP/2 pseudo-headers (:method, :authority, …) are not header lines
       if (name.find_first_of(" \t\r\n:") != std::string::npos ||
