@@ -133,9 +133,8 @@ public:
           stack.push_back({c == '{', on_path && is_prefix(keys)});
           skip_ws();
           if (p_ < end_ && *p_ == (c == '{' ? '}' : ']')) {
-            ++p_; // empty container: a complete value
+            ++p_; // empty container: a complete value, handled below like any other
             stack.pop_back();
-            expect_value = false;
           } else {
             if (c == '{') {
               if (!read_key(keys, stack.back().matches))
@@ -173,10 +172,10 @@ public:
                 return true;
             }
           }
-          expect_value = false;
         }
       }
-      // After a value: the end of the document, or ',' or the close of the container.
+      // After a value: the end of the document, or ',' or the close of the container (each
+      // sets expect_value for the next turn).
       if (stack.empty())
         return true; // like nlohmann's non-strict parse: text after the document is ignored
       skip_ws();
@@ -522,15 +521,12 @@ void corrupt_at(std::string& value, std::size_t pos) {
   pos = std::min(pos, value.size() - 1);
   char& c = value[pos];
   // Stay inside the hex/base64 alphabet so the header still parses and only the MAC is wrong.
-  if (c >= '0' && c <= '8')
-    ++c;
-  else if (c == '9')
+  if (c == '9')
     c = '0';
-  else if (c >= 'a' && c <= 'e')
-    ++c;
   else if (c == 'f')
     c = 'a';
-  else if ((c >= 'A' && c <= 'Y') || (c >= 'g' && c <= 'y'))
+  else if ((c >= '0' && c <= '8') || (c >= 'a' && c <= 'e') || (c >= 'A' && c <= 'Y') ||
+           (c >= 'g' && c <= 'y'))
     ++c;
   else
     c = 'A';
