@@ -4,9 +4,8 @@
 // gap between this and nginx is the library's model (a thread per connection, a poll per
 // request), and the gap between this and hooktool listen is hooktool's own work.
 // Build: g++ -std=c++20 -O2 bare_httplib.cpp $(pkg-config --cflags --libs cpp-httplib)
-#include <httplib.h>
-
 #include <cstdio>
+#include <httplib.h>
 #include <sys/socket.h>
 
 namespace {
@@ -25,7 +24,9 @@ int main() {
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   svr.set_keep_alive_max_count(1U << 30);
-  svr.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  svr.new_task_queue = [] {
+    return new httplib::ThreadPool(64);
+  };
   svr.Post(".*", [](const httplib::Request&, httplib::Response& res) { res.status = 200; });
   const int port = svr.bind_to_any_port("127.0.0.1");
   if (port < 0)

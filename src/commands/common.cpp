@@ -1,6 +1,7 @@
 #include "commands/common.hpp"
 
 #include "commands/config.hpp"
+#include "core/config.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -98,11 +99,7 @@ std::optional<ResolvedSecret> resolve_secret(const std::string& provider_id,
   if (!flag_values.empty())
     throw usage_error("--secret names other providers only; give " + provider_id + "=SECRET");
   if (!secret_file.empty()) {
-    auto text = util::read_file(secret_file);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-      text.pop_back();
-    if (text.empty())
-      throw usage_error("--secret-file " + secret_file + ": the file is empty");
+    auto text = core::read_secret_file(secret_file, "--secret-file");
     const auto named = split_secret(text);
     if (!named.empty() && providers::secret_family(named) != family)
       throw usage_error("--secret-file " + secret_file + ": the secret is for " + named + ", not " +

@@ -144,12 +144,7 @@ listen::InspectorConfig inspector_config(const ListenOptions& o) {
   }
   auto secrets = o.secrets;
   for (const auto& file : o.secret_files) {
-    auto text = util::read_file(file);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-      text.pop_back();
-    if (text.empty())
-      throw usage_error("--secret-file " + file + ": the file is empty");
-    secrets.push_back(std::move(text));
+    secrets.push_back(core::read_secret_file(file, "--secret-file"));
   }
   if (secrets.empty())
     if (const char* env = std::getenv("HOOKTOOL_SECRET"); env != nullptr && *env != '\0')

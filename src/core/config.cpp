@@ -194,25 +194,32 @@ std::optional<ConfigFile> load_one(const std::filesystem::path& path, Layer laye
 
 } // namespace
 
+namespace {
+
+// The project file's value of a setting, else the user file's.
+template <class T>
+const Setting<T>* layered(const std::optional<ConfigFile>& project,
+                          const std::optional<ConfigFile>& user,
+                          std::optional<Setting<T>> ConfigFile::*member) noexcept {
+  for (const auto* file : {&project, &user})
+    if (*file && ((**file).*member))
+      return &*((**file).*member);
+  return nullptr;
+}
+
+} // namespace
+
 const Setting<std::string>* Config::to() const noexcept {
-  if (project && project->to)
-    return &*project->to;
-  return user && user->to ? &*user->to : nullptr;
+  return layered(project, user, &ConfigFile::to);
 }
 const Setting<std::string>* Config::listen_host() const noexcept {
-  if (project && project->listen_host)
-    return &*project->listen_host;
-  return user && user->listen_host ? &*user->listen_host : nullptr;
+  return layered(project, user, &ConfigFile::listen_host);
 }
 const Setting<long long>* Config::listen_port() const noexcept {
-  if (project && project->listen_port)
-    return &*project->listen_port;
-  return user && user->listen_port ? &*user->listen_port : nullptr;
+  return layered(project, user, &ConfigFile::listen_port);
 }
 const Setting<std::vector<std::string>>* Config::forward() const noexcept {
-  if (project && project->forward)
-    return &*project->forward;
-  return user && user->forward ? &*user->forward : nullptr;
+  return layered(project, user, &ConfigFile::forward);
 }
 
 std::vector<std::string> Config::secret_families() const {

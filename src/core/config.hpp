@@ -71,7 +71,8 @@ struct Config {
 // secrets and is readable by others gets a warning. Parse errors throw.
 Config load_config(const ConfigPaths& paths);
 
-// Reads a secret file: trailing newlines dropped; a usage error when missing or empty.
+// Reads a secret file (--secret-file or [secret_files]): trailing newlines dropped; a usage
+// error "WHAT: secret file …" when it is missing, unreadable or empty.
 std::string read_secret_file(const std::filesystem::path& path, std::string_view what);
 
 } // namespace hooktool::core

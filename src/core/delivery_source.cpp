@@ -4,6 +4,7 @@
 #include "core/har.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 
 #include <array>
 #include <fstream>
@@ -51,12 +52,7 @@ private:
 
 bool has_har_extension(const std::string& path) {
   const auto dot = path.rfind('.');
-  if (dot == std::string::npos)
-    return false;
-  std::string ext = path.substr(dot + 1);
-  for (auto& c : ext)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == "har";
+  return dot != std::string::npos && util::to_lower(path.substr(dot + 1)) == "har";
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,8 @@ bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 // Appends s escaped for the inside of a JSON string ('"', '\\', control characters; other
 // bytes copied as they are, so s should be UTF-8), without the surrounding quotes.
 void append_json_escaped(std::string& out, std::string_view s);
+// Appends a Unicode scalar value (at most U+10FFFF, not a surrogate) as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 // Quotes text for a POSIX shell: 'text', embedded single quotes escaped.
 std::string shell_quote(std::string_view text);
 // Replaces bytes a terminal could act on (control characters) with '?'.

@@ -1,6 +1,7 @@
 #include "util/toml.hpp"
 
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -30,24 +31,6 @@ constexpr std::size_t kMaxArrayDepth = 32;
 bool is_bare_key_char(char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-';
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 class Parser {
@@ -228,7 +211,7 @@ private:
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
       fail("\\u escape is not a Unicode scalar value");
     pos_ += digits;
-    append_utf8(out, cp);
+    util::append_utf8(out, cp);
   }
   std::string literal_string() {
     const auto start = pos_;
