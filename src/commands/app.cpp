@@ -1,6 +1,7 @@
 #include "commands/app.hpp"
 
 #include "commands/check.hpp"
+#include "commands/completion.hpp"
 #include "commands/config.hpp"
 #include "commands/export.hpp"
 #include "commands/fixtures.hpp"
@@ -79,11 +80,20 @@ int run_app(int argc, char** argv) {
   auto* export_cmd = register_export(app, export_options);
   ConfigOptions config;
   auto* config_cmd = register_config(app, config);
+  CompletionOptions completion;
+  auto* completion_cmd = register_completion(app, completion);
 
   // Hidden: the man page, generated from the definitions above (the build installs it).
   if (argc == 2 && std::string_view(argv[1]) == "--man") {
     std::cout << render_man_page(app);
     return 0;
+  }
+  // Hidden: a completion script (the build installs one per shell), as `completion SHELL`.
+  if (argc == 3 && std::string_view(argv[1]) == "--completion") {
+    if (const auto shell = parse_shell(argv[2])) {
+      std::cout << render_completion(app, *shell);
+      return 0;
+    }
   }
   // The first word that is not an option names the command: a typo gets a suggestion rather
   // than CLI11's "A subcommand is required".
@@ -158,6 +168,8 @@ int run_app(int argc, char** argv) {
       if (d.forward.layer == core::Layer::project || d.forward.layer == core::Layer::user)
         listen.forward_where = d.forward.where;
     }
+    if (completion_cmd->parsed())
+      return run_completion(app, completion);
     if (config_cmd->parsed())
       return run_config(config);
     if (export_cmd->parsed())

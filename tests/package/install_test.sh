@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `cmake --install` into a scratch prefix: the layout is where each tool looks, the
 # installed binary finds the installed fixtures relative to its own location (an added
-# fixture is listed and sent), and the man page and completions are in place.
+# fixture is listed and sent), and the man page and the generated completions are in place.
 # Usage: install_test.sh BUILD_DIR
 set -euo pipefail
 build=$1
@@ -17,6 +17,13 @@ for f in bin/hooktool share/man/man1/hooktool.1 share/hooktool/fixtures/stripe/i
 done
 [[ -x $prefix/bin/hooktool ]] || fail "bin/hooktool is not executable"
 "$prefix/bin/hooktool" --version | grep -q '^hooktool ' || fail "--version"
+# The completions are the generated ones: what the installed binary prints for each shell.
+for pair in "bash bash-completion/completions/hooktool" "zsh zsh/vendor-completions/_hooktool" \
+            "fish fish/vendor_completions.d/hooktool.fish"; do
+  read -r shell file <<<"$pair"
+  cmp -s <("$prefix/bin/hooktool" completion "$shell") "$prefix/share/$file" ||
+    fail "share/$file is not what 'hooktool completion $shell' prints"
+done
 
 # The installed fixtures are the ones used: an edited one and an added one.
 mkdir -p "$prefix/share/hooktool/fixtures/github"
