@@ -51,12 +51,123 @@ std::filesystem::path expand_path(const std::string& text, const std::filesystem
                                   const std::filesystem::path& home) {
   if (text == "~" || text.starts_with("~/")) {
     if (home.empty())
-      throw usage_error("'" + text + "': HOME is not set");
+      throw usage_error("'" + util::quote_capped(text) + "': HOME is not set");
     return home / text.substr(text.size() > 1 ? 2 : 1);
   }
   std::filesystem::path p(text);
   return p.is_absolute() ? p : dir / p;
 }
+
+bool is_known_table(std::string_view name) noexcept {
+  return name == "listen" || name == "secrets" || name == "secret_files";
+}
+
+// Checks one TOML entry and stores it in the file. Every message starts with "FILE:LINE: ".
+class EntryReader {
+public:
+  EntryReader(ConfigFile& file, std::filesystem::path dir, const std::filesystem::path& home)
+      : file_(file), origin_(file.path.string()), dir_(std::move(dir)), home_(home) {}
+
+  void read(util::TomlEntry& entry) {
+    entry_ = &entry;
+    where_ = origin_ + ":" + std::to_string(entry.line);
+    name_ = util::quote_capped(util::toml_key_name(entry.path));
+    const auto& top = entry.path.front();
+    if (entry.path.size() == 1 && top == "to")
+      file_.to = Setting<std::string>{non_empty_string(), file_.layer, where_};
+    else if (entry.path.size() == 2 && top == "listen")
+      read_listen(entry.path[1]);
+    else if (entry.path.size() == 2 && (top == "secrets" || top == "secret_files"))
+      read_secret(top, entry.path[1]);
+    else if (!(entry.value.is_table() && entry.path.size() == 1 && is_known_table(top)))
+      throw unknown(top); // an empty [listen] is fine
+  }
+
+private:
+  [[nodiscard]] Error bad(const std::string& why) const {
+    return usage_error(std::string(where_).append(": ").append(why));
+  }
+  [[nodiscard]] std::string type() const { return std::string(entry_->value.type_name()); }
+
+  std::string non_empty_string() const {
+    if (!entry_->value.is_string())
+      throw bad("'" + name_ + "' must be a string, not " + type());
+    auto value = std::get<std::string>(entry_->value.data);
+    if (value.empty())
+      throw bad("'" + name_ + "' is empty");
+    return value;
+  }
+
+  void read_listen(const std::string& key) {
+    if (key == "host")
+      file_.listen_host = Setting<std::string>{non_empty_string(), file_.layer, where_};
+    else if (key == "port")
+      file_.listen_port = Setting<long long>{port(), file_.layer, where_};
+    else if (key == "forward")
+      file_.forward = Setting<std::vector<std::string>>{routes(), file_.layer, where_};
+    else
+      throw bad("unknown key '" + name_ + "'" + util::did_you_mean(key, listen_keys()));
+  }
+
+  long long port() const {
+    if (!entry_->value.is_integer())
+      throw bad("'listen.port' must be an integer, not " + type());
+    const auto port = std::get<std::int64_t>(entry_->value.data);
+    if (port < 0 || port > 65535)
+      throw bad("'listen.port' must be 0..65535, got " + std::to_string(port));
+    return port;
+  }
+
+  std::vector<std::string> routes() const {
+    const auto& value = entry_->value;
+    if (value.is_string())
+      return {std::get<std::string>(value.data)};
+    if (!value.is_array())
+      throw bad("'listen.forward' must be a string or an array of strings");
+    std::vector<std::string> out;
+    for (const auto& item : std::get<util::TomlValue::Array>(value.data)) {
+      if (!item.is_string())
+        throw bad("'listen.forward' must list strings, found " + std::string(item.type_name()));
+      out.push_back(std::get<std::string>(item.data));
+    }
+    return out;
+  }
+
+  void read_secret(const std::string& table, const std::string& provider) {
+    const auto names = provider_names();
+    if (std::find(names.begin(), names.end(), provider) == names.end())
+      throw bad("unknown provider '" + util::quote_capped(provider) + "' in [" + table + "]" +
+                util::did_you_mean(provider, names));
+    const std::string family(providers::secret_family(provider));
+    auto value = non_empty_string();
+    auto& map = table == "secrets" ? file_.secrets : file_.secret_files;
+    if (map.contains(family))
+      throw bad("a secret for " + family + " is already set in [" + table + "]");
+    if (table == "secret_files")
+      value = expand_path(value, dir_, home_).string();
+    map[family] = Setting<std::string>{std::move(value), file_.layer, where_};
+  }
+
+  [[nodiscard]] Error unknown(const std::string& top) const {
+    if (is_known_table(top))
+      return bad("unknown key '" + name_ + "' (write it under [" + top + "] as KEY = VALUE)");
+    if (entry_->path.size() > 1 || entry_->value.is_table()) {
+      std::string hint = util::closest(top, top_keys());
+      if (!hint.empty())
+        hint = " (did you mean [" + hint + "]?)";
+      return bad("unknown table [" + util::quote_capped(top) + "]" + hint);
+    }
+    return bad("unknown key '" + name_ + "'" + util::did_you_mean(top, top_keys()));
+  }
+
+  ConfigFile& file_;
+  std::string origin_;
+  std::filesystem::path dir_;
+  const std::filesystem::path& home_;
+  util::TomlEntry* entry_ = nullptr;
+  std::string where_;
+  std::string name_;
+};
 
 } // namespace
 
@@ -65,92 +176,10 @@ ConfigFile parse_config(std::string_view text, const std::filesystem::path& path
   ConfigFile file;
   file.path = path;
   file.layer = layer;
-  const auto origin = path.string();
-  const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-  for (auto& entry : util::parse_toml(text, origin)) {
-    const auto where = origin + ":" + std::to_string(entry.line);
-    const auto name = util::toml_key_name(entry.path);
-    const auto bad = [&](const std::string& why) -> Error {
-      std::string message = where;
-      message += ": ";
-      message += why;
-      return usage_error(message);
-    };
-    const auto want_string = [&]() -> std::string {
-      if (!entry.value.is_string())
-        throw bad("'" + name + "' must be a string, not " + std::string(entry.value.type_name()));
-      return std::get<std::string>(entry.value.data);
-    };
-    const auto& top = entry.path.front();
-    if (entry.path.size() == 1 && top == "to") {
-      auto value = want_string();
-      if (value.empty())
-        throw bad("'to' is empty");
-      file.to = Setting<std::string>{std::move(value), layer, where};
-    } else if (entry.path.size() == 2 && top == "listen") {
-      const auto& key = entry.path[1];
-      if (key == "host") {
-        auto value = want_string();
-        if (value.empty())
-          throw bad("'listen.host' is empty");
-        file.listen_host = Setting<std::string>{std::move(value), layer, where};
-      } else if (key == "port") {
-        if (!entry.value.is_integer())
-          throw bad("'listen.port' must be an integer, not " +
-                    std::string(entry.value.type_name()));
-        const auto port = std::get<std::int64_t>(entry.value.data);
-        if (port < 0 || port > 65535)
-          throw bad("'listen.port' must be 0..65535, got " + std::to_string(port));
-        file.listen_port = Setting<long long>{port, layer, where};
-      } else if (key == "forward") {
-        std::vector<std::string> routes;
-        if (entry.value.is_string()) {
-          routes.push_back(std::get<std::string>(entry.value.data));
-        } else if (entry.value.is_array()) {
-          for (const auto& item : std::get<util::TomlValue::Array>(entry.value.data)) {
-            if (!item.is_string())
-              throw bad("'listen.forward' must list strings, found " +
-                        std::string(item.type_name()));
-            routes.push_back(std::get<std::string>(item.data));
-          }
-        } else {
-          throw bad("'listen.forward' must be a string or an array of strings");
-        }
-        file.forward = Setting<std::vector<std::string>>{std::move(routes), layer, where};
-      } else {
-        throw bad("unknown key '" + name + "'" + util::did_you_mean(key, listen_keys()));
-      }
-    } else if (entry.path.size() == 2 && (top == "secrets" || top == "secret_files")) {
-      const auto& provider = entry.path[1];
-      const auto names = provider_names();
-      if (std::find(names.begin(), names.end(), provider) == names.end())
-        throw bad(std::string("unknown provider '").append(provider).append("' in [").append(top) +
-                  "]" + util::did_you_mean(provider, names));
-      const std::string family(providers::secret_family(provider));
-      auto value = want_string();
-      if (value.empty())
-        throw bad("'" + name + "' is empty");
-      auto& map = top == "secrets" ? file.secrets : file.secret_files;
-      if (map.contains(family))
-        throw bad(
-            std::string("a secret for ").append(family).append(" is already set in [").append(top) +
-            "]");
-      if (top == "secret_files")
-        value = expand_path(value, dir, home).string();
-      map[family] = Setting<std::string>{std::move(value), layer, where};
-    } else {
-      if (entry.path.size() > 1 && top != "secrets" && top != "secret_files" && top != "listen") {
-        std::string hint = util::did_you_mean(top, top_keys());
-        if (!hint.empty())
-          hint = " (did you mean [" + util::closest(top, top_keys()) + "]?)";
-        throw bad(std::string("unknown table [").append(top).append("]").append(hint));
-      }
-      std::string hint = util::did_you_mean(top, top_keys());
-      if (top == "secrets" || top == "secret_files" || top == "listen")
-        hint = " (write it under [" + top + "] as KEY = VALUE)";
-      throw bad(std::string("unknown key '").append(name).append("'").append(hint));
-    }
-  }
+  auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  EntryReader reader(file, std::move(dir), home);
+  for (auto& entry : util::parse_toml(text, path.string()))
+    reader.read(entry);
   return file;
 }
 
@@ -264,7 +293,7 @@ Config load_config(const ConfigPaths& paths) {
 std::string read_secret_file(const std::filesystem::path& path, std::string_view what) {
   std::string text;
   try {
-    text = util::read_file(path);
+    text = util::read_regular_file(path, kMaxSecretFileBytes);
   } catch (const Error& e) {
     throw usage_error(std::string(what) + ": secret file " + e.what());
   }

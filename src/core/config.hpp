@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -71,8 +72,13 @@ struct Config {
 // secrets and is readable by others gets a warning. Parse errors throw.
 Config load_config(const ConfigPaths& paths);
 
-// Reads a secret file (--secret-file or [secret_files]): trailing newlines dropped; a usage
-// error "WHAT: secret file …" when it is missing, unreadable or empty.
+// The largest secret file read: a secret or key is a few KiB at most.
+inline constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+
+// Reads a secret file (--secret-file or [secret_files]): a regular file (links followed) of at
+// most kMaxSecretFileBytes, trailing newlines dropped. A usage error "WHAT: secret file …"
+// when it is missing, unreadable, empty, too large, or a FIFO, device or directory; the
+// message never quotes the content.
 std::string read_secret_file(const std::filesystem::path& path, std::string_view what);
 
 } // namespace hooktool::core

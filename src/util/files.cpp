@@ -9,6 +9,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace hooktool::util {
@@ -25,6 +26,76 @@ std::string read_file(const std::filesystem::path& path) {
   if (in.bad())
     throw usage_error(path.string() + ": read error");
   return std::move(ss).str();
+}
+
+namespace {
+
+// Closes a file descriptor on scope exit.
+class Fd {
+public:
+  explicit Fd(int fd) noexcept : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  [[nodiscard]] int get() const noexcept { return fd_; }
+
+private:
+  int fd_;
+};
+
+std::string_view file_kind(mode_t mode) noexcept {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
+}
+
+std::string size_text(std::size_t bytes) {
+  return bytes % 1024 == 0 ? std::to_string(bytes / 1024) + " KiB"
+                           : std::to_string(bytes) + " bytes";
+}
+
+} // namespace
+
+std::string read_regular_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0)
+    throw usage_error(path.string() + ": cannot read (" + std::strerror(errno) + ")");
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    throw usage_error(path.string() + ": cannot read (" + std::strerror(errno) + ")");
+  if (!S_ISREG(st.st_mode))
+    throw usage_error(path.string() + ": is " + std::string(file_kind(st.st_mode)) +
+                      ", not a regular file");
+  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes)
+    throw usage_error(path.string() + ": is larger than " + size_text(max_bytes));
+  std::string out(max_bytes + 1, '\0'); // one byte more: a file that grew since fstat
+  std::size_t got = 0;
+  while (got < out.size()) {
+    const auto n = ::read(fd.get(), out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      throw usage_error(path.string() + ": read error (" + std::strerror(errno) + ")");
+    if (n == 0)
+      break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got > max_bytes)
+    throw usage_error(path.string() + ": is larger than " + size_text(max_bytes));
+  out.resize(got);
+  return out;
 }
 
 std::string read_stdin() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -8,6 +9,11 @@ namespace hooktool::util {
 
 // Whole file as bytes; a usage error naming the path when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
+// A regular file (symbolic links followed) of at most max_bytes, as bytes. Anything else is a
+// usage error naming the path and never quoting the content: a FIFO, a device or a directory
+// (opened without blocking, so /dev/zero or a FIFO with no writer cannot hang the caller), or
+// a file larger than max_bytes.
+std::string read_regular_file(const std::filesystem::path& path, std::size_t max_bytes);
 // "@file" reads a file, "-" or "@-" reads stdin, anything else is the text itself.
 std::string read_arg(std::string_view arg);
 // All of standard input as bytes.

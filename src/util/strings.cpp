@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <fnmatch.h>
+#include <new>
 
 namespace hooktool::util {
 
@@ -262,24 +264,14 @@ std::string shell_quote(std::string_view text) {
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) noexcept {
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
+  // fnmatch reads C strings: a NUL inside either would silently cut it short.
+  if (pattern.find('\0') != std::string_view::npos || text.find('\0') != std::string_view::npos)
+    return false;
+  try {
+    return ::fnmatch(std::string(pattern).c_str(), std::string(text).c_str(), FNM_NOESCAPE) == 0;
+  } catch (const std::bad_alloc&) {
+    return false;
   }
-  while (p < pattern.size() && pattern[p] == '*')
-    ++p;
-  return p == pattern.size();
 }
 
 std::string printable(std::string_view s) {

@@ -35,7 +35,10 @@ bool json_nesting_exceeds(std::string_view text, std::size_t limit) noexcept;
 std::string closest(std::string_view name, const std::vector<std::string>& candidates);
 // " (did you mean 'x'?)" for closest(name, candidates), or "".
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
-// Shell-style match of text against pattern: '*' any run, '?' any one character.
+// Shell-style match of the whole text against pattern, by fnmatch(3) with FNM_NOESCAPE only:
+// '*' any run of bytes ('/' and a leading '.' included: no FNM_PATHNAME, no FNM_PERIOD), '?'
+// any one byte, '[abc]', '[a-z]' and '[!a]' a set; '\\' is an ordinary character (no escapes),
+// case counts. A pattern or text holding a NUL byte matches nothing.
 bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 // Appends s escaped for the inside of a JSON string ('"', '\\', control characters; other
 // bytes copied as they are, so s should be UTF-8), without the surrounding quotes.

@@ -60,29 +60,83 @@ TEST(Toml, AcceptsCrlfAndABom) {
   EXPECT_EQ(entries[1].line, 3U);
 }
 
-TEST(Toml, RefusesWhatItDoesNotReadWithTheLine) {
-  EXPECT_EQ(error_of("a = 1\nb = \"open\n"), "f.toml:2: unterminated string");
-  EXPECT_EQ(error_of("a = 1\na = 2\n"), "f.toml:2: key 'a' is defined twice");
-  EXPECT_EQ(error_of("[t]\n[t]\n"), "f.toml:2: table [t] is defined twice");
+TEST(Toml, RefusesInvalidTomlWithLineAndColumn) {
+  EXPECT_EQ(error_of("a = 1\nb = \"open\n"),
+            "f.toml:2:10: unescaped control characters other than TAB (U+0009) are explicitly "
+            "prohibited (in string)");
+  EXPECT_EQ(error_of("a = 1\na = 2\n"),
+            "f.toml:2:5: cannot redefine existing integer 'a' (in key-value pair)");
+  EXPECT_EQ(error_of("[t]\n[t]\n"),
+            "f.toml:2:1: cannot redefine existing table 't' (in table header)");
   EXPECT_EQ(error_of("a = localhost\n"),
-            "f.toml:1: 'localhost' is not a value (strings need quotes)");
+            "f.toml:1:5: not a TOML value (strings need quotes: KEY = \"VALUE\")");
   EXPECT_EQ(error_of("a = 1 2\n"),
-            "f.toml:1: unexpected text after the value (a comment starts with '#')");
-  EXPECT_EQ(error_of("a\n"), "f.toml:1: expected '=' after the key");
-  EXPECT_EQ(error_of("= 1\n"), "f.toml:1: missing key name");
-  EXPECT_EQ(error_of("a = \n"), "f.toml:1: missing value");
-  EXPECT_EQ(error_of("a = [1, 2\n"), "f.toml:2: unterminated array");
-  EXPECT_EQ(error_of("a = \"\\q\"\n"), "f.toml:1: unknown escape '\\q' in a string");
-  EXPECT_EQ(error_of("a = \"\\uD800\"\n"), "f.toml:1: \\u escape is not a Unicode scalar value");
+            "f.toml:1:7: expected a comment or whitespace (in key-value pair)");
+  EXPECT_EQ(error_of("a\n"), "f.toml:1:2: expected '=' (in key-value pair)");
+  EXPECT_EQ(error_of("a = \n"), "f.toml:1:5: expected value (in key-value pair)");
+  EXPECT_EQ(error_of("a = [1, 2\n"), "f.toml:1:11: encountered end-of-file (in array)");
+  EXPECT_EQ(error_of("a = \"\\q\"\n"), "f.toml:1:7: unknown escape sequence '\\q' (in string)");
   EXPECT_EQ(error_of("a = 99999999999999999999\n"),
-            "f.toml:1: integer '99999999999999999999' is out of range");
-  EXPECT_EQ(error_of("a = 012\n"), "f.toml:1: '012' is not a value (strings need quotes)");
-  EXPECT_NE(error_of("a = {x = 1}\n").find("inline tables are not supported"), std::string::npos);
-  EXPECT_NE(error_of("[[t]]\n").find("arrays of tables"), std::string::npos);
-  EXPECT_NE(error_of("a = \"\"\"x\"\"\"\n").find("multi-line strings"), std::string::npos);
-  EXPECT_EQ(error_of(std::string(40, '[').insert(0, "a = ")), "f.toml:1: arrays nested too deeply");
-  EXPECT_EQ(error_of(std::string("a = \"x\x01\"\n")),
-            "f.toml:1: control character in a string (escape it)");
+            "f.toml:1:25: decimal integer is not representable in 64 bits");
+  EXPECT_EQ(error_of("a = 012\n"),
+            "f.toml:1:8: leading zeroes are prohibited (in decimal integer)");
+  EXPECT_NE(error_of(std::string(1000, '[').insert(0, "a = ")).find("maximum nested value depth"),
+            std::string::npos);
+  EXPECT_EQ(error_of("a = \"\xff\"\n").rfind("f.toml:1:", 0), 0U);
+}
+
+TEST(Toml, AcceptsWhatTheOldSubsetRefused) {
+  const auto entries = parse_toml("to = \"\"\"\nlocalhost:3000\"\"\"\n"
+                                  "when = 1979-05-27T07:32:00Z\n"
+                                  "listen = { port = 9000, host = '::1' }\n"
+                                  "[secrets]\n"
+                                  "stripe = '''whsec_'x'''' # literal, multi-line form\n"
+                                  "[[arr]]\nk = 1\n"
+                                  "[empty]\n",
+                                  "f.toml");
+  ASSERT_EQ(entries.size(), 7U);
+  EXPECT_EQ(entries[0].path, std::vector<std::string>{"to"});
+  EXPECT_EQ(std::get<std::string>(entries[0].value.data), "localhost:3000");
+  EXPECT_EQ(entries[1].value.type_name(), "date-time");
+  EXPECT_EQ(entries[1].line, 3U);
+  EXPECT_EQ(entries[2].path, (std::vector<std::string>{"listen", "port"}));
+  EXPECT_EQ(entries[2].line, 4U);
+  EXPECT_EQ(entries[3].path, (std::vector<std::string>{"listen", "host"}));
+  EXPECT_EQ(std::get<std::string>(entries[4].value.data), "whsec_'x'");
+  EXPECT_EQ(entries[5].path, std::vector<std::string>{"arr"});
+  EXPECT_EQ(entries[5].value.type_name(), "array");
+  EXPECT_TRUE(std::get<hooktool::util::TomlValue::Array>(entries[5].value.data).at(0).is_table());
+  EXPECT_EQ(entries[6].path, std::vector<std::string>{"empty"});
+  EXPECT_TRUE(entries[6].value.is_table());
+}
+
+// What an error quotes: never a value (an unquoted secret), at most 60 characters of a key.
+TEST(Toml, ErrorsNeverEchoValuesOrLongKeys) {
+  for (const char* text :
+       {"stripe = LEAK\n", "stripe = LEAK LEAK\n", "stripe = tLEAK\n", "stripe = 1LEAK\n",
+        "stripe = \"x\" LEAK\n", "stripe = 123LEAK\n", "stripe = [LEAK]\n", "stripe = {LEAK}\n"}) {
+    SCOPED_TRACE(text);
+    const auto e = error_of(text);
+    EXPECT_EQ(e.find("LEAK"), std::string::npos) << e;
+    EXPECT_EQ(e.find("'L"), std::string::npos) << e;
+    EXPECT_EQ(e.rfind("f.toml:1:", 0), 0U) << e;
+  }
+  EXPECT_EQ(error_of("stripe = 12345678901234567890123\n").find("1234"), std::string::npos);
+
+  const std::string key(10U << 20U, 'k');
+  EXPECT_EQ(error_of(key + " = 1\n" + key + " = 2\n"),
+            "f.toml:2:" + std::to_string(key.size() + 4) + ": cannot redefine existing integer '" +
+                std::string(60, 'k') + "…' (in key-value pair)");
+  const auto value = error_of("a = \"" + std::string(10U << 20U, 'v') + "\n");
+  EXPECT_LT(value.size(), 200U);
+  EXPECT_EQ(value.find("vvv"), std::string::npos);
+}
+
+TEST(Toml, QuoteCappedCutsOnACharacterBoundary) {
+  using hooktool::util::quote_capped;
+  EXPECT_EQ(quote_capped("short"), "short");
+  EXPECT_EQ(quote_capped(std::string(59, 'a') + "\xC3\xA9zz"), std::string(59, 'a') + "…");
+  EXPECT_EQ(quote_capped("a\x1b[2Jb"), "a?[2Jb");
 }
 
 std::filesystem::path home() {
@@ -140,6 +194,40 @@ TEST(ConfigFile, NamesMistakesWithTheLine) {
   EXPECT_EQ(config_error("[secrets]\nstripe = ''\n"), "c.toml:2: 'secrets.stripe' is empty");
   EXPECT_EQ(config_error("secrets = 'x'\n"),
             "c.toml:1: unknown key 'secrets' (write it under [secrets] as KEY = VALUE)");
+  EXPECT_EQ(config_error("[lisen]\n"), "c.toml:1: unknown table [lisen] (did you mean [listen]?)");
+  EXPECT_EQ(config_error("listen = { portt = 1 }\n"),
+            "c.toml:1: unknown key 'listen.portt' (did you mean 'port'?)");
+  EXPECT_EQ(config_error("[[listen]]\nport = 1\n"),
+            "c.toml:1: unknown key 'listen' (write it under [listen] as KEY = VALUE)");
+  EXPECT_EQ(config_error("to = 1979-05-27\n"), "c.toml:1: 'to' must be a string, not date");
+}
+
+TEST(ConfigFile, ReadsTheTomlTheOldReaderRefused) {
+  const auto file = hooktool::core::parse_config(
+      "to = \"\"\"\n:3000/hooks\"\"\"\n"
+      "listen = { port = 9100, forward = [\n  'localhost:3000', # billing\n] }\n"
+      "secrets.stripe = 'whsec_x'\n"
+      "[secret_files]\n",
+      "/proj/.hooktool.toml", Layer::project, home());
+  EXPECT_EQ(file.to->value, ":3000/hooks");
+  EXPECT_EQ(file.to->where, "/proj/.hooktool.toml:1");
+  EXPECT_EQ(file.listen_port->value, 9100);
+  EXPECT_EQ(file.listen_port->where, "/proj/.hooktool.toml:3");
+  EXPECT_EQ(file.forward->value, std::vector<std::string>{"localhost:3000"});
+  EXPECT_EQ(file.secrets.at("stripe").value, "whsec_x");
+}
+
+TEST(ConfigFile, MistakesNeverEchoSecretsOrLongNames) {
+  const auto leak = config_error("[secrets]\nstripe = whsec_LEAK\n");
+  EXPECT_EQ(leak.find("LEAK"), std::string::npos) << leak;
+  EXPECT_EQ(leak.rfind("c.toml:2:", 0), 0U) << leak;
+  const std::string name(10U << 20U, 'p');
+  for (const auto& text : {"[secrets]\n" + name + " = 'x'\n", "[listen]\n" + name + " = 1\n",
+                           "[" + name + "]\nk = 1\n", name + " = 1\n"}) {
+    const auto e = config_error(text);
+    EXPECT_LT(e.size(), 200U) << e.substr(0, 200);
+    EXPECT_NE(e.find("ppp…"), std::string::npos) << e.substr(0, 200);
+  }
 }
 
 class ConfigFiles : public ::testing::Test {
@@ -196,6 +284,58 @@ TEST_F(ConfigFiles, SecretFilesAreReadWhenAskedFor) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(".hooktool.toml:3: secret file"), std::string::npos)
         << e.what();
+  }
+}
+
+std::string secret_file_error(const std::filesystem::path& path) {
+  try {
+    (void)hooktool::core::read_secret_file(path, "--secret-file");
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), hooktool::ExitCode::usage);
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST_F(ConfigFiles, SecretFilesMustBeSmallRegularFiles) {
+  // Each of these hung (a FIFO with no writer, /dev/zero) or read without bound before.
+  const auto fifo = dir_ / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(secret_file_error(fifo),
+            "--secret-file: secret file " + fifo.string() + ": is a FIFO, not a regular file");
+  EXPECT_EQ(secret_file_error("/dev/zero"),
+            "--secret-file: secret file /dev/zero: is a character device, not a regular file");
+  EXPECT_EQ(secret_file_error(dir_),
+            "--secret-file: secret file " + dir_.string() + ": is a directory, not a regular file");
+  const auto big = dir_ / "big";
+  write(big, std::string(hooktool::core::kMaxSecretFileBytes + 1, 'S'));
+  EXPECT_EQ(secret_file_error(big),
+            "--secret-file: secret file " + big.string() + ": is larger than 64 KiB");
+  EXPECT_EQ(secret_file_error(dir_ / "missing").rfind("--secret-file: secret file ", 0), 0U);
+
+  const auto at_limit = dir_ / "at_limit";
+  write(at_limit, std::string(hooktool::core::kMaxSecretFileBytes - 1, 'S') + "\n");
+  EXPECT_EQ(hooktool::core::read_secret_file(at_limit, "x").size(),
+            hooktool::core::kMaxSecretFileBytes - 1);
+  // A link is followed: what counts is the file it names.
+  write(dir_ / "real", "s3cret\n");
+  std::filesystem::create_symlink(dir_ / "real", dir_ / "link");
+  EXPECT_EQ(hooktool::core::read_secret_file(dir_ / "link", "x"), "s3cret");
+  std::filesystem::create_symlink("/dev/zero", dir_ / "zero-link");
+  EXPECT_NE(secret_file_error(dir_ / "zero-link").find("is a character device"), std::string::npos);
+}
+
+TEST_F(ConfigFiles, ConfigSecretFilesGetTheSameChecksWithTheirPlace) {
+  ASSERT_EQ(::mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  write(paths_.project, "[secret_files]\nstripe = 'fifo'\n");
+  const auto config = hooktool::core::load_config(paths_);
+  try {
+    (void)config.secret("stripe");
+    FAIL() << "a FIFO must be refused";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), paths_.project.string() + ":2: secret file " +
+                                         (dir_ / "fifo").string() +
+                                         ": is a FIFO, not a regular file");
   }
 }
 
