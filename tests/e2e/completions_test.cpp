@@ -244,6 +244,13 @@ Candidates candidates(const std::string& text, bool strip_description) {
   return {out.begin(), out.end()};
 }
 
+// $PATH with the directory of the built hooktool first, so a bare `hooktool` is the one tested.
+std::string hooktool_first_on_path() {
+  const char* path = std::getenv("PATH");
+  return fs::path(e2e::kHooktool).parent_path().string() + ":" +
+         (path != nullptr ? path : "/usr/bin:/bin");
+}
+
 struct BashCompletion {
   std::vector<std::string> words;  // COMP_WORDS, as bash would split them
   int cword = 0;                   // COMP_CWORD
@@ -271,9 +278,7 @@ protected:
     script += "_hooktool || exit 91\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n";
 
     e2e::ProcessOptions opts;
-    const char* path = std::getenv("PATH");
-    opts.env["PATH"] = fs::path(e2e::kHooktool).parent_path().string() + ":" +
-                       (path != nullptr ? path : "/usr/bin:/bin");
+    opts.env["PATH"] = hooktool_first_on_path();
     const auto r = e2e::run_process(bash_->string(), {"--norc", "--noprofile", "-c", script}, opts);
     EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.describe();
     EXPECT_EQ(r.err, "") << script << "\n" << r.describe();
@@ -322,7 +327,9 @@ protected:
     std::string script = "source " + shell_quote(scripts().fish.string());
     for (const auto& line : lines)
       script += "; complete -C " + shell_quote(line) + "; echo @@END";
-    const auto r = e2e::run_process(fish_->string(), {"--no-config", "-c", script});
+    e2e::ProcessOptions opts;
+    opts.env["PATH"] = hooktool_first_on_path();
+    const auto r = e2e::run_process(fish_->string(), {"--no-config", "-c", script}, opts);
     EXPECT_EQ(r.exit_code, 0) << r.describe();
     EXPECT_EQ(r.err, "") << r.describe();
     std::vector<Candidates> out;
