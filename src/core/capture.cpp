@@ -6,6 +6,7 @@
 #include "util/time.hpp"
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace hooktool::core {
@@ -37,6 +38,54 @@ std::string get_string(const ojson& j, const char* key, bool required) {
   if (!it->is_string())
     throw usage_error(std::string("\"") + key + "\" must be a string");
   return it->get<std::string>();
+}
+
+// An integer field that fits in T, else nullopt (absent, null, a float, out of range).
+template <class T> std::optional<T> get_integer(const ojson& j, const char* key) {
+  const auto it = j.find(key);
+  if (it == j.end() || !it->is_number_integer())
+    return std::nullopt;
+  if (it->is_number_unsigned()) {
+    const auto u = it->get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+      return std::nullopt;
+    return static_cast<T>(u);
+  }
+  const auto v = it->get<std::int64_t>();
+  if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
+    return std::nullopt;
+  return static_cast<T>(v);
+}
+
+// An RFC 3339 time in years 0000-9999 (what format_rfc3339 can write back), as ms.
+std::int64_t get_time(const ojson& j, const char* key) {
+  const auto text = get_string(j, key, false);
+  if (text.empty())
+    return 0;
+  const auto ms = util::parse_rfc3339(text);
+  if (!ms)
+    throw usage_error(std::string("\"") + key + "\" is not an RFC 3339 time");
+  // A numeric offset can move the time out of years 0000-9999, which cannot be written back.
+  if (*ms < kMinTimeMs || *ms >= kMaxTimeMs)
+    throw usage_error(std::string("\"") + key + "\" is outside years 0000 to 9999");
+  return *ms;
+}
+
+DuplicateInfo parse_duplicate(const ojson& j) {
+  DuplicateInfo d;
+  d.seen = get_integer<int>(j, "seen").value_or(0);
+  d.first_id = get_string(j, "first_id", false);
+  d.first_seen_ms = get_time(j, "first_seen");
+  return d;
+}
+
+ForwardInfo parse_forward(const ojson& j) {
+  ForwardInfo f;
+  f.url = get_string(j, "url", false);
+  f.status = get_integer<int>(j, "status");
+  f.duration_ms = get_integer<std::int64_t>(j, "duration_ms").value_or(0);
+  f.error = get_string(j, "error", false);
+  return f;
 }
 
 } // namespace
@@ -154,16 +203,7 @@ CaptureRecord parse_capture_line(std::string_view line) {
     throw usage_error("a capture record must be a JSON object");
   CaptureRecord r;
   r.id = get_string(j, "id", true);
-  const auto received = get_string(j, "received_at", false);
-  if (!received.empty()) {
-    const auto ms = util::parse_rfc3339(received);
-    if (!ms)
-      throw usage_error("\"received_at\" is not an RFC 3339 time");
-    // A numeric offset can move the time out of years 0000-9999, which cannot be written back.
-    if (*ms < kMinTimeMs || *ms >= kMaxTimeMs)
-      throw usage_error("\"received_at\" is outside years 0000 to 9999");
-    r.received_at_ms = *ms;
-  }
+  r.received_at_ms = get_time(j, "received_at");
   r.method = get_string(j, "method", true);
   r.path = get_string(j, "path", true);
   r.query = get_string(j, "query", false);
@@ -200,6 +240,10 @@ CaptureRecord parse_capture_line(std::string_view line) {
     else if (d != resp->end() && d->is_number_float() && std::fabs(d->get<double>()) < 9e18)
       r.duration_ms = static_cast<std::int64_t>(d->get<double>()); // larger: UB to convert
   }
+  if (const auto d = j.find("duplicate"); d != j.end() && d->is_object())
+    r.duplicate = parse_duplicate(*d);
+  if (const auto f = j.find("forward"); f != j.end() && f->is_object())
+    r.forward = parse_forward(*f);
   return r;
 }
 

@@ -96,6 +96,35 @@ TEST(ExportE2E, SelectionFlagsAndStdoutAndBackToCaptureLines) {
   EXPECT_EQ(curl.exit_code, 0) << curl.describe();
 }
 
+// Every field a capture line can hold, duplicate and forward included: `export --jsonl` of a
+// capture file writes each line back byte for byte.
+TEST(ExportE2E, JsonlKeepsEveryFieldOfACaptureLine) {
+  TempDir dir;
+  const std::string line =
+      R"({"id":"cap_0123456789ABCDEFabcd","received_at":"2026-11-25T10:08:46.123Z",)"
+      R"("method":"POST","path":"/hooks","query":"a=1","url":"http://localhost:3000/hooks?a=1",)"
+      R"("headers":[["Content-Type","application/json"],["X-Dup","1"],["x-dup","2"]],)"
+      R"("body":"{\"id\":\"evt_1\",\"type\":\"invoice.paid\"}\n","remote":"127.0.0.1:5000",)"
+      R"("provider":"stripe","event_type":"invoice.paid","event_id":"evt_1",)"
+      R"("verification":{"status":"invalid","reason":"signature does not match"},)"
+      R"("response":{"status":502,"duration_ms":31},)"
+      R"("duplicate":{"seen":2,"first_id":"cap_first","first_seen":"2026-11-25T10:08:40.000Z"},)"
+      R"("forward":{"url":"http://localhost:3000/billing","status":null,"duration_ms":30,)"
+      R"("error":"Couldn't connect to server"}})"
+      "\n";
+  const auto capture = dir.write("full.jsonl", line + line);
+  const auto r = hooktool({"export", "--jsonl", capture});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.out, line + line);
+  // And through HAR and back, hooktool's own fields ride in _hooktool.
+  const auto har = dir.write("full.har", hooktool({"export", "--har", capture}).out);
+  const auto back = hooktool({"export", "--jsonl", har, "--last", "1"});
+  ASSERT_EQ(back.exit_code, 0) << back.describe();
+  const auto lines = e2e::json_lines(back.out);
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0]["id"], "cap_0123456789ABCDEFabcd");
+}
+
 TEST(ExportE2E, BadInputIsOneLineExit2AndLeavesNoOutputFile) {
   TempDir dir;
   const auto out = dir.file("out.har");

@@ -28,7 +28,115 @@ fs::path write(const std::string& name, const std::string& content) {
   return path;
 }
 
+// Every field of a capture record set, with values that need escaping.
+core::CaptureRecord full_record() {
+  core::CaptureRecord r;
+  r.id = "cap_0123456789ABCDEFabcd";
+  r.received_at_ms = 1764065326123;
+  r.method = "PATCH";
+  r.path = "/hooks/in";
+  r.query = "a=1&b=%20";
+  r.url = "http://localhost:3000/hooks/in?a=1&b=%20";
+  r.headers = {{"Content-Type", "application/json"},
+               {"x-repeat", "one"},
+               {"X-Repeat", "two \"quoted\""},
+               {"Stripe-Signature", "t=1,v1=ab"}};
+  r.body = "{\"type\":\"invoice.paid\",\"note\":\"caf\xC3\xA9\\n\"}\n";
+  r.remote = "127.0.0.1:54321";
+  r.provider = "stripe";
+  r.event_type = "invoice.paid";
+  r.event_id = "evt_1";
+  r.verification.status = decltype(r.verification.status)::expired;
+  r.verification.reason = "timestamp is 400 s old";
+  r.response_status = 502;
+  r.duration_ms = 37;
+  r.duplicate = core::DuplicateInfo{3, "cap_first", 1764065300000};
+  r.forward = core::ForwardInfo{"http://localhost:3000/billing", 503, 12, "", ""};
+  return r;
+}
+
+void expect_same(const core::CaptureRecord& a, const core::CaptureRecord& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.received_at_ms, b.received_at_ms);
+  EXPECT_EQ(a.method, b.method);
+  EXPECT_EQ(a.path, b.path);
+  EXPECT_EQ(a.query, b.query);
+  EXPECT_EQ(a.url, b.url);
+  ASSERT_EQ(a.headers.size(), b.headers.size());
+  for (std::size_t i = 0; i < a.headers.size(); ++i) {
+    EXPECT_EQ(a.headers[i].name, b.headers[i].name);
+    EXPECT_EQ(a.headers[i].value, b.headers[i].value);
+  }
+  EXPECT_EQ(a.body, b.body);
+  EXPECT_EQ(a.remote, b.remote);
+  EXPECT_EQ(a.provider, b.provider);
+  EXPECT_EQ(a.event_type, b.event_type);
+  EXPECT_EQ(a.event_id, b.event_id);
+  EXPECT_EQ(a.verification.status, b.verification.status);
+  EXPECT_EQ(a.verification.reason, b.verification.reason);
+  EXPECT_EQ(a.response_status, b.response_status);
+  EXPECT_EQ(a.duration_ms, b.duration_ms);
+  ASSERT_EQ(a.duplicate.has_value(), b.duplicate.has_value());
+  if (a.duplicate) {
+    EXPECT_EQ(a.duplicate->seen, b.duplicate->seen);
+    EXPECT_EQ(a.duplicate->first_id, b.duplicate->first_id);
+    EXPECT_EQ(a.duplicate->first_seen_ms, b.duplicate->first_seen_ms);
+  }
+  ASSERT_EQ(a.forward.has_value(), b.forward.has_value());
+  if (a.forward) {
+    EXPECT_EQ(a.forward->url, b.forward->url);
+    EXPECT_EQ(a.forward->status, b.forward->status);
+    EXPECT_EQ(a.forward->duration_ms, b.forward->duration_ms);
+    EXPECT_EQ(a.forward->error, b.forward->error);
+    // forward.body is shown on screen only, never written to a capture line.
+  }
+}
+
 } // namespace
+
+TEST(CaptureReader, EveryFieldSurvivesARoundTripByteForByte) {
+  auto unreachable = full_record();
+  unreachable.body = std::string("\x00\xff\x1f binary", 10); // written as body_base64
+  unreachable.response_status.reset();
+  unreachable.forward->status.reset();
+  unreachable.forward->error = "Couldn't connect to server";
+  unreachable.verification.reason.clear();
+  for (const auto& record : {full_record(), unreachable}) {
+    const auto line = core::to_capture_line(record);
+    const auto parsed = core::parse_capture_line(line);
+    expect_same(record, parsed);
+    EXPECT_EQ(core::to_capture_line(parsed), line);
+  }
+  // The same through a capture file.
+  const auto line = core::to_capture_line(full_record());
+  const auto path = write("full.jsonl", line);
+  core::CaptureReader reader(path.string());
+  const auto read = reader.next();
+  ASSERT_TRUE(read);
+  EXPECT_EQ(core::to_capture_line(reader.parse(*read)), line);
+  fs::remove(path);
+}
+
+TEST(CaptureReader, DuplicateAndForwardFieldsAreChecked) {
+  const auto with = [](std::string_view field) {
+    auto record = full_record();
+    record.duplicate.reset();
+    record.forward.reset();
+    auto line = core::to_capture_line(record);
+    line.pop_back(); // '\n'
+    line.pop_back(); // '}'
+    return line.append(",").append(field).append("}");
+  };
+  // Out-of-range numbers are dropped rather than converted (no UB, no wrap-around).
+  const auto big = core::parse_capture_line(
+      with(R"("forward":{"url":"u","status":99999999999,"duration_ms":1e300})"));
+  ASSERT_TRUE(big.forward);
+  EXPECT_FALSE(big.forward->status);
+  EXPECT_EQ(big.forward->duration_ms, 0);
+  EXPECT_THROW((void)core::parse_capture_line(with(R"("duplicate":{"first_seen":"yesterday"})")),
+               Error);
+  EXPECT_THROW((void)core::parse_capture_line(with(R"("forward":{"url":5})")), Error);
+}
 
 TEST(CaptureReader, StreamsLinesWithNumbersAndOffsetsSkippingBlanks) {
   const auto a = good_line("cap_a");
