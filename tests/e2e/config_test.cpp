@@ -218,6 +218,58 @@ TEST(ConfigE2E, BrokenConfigIsOneLineWithFileAndLineAndNoConfigSkipsIt) {
   EXPECT_EQ(bad_to.err.rfind("hooktool: .hooktool.toml:1: to: ", 0), 0U) << bad_to.err;
 }
 
+TEST(ConfigE2E, ValidTomlTheOldReaderRefusedIsRead) {
+  ConfigDirs s;
+  auto l = start_listen({"--json", "--secret", "stripe=" + kStripe});
+  s.write_project("to = \"\"\"\n127.0.0.1:" + std::to_string(l->port()) +
+                  "/billing\"\"\"\nlisten = { port = 9100 }\nsecrets = { stripe = '''" + kStripe +
+                  "''' }\n");
+  const auto r = s.run({"send", "stripe", "invoice.paid", "--expect", "2xx"});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  const auto rec = e2e::listen_record(*l, 1);
+  EXPECT_EQ(rec["path"], "/billing");
+  EXPECT_EQ(rec["verification"]["status"], "valid") << rec.dump();
+}
+
+TEST(ConfigE2E, ConfigErrorsNeverEchoASecretOrALongKey) {
+  ConfigDirs s;
+  s.write_project("[secrets]\nstripe = whsec_LEAKED\n");
+  auto r = s.run({"send", "stripe", "invoice.paid", "--dry-run", "--to", ":1"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_EQ(r.err, "hooktool: .hooktool.toml:2:10: not a TOML value (strings need quotes: KEY = "
+                   "\"VALUE\")\n");
+  const std::string key(10U << 20U, 'k');
+  s.write_project(key + " = 1\n");
+  r = s.run({"send", "stripe", "invoice.paid", "--dry-run", "--to", ":1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "hooktool: .hooktool.toml:1: unknown key '" + std::string(60, 'k') + "…'\n");
+}
+
+TEST(ConfigE2E, SecretFilesThatAreNotSmallRegularFilesAreRefusedAtOnce) {
+  ConfigDirs s;
+  const auto fifo = s.dir.file("secret.fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const auto& [path, kind] : std::vector<std::pair<std::string, std::string>>{
+           {fifo, "is a FIFO"}, {"/dev/zero", "is a character device"}}) {
+    // Each of these hung before (the harness's timeout bounds the run).
+    auto r = s.run({"send", "github", "ping", "--dry-run", "--to", ":1", "--secret-file", path});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_EQ(r.err, "hooktool: --secret-file: secret file " + path + ": " + kind +
+                         ", not a regular file\n");
+    s.write_user("[secret_files]\ngithub = \"" + path + "\"\n");
+    r = s.run({"send", "github", "ping", "--dry-run", "--to", ":1"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_EQ(r.err, "hooktool: " + s.user_file() + ":2: secret file " + path + ": " + kind +
+                         ", not a regular file\n");
+  }
+  const auto big = s.dir.file("big.secret");
+  e2e::write_file(big, std::string(100 * 1024, 'S'));
+  const auto r =
+      s.run({"listen", "--port", "0", "--count", "1", "--secret-file", big, "--timeout", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_EQ(r.err, "hooktool: --secret-file: secret file " + big + ": is larger than 64 KiB\n");
+}
+
 TEST(ConfigE2E, AProjectFileOthersCanWriteIsIgnoredWithAWarning) {
   ConfigDirs s;
   s.write_project("to = \"127.0.0.1:9/evil\"\n", 0666);
