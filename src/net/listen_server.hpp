@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/delivery.hpp"
 #include "crypto/tls_cert.hpp"
+#include "model/http.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -17,7 +17,7 @@ struct IncomingRequest {
   std::string target; // path and query as sent on the request line
   std::string path;   // target before '?'
   std::string query;  // target after '?', without it
-  core::Headers headers;
+  model::Headers headers;
   std::string body;
   std::string remote; // "ip:port" of the peer
   bool tls = false;
@@ -26,27 +26,37 @@ struct IncomingRequest {
 // What the server answers.
 struct OutgoingResponse {
   int status = 200;
-  core::Headers headers;
+  model::Headers headers;
   std::string body;
 };
 
-// Listener settings.
+// Listener settings. Every limit has a safe default; a request over one is refused, never
+// buffered without bound.
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 9000;                  // 0: any free port
-  std::size_t max_body = 10u << 20; // larger requests get 413
-  std::size_t workers = 64;         // threads; each serves one connection at a time
-  int read_timeout_s = 10;          // a client that stalls longer is dropped
-  int keep_alive_timeout_s = 5;
-  std::optional<crypto::CertifiedKey> tls; // HTTPS when set
+  std::size_t max_body = 10u << 20; // larger bodies get 413, whatever their framing
+  std::size_t workers = 64;         // handler threads (started as needed), not connections
+  int read_timeout_s = 10;          // deadline for a request's whole head, from its first byte
+  int request_timeout_s = 60;       // deadline for the whole request, head and body
+  int keep_alive_timeout_s = 5;     // an idle connection is closed after this
+  int write_timeout_s = 30;         // an answer the client does not read is dropped after this
+  std::size_t max_header_bytes = 64u << 10; // request line + headers; more: 431
+  std::size_t max_headers = 100;            // header fields; more: 431
+  std::size_t max_connections = 1024;       // open at once; beyond it the oldest idle is closed
+  std::optional<crypto::CertifiedKey> tls;  // HTTPS when set
 };
 
-// Called on a worker thread for every well-formed request; must not throw.
+// Called on a worker thread for every well-formed request; must not throw. Requests of one
+// connection are handled one at a time, in the order they arrived (pipelining).
 using RequestHandler = std::function<OutgoingResponse(IncomingRequest&&)>;
-// Called when the server itself rejects a request (413 over --max-body, 400 malformed).
+// Called on the event loop when the server itself refuses a request: 400 malformed or ambiguous
+// framing, 413 over --max-body, 431 head too large, 505 version; the connection is closed.
 using RejectHandler = std::function<void(int status, const std::string& remote)>;
 
-// An HTTP(S) listener on cpp-httplib that accepts any method on any path.
+// An HTTP/1.1 (and HTTPS) listener that accepts any method on any path and hands over each
+// request exactly as received: one epoll event loop does all socket I/O, a pool of workers
+// runs the handler (src/net/event_loop.hpp).
 class ListenServer {
 public:
   ListenServer(ServerOptions options, RequestHandler on_request, RejectHandler on_reject);
@@ -57,9 +67,10 @@ public:
   // Binds the socket (usage error when the address is taken or invalid) and starts serving
   // on a background thread; returns the bound port.
   int start();
-  // Stops accepting; requests in flight finish. Safe to call from any thread, more than once.
+  // Stops accepting and closes every connection that has no request being handled; answers of
+  // requests being handled still go out (for up to 0.5 s). Any thread, more than once.
   void stop();
-  // Waits for the serving thread (and so every in-flight request) to end.
+  // Waits for the event loop and the handlers in flight to end.
   void join();
 
 private:

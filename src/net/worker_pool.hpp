@@ -1,0 +1,78 @@
+#pragma once
+// The threads that run the request handler, off the event loop: the handler verifies,
+// captures to disk and may forward for seconds, and no socket may wait for that.
+
+#include "net/fd.hpp"
+#include "net/listen_server.hpp"
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hooktool::net::server {
+
+// A request handed to the pool, and where its answer goes.
+struct Job {
+  std::uint64_t connection = 0; // the event loop's key for the connection
+  IncomingRequest request;
+  bool head = false;      // HEAD: the answer has no body
+  bool keep_alive = true; // the client allows another request after this one
+  int minor_version = 1;  // HTTP/1.<minor_version>
+};
+
+// An answer, serialised on the worker, ready for the socket.
+struct Done {
+  std::uint64_t connection = 0;
+  std::string bytes;
+  bool close = false; // close the connection once the bytes are out
+};
+
+// Up to max_threads workers, started only as jobs need them; answers are posted back and
+// announced on an eventfd the event loop polls.
+class WorkerPool {
+public:
+  WorkerPool(std::size_t max_threads, RequestHandler handler);
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+  ~WorkerPool();
+
+  // Queues a job; never blocks on the handler.
+  void submit(Job job);
+  // Readable when answers are waiting.
+  [[nodiscard]] int notify_fd() const noexcept { return notify_.get(); }
+  // Moves the waiting answers into out (cleared first).
+  void take_done(std::vector<Done>& out);
+  // Lets queued jobs finish, then joins every worker. Idempotent.
+  void shutdown();
+
+private:
+  void run();
+  Done handle(Job& job);
+
+  const std::size_t max_threads_;
+  RequestHandler handler_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;
+  std::size_t idle_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+
+  std::mutex done_mu_;
+  std::vector<Done> done_;
+  Fd notify_;
+};
+
+// The bytes of a response: status line, headers, Content-Length, body (none for HEAD, 1xx,
+// 204, 304). Header names and values that could split the response are dropped.
+std::string serialize_response(const OutgoingResponse& response, bool head, bool close,
+                               int minor_version);
+// A response the server itself gives (400, 408, 413, 431, 505, 500): text body, then close.
+std::string error_response(int status, std::string_view reason);
+
+} // namespace hooktool::net::server
