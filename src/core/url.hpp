@@ -15,12 +15,17 @@ struct Url {
 
   // Port in effect: the explicit one, else the scheme's default.
   [[nodiscard]] int effective_port() const noexcept;
-  // scheme://host[:port]path[?query], host bracketed when it is IPv6.
+  // scheme://host[:port]path[?query], host bracketed when it is IPv6; a path that does not
+  // start with '/' gets one, so it can never extend the host ("@evil/" stays a path).
   [[nodiscard]] std::string str() const;
 };
 
-// Parses what --to accepts: "localhost:3000", ":3000", "host:port/path", "http(s)://...".
-// Throws a usage error naming the input when it is not a usable URL.
+// Parses what --to accepts, with libcurl's URL parser (CURLU) under hooktool's shorthands:
+// "3000" and ":3000" (a port on localhost), "localhost:3000", "host:port/path", and
+// "http(s)://...". The host must be a DNS name (letters, digits, '-' and '_' in labels of
+// 1-63, not all-numeric at the end), a dotted-decimal IPv4 address or a bracketed IPv6
+// address; only http and https; no credentials; the path is kept as written (no dot-segment
+// removal, no re-encoding); a fragment is dropped. Throws a usage error naming the input.
 Url parse_target(std::string_view text);
 // Appends name=value (already encoded) to the URL's query.
 std::string add_query_param(std::string_view url, std::string_view name, std::string_view value);
