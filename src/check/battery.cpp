@@ -21,8 +21,6 @@ namespace {
 using providers::Window;
 using Json = nlohmann::ordered_json;
 
-constexpr std::string_view kUnknownEvent = "hooktool.unknown_event";
-
 std::string ms_text(std::int64_t ms) {
   if (ms < 1000)
     return std::to_string(ms) + " ms";
@@ -63,7 +61,7 @@ public:
     return core::compose(in);
   }
 
-  net::HttpResponse send(const core::HttpRequest& req) { return client_.send(req); }
+  net::HttpResponse send(const model::HttpRequest& req) { return client_.send(req); }
 
   [[nodiscard]] const CheckSetup& setup() const { return s_; }
 
@@ -101,7 +99,7 @@ CheckResult check_accepts_valid(Runner& run) {
   const std::string name = "accepts-valid";
   const auto d = run.fresh();
   const auto r = run.send(d.request);
-  const auto limit_ms = delivery_timeout_s(run.setup().provider->id()) * 1000;
+  const auto limit_ms = run.setup().provider->delivery_timeout_s() * 1000;
   const auto seen = answer_text(r);
   if (r.error != net::TransportError::none || !r.ok_2xx())
     return result(name, Outcome::fail, seen,
@@ -124,14 +122,9 @@ CheckResult check_tamper(Runner& run, const std::string& name, core::Tamper tamp
   return judge_rejection(name, run.send(run.fresh(tamper).request), what);
 }
 
-void remove_signature(core::Headers& headers, const providers::Provider& p) {
-  core::remove_header(headers, p.signature_header());
-  if (p.id() == "github")
-    core::remove_header(headers, "X-Hub-Signature");
-  if (p.id() == "standard" || p.id() == "svix") {
-    core::remove_header(headers, "webhook-signature");
-    core::remove_header(headers, "svix-signature");
-  }
+void remove_signature(model::Headers& headers, const providers::Provider& p) {
+  for (const auto name : p.signature_headers())
+    model::remove_header(headers, name);
 }
 
 CheckResult check_missing_signature(Runner& run) {
@@ -143,9 +136,11 @@ CheckResult check_missing_signature(Runner& run) {
 CheckResult check_malformed_signature(Runner& run) {
   auto d = run.fresh();
   const auto& p = *run.setup().provider;
-  core::set_header(d.request.headers, std::string(p.signature_header()), "hooktool=malformed,,v1");
-  if (p.id() == "github") // the legacy header too, so that only a malformed signature is left
-    core::set_header(d.request.headers, "X-Hub-Signature", "hooktool=malformed");
+  model::set_header(d.request.headers, std::string(p.signature_header()), "hooktool=malformed,,v1");
+  // Legacy headers too, so that only a malformed signature is left.
+  for (const auto name : p.signature_headers())
+    if (name != p.signature_header() && model::find_header(d.request.headers, name))
+      model::set_header(d.request.headers, std::string(name), "hooktool=malformed");
   return judge_rejection("rejects-malformed-signature", run.send(d.request),
                          "a malformed signature header");
 }
@@ -208,11 +203,11 @@ std::string python_style(const Json& j) {
 CheckResult check_raw_bytes(Runner& run) {
   const std::string name = "verifies-raw-bytes";
   const auto& p = *run.setup().provider;
-  if (p.id() == "twilio")
+  if (!p.signs_body_text())
     return result(name, Outcome::skip,
-                  "twilio signs form parameters or a body hash, not JSON text");
+                  std::string(p.id()) + " signs form parameters or a body hash, not JSON text");
   auto base = run.fresh();
-  if (core::find_header(base.request.headers, "Content-Type").value_or("").find("json") ==
+  if (model::find_header(base.request.headers, "Content-Type").value_or("").find("json") ==
       std::string_view::npos)
     return result(name, Outcome::skip, "the " + run.setup().event + " body is not JSON");
   const auto doc = Json::parse(base.request.body, nullptr, false);
@@ -258,29 +253,13 @@ CheckResult check_raw_bytes(Runner& run) {
 CheckResult check_unknown_event(Runner& run) {
   const std::string name = "accepts-unknown-event";
   const auto& p = *run.setup().provider;
-  const auto id = std::string(p.id());
-  if (id == "twilio")
-    return result(name, Outcome::skip,
-                  "twilio posts each webhook to the URL set for it; no event type");
   auto d = run.fresh();
   auto& req = d.request;
   const auto& s = run.setup();
-  if (id == "github") {
-    core::set_header(req.headers, "X-GitHub-Event", "hooktool_unknown_event");
-  } else if (id == "shopify") {
-    core::set_header(req.headers, "X-Shopify-Topic", "hooktool/unknown_event");
-  } else {
-    auto doc = Json::parse(req.body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object())
-      return result(name, Outcome::skip, "the " + s.event + " body has no event type to change");
-    if (id == "slack" && doc.contains("event") && doc["event"].is_object())
-      doc["event"]["type"] = "hooktool_unknown_event";
-    else
-      doc["type"] = kUnknownEvent;
-    req.body =
-        doc.dump(p.pretty_json() ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
-    core::resign(req, p, s.secret, util::now_s(), s.signing_url, s.extra_headers);
-  }
+  if (!p.set_unknown_event(req))
+    return result(name, Outcome::skip,
+                  "a " + std::string(p.id()) + " " + s.event + " delivery carries no event type");
+  core::resign(req, p, s.secret, util::now_s(), s.signing_url, s.extra_headers);
   const auto r = run.send(req);
   const auto seen = answer_text(r);
   if (r.error == net::TransportError::none && r.ok_2xx())
@@ -458,36 +437,6 @@ const std::vector<CheckInfo>& all_checks() {
     return out;
   }();
   return infos;
-}
-
-std::string default_event(std::string_view provider_id) {
-  const auto family = providers::fixture_family(provider_id);
-  if (family == "stripe")
-    return "invoice.paid";
-  if (family == "github")
-    return "push";
-  if (family == "shopify")
-    return "orders/create";
-  if (family == "twilio")
-    return "message.incoming";
-  if (family == "slack")
-    return "app_mention";
-  if (family == "standard")
-    return "user.created";
-  return "order.created";
-}
-
-std::int64_t delivery_timeout_s(std::string_view provider_id) {
-  // As the providers document them; Stripe publishes no figure, 20 s is what it is seen to use.
-  if (provider_id == "github")
-    return 10;
-  if (provider_id == "shopify")
-    return 5;
-  if (provider_id == "slack")
-    return 3;
-  if (provider_id == "stripe")
-    return 20;
-  return 15; // Twilio, Standard Webhooks/Svix; generic
 }
 
 std::vector<CheckResult> run_checks(const CheckSetup& setup, const std::vector<std::string>& names,

@@ -34,7 +34,7 @@ struct CheckSetup {
   std::string url;         // the handler
   std::string signing_url; // Twilio: the URL the handler sees
   std::string secret;
-  core::Headers extra_headers;
+  model::Headers extra_headers;
   net::ClientOptions client;
   int copies = 5;    // concurrent duplicates
   std::string probe; // shell command printing a number (e.g. a row count); empty: none
@@ -49,10 +49,6 @@ struct CheckInfo {
 
 // Every check, in the order the battery runs them.
 const std::vector<CheckInfo>& all_checks();
-// The fixture used when --event is not given.
-std::string default_event(std::string_view provider_id);
-// How long the provider waits for an answer before it counts a delivery as failed (seconds).
-std::int64_t delivery_timeout_s(std::string_view provider_id);
 
 // Runs the selected checks in order; on_result is called as each one finishes.
 std::vector<CheckResult> run_checks(const CheckSetup& setup, const std::vector<std::string>& names,

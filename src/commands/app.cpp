@@ -12,7 +12,7 @@
 #include "commands/sign.hpp"
 #include "commands/verify.hpp"
 #include "core/build_info.hpp"
-#include "core/url.hpp"
+#include "model/url.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -144,7 +144,7 @@ int run_app(int argc, char** argv) {
     auto resolved = resolve_target(to);
     if (resolved.layer == core::Layer::project || resolved.layer == core::Layer::user) {
       try {
-        (void)core::parse_target(resolved.value);
+        (void)model::parse_target(resolved.value);
       } catch (const Error& e) {
         throw usage_error(resolved.where + ": to: " + e.what());
       }

@@ -1,7 +1,7 @@
 #include "commands/check.hpp"
 
 #include "check/battery.hpp"
-#include "core/url.hpp"
+#include "model/url.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
@@ -119,7 +119,7 @@ int run_check(const CheckOptions& o) {
     throw usage_error(
         "check needs --to URL (the handler to grade; or HOOKTOOL_TO, `to` in .hooktool.toml)");
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
-  const auto target = core::parse_target(o.to);
+  const auto target = model::parse_target(o.to);
   const auto names = select_checks(o);
   const auto secret = resolve_secret(o.provider, o.secrets, o.secret_file);
   if (!secret)
@@ -127,23 +127,22 @@ int run_check(const CheckOptions& o) {
         "check needs the handler's secret: --secret, --secret-file or HOOKTOOL_SECRET");
   provider->validate_secret(secret->value);
   if (!o.signing_url.empty())
-    (void)core::parse_target(o.signing_url);
+    (void)model::parse_target(o.signing_url);
 
   const core::FixtureStore store(
       std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
   check::CheckSetup setup;
   setup.provider = provider.get();
   setup.store = &store;
-  setup.event = o.event.empty() ? check::default_event(provider->id()) : o.event;
+  setup.event = o.event.empty() ? std::string(provider->default_event()) : o.event;
   (void)store.load(providers::fixture_family(provider->id()),
                    setup.event); // unknown event: exit 2 now
   setup.url = target.str();
   setup.signing_url = o.signing_url;
   setup.secret = secret->value;
   setup.extra_headers = parse_headers(o.headers);
-  const auto timeout_s = o.timeout_s > 0
-                             ? o.timeout_s
-                             : static_cast<double>(check::delivery_timeout_s(provider->id()) + 5);
+  const auto timeout_s =
+      o.timeout_s > 0 ? o.timeout_s : static_cast<double>(provider->delivery_timeout_s() + 5);
   setup.client.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
   setup.client.tls =
       o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;

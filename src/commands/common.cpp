@@ -163,10 +163,10 @@ Expectation parse_expect(std::string_view text) {
   return e;
 }
 
-core::Headers parse_headers(const std::vector<std::string>& lines) {
-  core::Headers out;
+model::Headers parse_headers(const std::vector<std::string>& lines) {
+  model::Headers out;
   for (const auto& line : lines) {
-    auto h = core::parse_header_line(line);
+    auto h = model::parse_header_line(line);
     if (!h)
       throw usage_error("--header '" + util::printable(line) + "': expected 'Name: value'");
     for (const char c : h->value)

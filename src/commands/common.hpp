@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/delivery.hpp"
+#include "model/http.hpp"
 #include "providers/generic.hpp"
 
 #include <CLI/CLI.hpp>
@@ -60,6 +60,6 @@ struct Expectation {
 Expectation parse_expect(std::string_view text);
 
 // Parses each --header 'Name: value'; usage error on a malformed one.
-core::Headers parse_headers(const std::vector<std::string>& lines);
+model::Headers parse_headers(const std::vector<std::string>& lines);
 
 } // namespace hooktool::commands

@@ -1,11 +1,11 @@
 #include "commands/listen.hpp"
 
 #include "commands/config.hpp"
-#include "core/url.hpp"
 #include "crypto/tls_cert.hpp"
 #include "listen/inspector.hpp"
 #include "listen/responder.hpp"
 #include "listen/sinks.hpp"
+#include "model/url.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
@@ -101,13 +101,13 @@ struct Tally {
   [[nodiscard]] std::string summary() const {
     std::string out = std::to_string(total.load()) + (total == 1 ? " delivery" : " deliveries");
     std::string parts;
-    for (const auto s : {providers::VerdictStatus::valid, providers::VerdictStatus::invalid,
-                         providers::VerdictStatus::expired, providers::VerdictStatus::unsigned_,
-                         providers::VerdictStatus::unverified}) {
+    for (const auto s :
+         {model::VerdictStatus::valid, model::VerdictStatus::invalid, model::VerdictStatus::expired,
+          model::VerdictStatus::unsigned_, model::VerdictStatus::unverified}) {
       const auto n = by_status[static_cast<std::size_t>(s)].load();
       if (n > 0)
         parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " +
-                 std::string(providers::to_string(s));
+                 std::string(model::to_string(s));
     }
     if (!parts.empty())
       out += ": " + parts;
@@ -180,7 +180,7 @@ listen::InspectorConfig inspector_config(const ListenOptions& o) {
   if (o.tolerance >= 0)
     c.tolerance = o.tolerance;
   if (!o.public_url.empty()) {
-    (void)core::parse_target(o.public_url);
+    (void)model::parse_target(o.public_url);
     c.public_url = o.public_url;
   }
   return c;
@@ -283,7 +283,7 @@ int run_listen(const ListenOptions& o) {
     }
     terminal.write(record);
     ++tally.by_status[static_cast<std::size_t>(record.verification.status)];
-    if (record.verification.status != providers::VerdictStatus::valid)
+    if (record.verification.status != model::VerdictStatus::valid)
       ++tally.not_valid;
     if (++tally.total == count) {
       const std::uint64_t one = 1;

@@ -1,5 +1,7 @@
 #include "commands/man.hpp"
 
+#include "util/version.hpp"
+
 #include <cstdio>
 
 namespace hooktool::commands {
@@ -68,7 +70,8 @@ void render_options(std::string& out, const CLI::App& app) {
 
 std::string render_man_page(const CLI::App& app) {
   std::string out;
-  out += ".TH HOOKTOOL 1 \"\" \"hooktool " HOOKTOOL_VERSION "\" \"User Commands\"\n";
+  out +=
+      ".TH HOOKTOOL 1 \"\" \"hooktool " + std::string(util::version()) + "\" \"User Commands\"\n";
   auto summary = app.get_description();
   if (summary.rfind("hooktool: ", 0) == 0)
     summary.erase(0, 10);

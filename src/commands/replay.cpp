@@ -3,8 +3,8 @@
 #include "commands/config.hpp"
 #include "core/compose.hpp"
 #include "core/delivery_source.hpp"
-#include "core/url.hpp"
 #include "listen/responder.hpp"
+#include "model/url.hpp"
 #include "net/fanout.hpp"
 #include "providers/registry.hpp"
 #include "ui/curl_command.hpp"
@@ -72,7 +72,7 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
 
 namespace {
 
-std::string join_target(const core::Url& base, const core::CaptureRecord& r, bool keep_path) {
+std::string join_target(const model::Url& base, const core::CaptureRecord& r, bool keep_path) {
   auto url = base;
   if (!keep_path)
     return url.str();
@@ -94,9 +94,9 @@ int run_replay(const ReplayOptions& o) {
   const auto generic = to_config(o.generic);
   const auto extra = parse_headers(o.headers);
   const auto expect = parse_expect(o.expect.empty() ? "2xx" : o.expect);
-  std::optional<core::Url> target;
+  std::optional<model::Url> target;
   if (!o.to.empty())
-    target = core::parse_target(o.to);
+    target = model::parse_target(o.to);
   const bool keep_path = o.keep_path == "yes";
   if (o.resign && o.secrets.empty() && o.secret_file.empty() &&
       std::getenv("HOOKTOOL_SECRET") == nullptr && active_config().secret_families().empty())
@@ -133,7 +133,7 @@ int run_replay(const ReplayOptions& o) {
   std::size_t index = 0;
   for (const auto& sel : selection.picked) {
     auto record = source->at(sel);
-    core::HttpRequest req;
+    model::HttpRequest req;
     req.method = record.method;
     req.url = target ? join_target(*target, record, keep_path) : core::original_url(record);
     for (const auto& h : record.headers)
@@ -163,7 +163,7 @@ int run_replay(const ReplayOptions& o) {
       }
     }
     for (const auto& h : extra)
-      core::set_header(req.headers, h.name, h.value);
+      model::set_header(req.headers, h.name, h.value);
 
     if (o.as_curl) {
       std::string body_file;

@@ -2,7 +2,7 @@
 
 #include "core/capture.hpp"
 #include "core/compose.hpp"
-#include "core/url.hpp"
+#include "model/url.hpp"
 #include "net/load.hpp"
 #include "net/retry.hpp"
 #include "providers/registry.hpp"
@@ -23,9 +23,7 @@ namespace hooktool::commands {
 
 CLI::App* register_send(CLI::App& app, SendOptions& o) {
   auto* cmd = app.add_subcommand("send", "Send a provider-shaped, signed webhook to a URL");
-  cmd->add_option("provider", o.provider,
-                  "stripe, github, shopify, twilio, slack, standard, svix, generic")
-      ->required();
+  cmd->add_option("provider", o.provider, providers::joined_ids())->required();
   cmd->add_option("event", o.event, "Event (fixture) name; see `hooktool fixtures`")->required();
   cmd->add_option("--to", o.to,
                   "Target: localhost:3000, :3000, http(s)://host:port/path (or HOOKTOOL_TO, "
@@ -100,12 +98,12 @@ struct Context {
   Expectation expect;
   std::string secret;
   std::string signing_url;
-  core::Headers extra;
+  model::Headers extra;
   std::optional<util::AppendFile> save;
   bool tampered = false;
 };
 
-void print_attempt(const Context& c, const core::Composed& d, const core::HttpRequest& req,
+void print_attempt(const Context& c, const core::Composed& d, const model::HttpRequest& req,
                    const net::HttpResponse& r, int attempt, int copy) {
   if (c.o.json)
     return;
@@ -133,7 +131,7 @@ void print_attempt(const Context& c, const core::Composed& d, const core::HttpRe
   std::cout.flush();
 }
 
-void save_attempt(Context& c, const core::Composed& d, const core::HttpRequest& req,
+void save_attempt(Context& c, const core::Composed& d, const model::HttpRequest& req,
                   const net::HttpResponse& r) {
   if (!c.save)
     return;
@@ -141,7 +139,7 @@ void save_attempt(Context& c, const core::Composed& d, const core::HttpRequest& 
   rec.id = core::new_capture_id();
   rec.received_at_ms = util::now_ms() - r.duration_ms;
   rec.method = req.method;
-  const auto url = core::parse_target(req.url);
+  const auto url = model::parse_target(req.url);
   rec.path = url.path;
   rec.query = url.query;
   rec.url = req.url;
@@ -206,7 +204,7 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
   const core::PayloadTemplate payload(store, base_spec); // parsed once, rendered per delivery
   auto in = base_input;
   in.read_back_info = false; // per-delivery ids are not reported in load mode
-  const auto source = [&]() -> std::optional<core::HttpRequest> {
+  const auto source = [&]() -> std::optional<model::HttpRequest> {
     if (fixed)
       return fixed->request;
     const auto now_ms = util::now_ms() - o.age_s * 1000;
@@ -215,7 +213,7 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
     return core::compose(in).request;
   };
   std::int64_t unexpected = 0;
-  const auto on_response = [&](const core::HttpRequest& req, const net::HttpResponse& r) {
+  const auto on_response = [&](const model::HttpRequest& req, const net::HttpResponse& r) {
     if (r.error != net::TransportError::none || !c.expect.matches(r.status))
       ++unexpected;
     if (c.save) {
@@ -295,7 +293,7 @@ int run_send(const SendOptions& o) {
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
   if (o.to.empty())
     throw usage_error("send needs --to URL (or HOOKTOOL_TO, or `to` in .hooktool.toml)");
-  const auto target = core::parse_target(o.to);
+  const auto target = model::parse_target(o.to);
   const auto backoff = util::parse_duration_ms(o.backoff);
   if (!backoff)
     throw usage_error("--backoff: expected a duration like 500ms, 1s or 2m, got '" + o.backoff +
@@ -319,7 +317,7 @@ int run_send(const SendOptions& o) {
   for (const auto& s : o.sets)
     sets.push_back(core::parse_set(s));
   if (!o.signing_url.empty())
-    (void)core::parse_target(o.signing_url);
+    (void)model::parse_target(o.signing_url);
 
   Context c{o,
             *provider,
@@ -412,13 +410,13 @@ int run_send(const SendOptions& o) {
   int failed = 0;
   std::string last_answer;
   for (int copy = 1; copy <= o.duplicate; ++copy) {
-    const auto prepare = [&](core::HttpRequest& req, int attempt) {
+    const auto prepare = [&](model::HttpRequest& req, int attempt) {
       // A real provider signs each attempt afresh and keeps the event id.
       const auto ts = (util::now_ms() - o.age_s * 1000) / 1000;
       core::resign(req, *provider, c.secret, ts, o.signing_url, c.extra);
       provider->mark_retry(req.headers, attempt - 1);
     };
-    const auto on_attempt = [&](const core::HttpRequest& req, const net::HttpResponse& r,
+    const auto on_attempt = [&](const model::HttpRequest& req, const net::HttpResponse& r,
                                 int attempt) {
       print_attempt(c, delivery, req, r, attempt, copy);
       save_attempt(c, delivery, req, r);
@@ -433,7 +431,7 @@ int run_send(const SendOptions& o) {
     last_answer = outcome.response.error == net::TransportError::none
                       ? std::to_string(outcome.response.status)
                       : "no answer (" + std::string(net::to_string(outcome.response.error)) + ")";
-    if (const auto to = core::find_header(outcome.response.headers, "Location");
+    if (const auto to = model::find_header(outcome.response.headers, "Location");
         to && outcome.response.status / 100 == 3)
       last_answer += " (a redirect to " + util::printable(*to) +
                      ", not followed: providers do not follow redirects; --location does)";

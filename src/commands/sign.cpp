@@ -1,6 +1,6 @@
 #include "commands/sign.hpp"
 
-#include "core/url.hpp"
+#include "model/url.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
@@ -21,10 +21,11 @@ CLI::App* register_sign(CLI::App& app, SignOptions& o) {
                   "other local users: prefer --secret-file");
   cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
   cmd->add_option("--body", o.body, "The body: @file, - (stdin) or the text itself")->required();
-  cmd->add_option("--url", o.url, "twilio: the URL the request is sent to");
+  cmd->add_option("--url", o.url, "The URL the handler sees (schemes that sign the URL)");
   cmd->add_option("--timestamp", o.timestamp, "Unix seconds to sign with (default: now)")
       ->check(CLI::Range(1LL, 253402300799LL));
-  cmd->add_option("--id", o.id, "standard/svix: the message id (default: a fresh msg_ id)");
+  cmd->add_option("--id", o.id,
+                  "The delivery id, for schemes that sign one (default: a fresh one)");
   add_generic_options(*cmd, o.generic);
   cmd->footer("Examples:\n"
               "  hooktool sign github --secret s3cret --body @payload.json\n"
@@ -41,25 +42,24 @@ int run_sign(const SignOptions& o) {
     throw usage_error("sign needs a secret: --secret, HOOKTOOL_SECRET or --secret-file");
   provider->validate_secret(secret->value);
 
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.body = util::read_arg(o.body);
-  if (provider->id() == "twilio") {
+  const auto ts = o.timestamp != 0 ? o.timestamp : util::now_s();
+  // The headers the provider would send with these bytes (form or JSON; the delivery id).
+  const bool json = !util::json_nesting_exceeds(req.body, 512) &&
+                    !nlohmann::json::parse(req.body, nullptr, false).is_discarded();
+  req.headers = provider->envelope(
+      {std::string(provider->default_event()),
+       json ? providers::BodyFormat::json : providers::BodyFormat::form, ts, o.id});
+  if (provider->signs_url()) {
     if (o.url.empty())
-      throw usage_error("twilio signs the URL: give --url (the URL the handler sees)");
+      throw usage_error(std::string(provider->id()) +
+                        " signs the URL: give --url (the URL the handler sees)");
     req.url = o.url;
-    const bool json = !util::json_nesting_exceeds(req.body, 512) &&
-                      !nlohmann::json::parse(req.body, nullptr, false).is_discarded();
-    req.headers.push_back(
-        {"Content-Type", json ? "application/json" : "application/x-www-form-urlencoded"});
   } else if (!o.url.empty()) {
-    req.url = core::parse_target(o.url).str();
-  }
-  if (!o.id.empty()) {
-    const std::string prefix = provider->id() == "svix" ? "svix-" : "webhook-";
-    req.headers.push_back({prefix + "id", o.id});
+    req.url = model::parse_target(o.url).str();
   }
   const auto original_url = req.url;
-  const auto ts = o.timestamp != 0 ? o.timestamp : util::now_s();
   for (const auto& h : provider->sign(req, {secret->value, ts, {}}))
     std::cout << h.name << ": " << h.value << "\n";
   if (req.url != original_url)

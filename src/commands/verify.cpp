@@ -45,7 +45,7 @@ int run_verify(const VerifyOptions& o) {
     throw usage_error("verify needs a secret: --secret, HOOKTOOL_SECRET or --secret-file");
   provider->validate_secret(secret->value);
 
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.headers = parse_headers(o.headers);
   req.body = util::read_arg(o.body);
   req.url = o.url;
@@ -57,15 +57,15 @@ int run_verify(const VerifyOptions& o) {
   if (!o.url.empty())
     params.urls.push_back(o.url);
   const auto verdict = provider->verify(req, params);
-  const bool ok = verdict.status == providers::VerdictStatus::valid;
+  const bool ok = verdict.status == model::VerdictStatus::valid;
   if (o.json) {
     std::cout << nlohmann::ordered_json{{"provider", provider->id()},
-                                        {"status", providers::to_string(verdict.status)},
+                                        {"status", model::to_string(verdict.status)},
                                         {"reason", verdict.reason}}
                      .dump()
               << "\n";
   } else {
-    const auto status = std::string(providers::to_string(verdict.status));
+    const auto status = std::string(model::to_string(verdict.status));
     std::cout << ui::paint(status, ok ? ui::Style::ok : ui::Style::error, ui::Stream::out) << "\n";
     if (!ok)
       std::cerr << "hooktool: " << status << ": " << verdict.reason << "\n";

@@ -1,5 +1,7 @@
 #include "core/build_info.hpp"
 
+#include "util/version.hpp"
+
 #include <CLI/Version.hpp>
 #include <curl/curl.h>
 #include <httplib.h>
@@ -11,7 +13,7 @@ namespace hooktool::core {
 std::string version_report() {
   // Only version strings: nothing here initialises a library or touches the disk.
   const auto* curl = curl_version_info(CURLVERSION_NOW);
-  return std::string("hooktool " HOOKTOOL_VERSION "\n") + "libcurl " +
+  return "hooktool " + std::string(util::version()) + "\n" + "libcurl " +
          (curl != nullptr ? curl->version : LIBCURL_VERSION) + ", " +
          OpenSSL_version(OPENSSL_VERSION) + ", cpp-httplib " CPPHTTPLIB_VERSION ", nlohmann/json " +
          std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +

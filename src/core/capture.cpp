@@ -19,11 +19,11 @@ using ojson = nlohmann::ordered_json;
 constexpr std::int64_t kMinTimeMs = -62167219200000;
 constexpr std::int64_t kMaxTimeMs = 253402300800000;
 
-providers::VerdictStatus parse_status(const std::string& s) {
-  using providers::VerdictStatus;
+model::VerdictStatus parse_status(const std::string& s) {
+  using model::VerdictStatus;
   for (const auto st : {VerdictStatus::valid, VerdictStatus::invalid, VerdictStatus::expired,
                         VerdictStatus::unsigned_, VerdictStatus::unverified})
-    if (providers::to_string(st) == s)
+    if (model::to_string(st) == s)
       return st;
   throw usage_error("unknown verification status '" + s + "'");
 }
@@ -165,7 +165,7 @@ std::string to_capture_line(const CaptureRecord& r) {
   append_nullable(out, "event_type", r.event_type);
   append_nullable(out, "event_id", r.event_id);
   out += ",\"verification\":{\"status\":\"";
-  out += providers::to_string(r.verification.status);
+  out += model::to_string(r.verification.status);
   out += "\"";
   append_field(out, "reason", r.verification.reason);
   out += "},\"response\":{\"status\":";
@@ -250,7 +250,7 @@ CaptureRecord parse_capture_line(std::string_view line) {
 std::string original_url(const CaptureRecord& r) {
   if (!r.url.empty())
     return r.url;
-  const auto host = find_header(r.headers, "Host");
+  const auto host = model::find_header(r.headers, "Host");
   return "http://" + std::string(host ? *host : "localhost") + r.path +
          (r.query.empty() ? "" : "?" + r.query);
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/delivery.hpp"
+#include "model/http.hpp"
 #include "providers/provider.hpp"
 
 #include <cstdint>
@@ -32,15 +32,15 @@ struct CaptureRecord {
   std::int64_t received_at_ms = 0; // when it arrived (listen) or was sent (send)
   std::string method = "POST";
   std::string path = "/";
-  std::string query;  // without '?'
-  std::string url;    // full target URL (send --save only)
-  Headers headers;    // name case, order and repeats as on the wire
-  std::string body;   // exact bytes
-  std::string remote; // peer address
+  std::string query;      // without '?'
+  std::string url;        // full target URL (send --save only)
+  model::Headers headers; // name case, order and repeats as on the wire
+  std::string body;       // exact bytes
+  std::string remote;     // peer address
   std::string provider;
   std::string event_type;
   std::string event_id;
-  providers::Verdict verification;
+  model::Verdict verification;
   std::optional<int> response_status; // absent when no response was had
   std::int64_t duration_ms = 0;
   std::optional<DuplicateInfo> duplicate; // listen only

@@ -10,9 +10,9 @@ namespace hooktool::core {
 
 namespace {
 
-void apply_overrides(Headers& headers, const Headers& extra) {
+void apply_overrides(model::Headers& headers, const model::Headers& extra) {
   for (const auto& h : extra)
-    set_header(headers, h.name, h.value);
+    model::set_header(headers, h.name, h.value);
 }
 
 std::string tamper_body(std::string& body) {
@@ -117,8 +117,9 @@ Composed compose(const ComposeInput& in) {
   return out;
 }
 
-void resign(HttpRequest& request, const providers::Provider& provider, const std::string& secret,
-            std::int64_t timestamp, const std::string& signing_url, const Headers& extra_headers) {
+void resign(model::HttpRequest& request, const providers::Provider& provider,
+            const std::string& secret, std::int64_t timestamp, const std::string& signing_url,
+            const model::Headers& extra_headers) {
   provider.sign(request, {secret, timestamp, signing_url});
   apply_overrides(request.headers, extra_headers);
 }

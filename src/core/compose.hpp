@@ -1,8 +1,8 @@
 #pragma once
 
-#include "core/delivery.hpp"
 #include "core/fixtures.hpp"
 #include "core/template.hpp"
+#include "model/http.hpp"
 #include "providers/provider.hpp"
 
 #include <optional>
@@ -63,14 +63,14 @@ struct ComposeInput {
   std::string signing_url; // the URL the receiver sees (Twilio); empty: url
   std::string secret;
   std::int64_t timestamp = 0;
-  Headers extra_headers; // --header: added last, replacing same-named headers
+  model::Headers extra_headers; // --header: added last, replacing same-named headers
   Tamper tamper = Tamper::none;
   bool read_back_info = true; // read event type/id back from the delivery (load mode skips it)
 };
 
 // A request ready to send, and what it claims to be.
 struct Composed {
-  HttpRequest request;
+  model::HttpRequest request;
   providers::EventInfo info;
   std::string tamper_note; // what was broken, for the user
 };
@@ -80,7 +80,8 @@ Composed compose(const ComposeInput& in);
 
 // Signs an already-built request again with a fresh timestamp, keeping ids and body
 // (retries, replay --resign); --header overrides are applied again afterwards.
-void resign(HttpRequest& request, const providers::Provider& provider, const std::string& secret,
-            std::int64_t timestamp, const std::string& signing_url, const Headers& extra_headers);
+void resign(model::HttpRequest& request, const providers::Provider& provider,
+            const std::string& secret, std::int64_t timestamp, const std::string& signing_url,
+            const model::Headers& extra_headers);
 
 } // namespace hooktool::core

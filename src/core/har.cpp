@@ -1,11 +1,12 @@
 #include "core/har.hpp"
 
 #include "crypto/crypto.hpp"
-#include "providers/common.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
+#include "util/form.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
+#include "util/version.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -34,11 +35,11 @@ std::string har_entry(const CaptureRecord& r) {
                        {"httpVersion", "HTTP/1.1"},
                        {"cookies", ordered_json::array()},
                        {"headers", std::move(headers)},
-                       {"queryString", name_values(providers::detail::parse_form(r.query))},
+                       {"queryString", name_values(util::parse_form(r.query))},
                        {"headersSize", -1},
                        {"bodySize", static_cast<long long>(r.body.size())}};
   if (!r.body.empty() || r.method != "GET") {
-    const auto type = find_header(r.headers, "Content-Type");
+    const auto type = model::find_header(r.headers, "Content-Type");
     ordered_json post{{"mimeType", type ? std::string(*type) : ""}};
     if (util::is_valid_utf8(r.body)) {
       post["text"] = r.body;
@@ -57,13 +58,13 @@ std::string har_entry(const CaptureRecord& r) {
                         {"redirectURL", ""},
                         {"headersSize", -1},
                         {"bodySize", -1}};
-  ordered_json own{{"id", r.id},
-                   {"provider", r.provider},
-                   {"event_type", r.event_type},
-                   {"event_id", r.event_id},
-                   {"verification",
-                    {{"status", providers::to_string(r.verification.status)},
-                     {"reason", r.verification.reason}}}};
+  ordered_json own{
+      {"id", r.id},
+      {"provider", r.provider},
+      {"event_type", r.event_type},
+      {"event_id", r.event_id},
+      {"verification",
+       {{"status", model::to_string(r.verification.status)}, {"reason", r.verification.reason}}}};
   if (!r.remote.empty())
     own["remote"] = r.remote;
   ordered_json entry{
@@ -78,7 +79,7 @@ std::string har_entry(const CaptureRecord& r) {
 }
 
 HarWriter::HarWriter(std::ostream& out) : out_(out) {
-  const ordered_json creator{{"name", "hooktool"}, {"version", HOOKTOOL_VERSION}};
+  const ordered_json creator{{"name", "hooktool"}, {"version", util::version()}};
   out_ << R"({"log":{"version":"1.2","creator":)" << creator.dump() << R"(,"entries":[)";
 }
 
@@ -285,7 +286,7 @@ CaptureRecord HarEntries::record(std::size_t i) const {
   // Provider and event from the delivery itself, as listen would find them.
   if (const auto provider = providers::detect_provider(r.headers)) {
     r.provider = std::string(provider->id());
-    HttpRequest req;
+    model::HttpRequest req;
     req.method = r.method;
     req.headers = r.headers;
     req.body = r.body;
@@ -297,7 +298,7 @@ CaptureRecord HarEntries::record(std::size_t i) const {
     r.event_type = string_member(*own, "event_type", where, false);
     r.event_id = string_member(*own, "event_id", where, false);
   }
-  r.verification.status = providers::VerdictStatus::unverified;
+  r.verification.status = model::VerdictStatus::unverified;
   return r;
 }
 

@@ -10,24 +10,19 @@ namespace hooktool::listen {
 
 Inspector::Inspector(InspectorConfig config) : config_(std::move(config)) {
   for (const auto id : providers::provider_ids())
-    providers_.emplace(std::string(id), providers::make_provider(id, config_.generic));
+    providers_.push_back(providers::make_provider(id, config_.generic));
 }
 
-const providers::Provider* Inspector::provider_for(const core::Headers& headers) const {
-  if (config_.forced_provider)
-    return providers_.at(*config_.forced_provider).get();
-  for (const auto id : providers::provider_ids()) {
-    if (id == "generic")
-      continue; // an in-house scheme has no headers to recognise it by
-    const auto& p = providers_.at(std::string(id));
-    if (p->detect(headers))
+const providers::Provider* Inspector::provider_for(const model::Headers& headers) const {
+  for (const auto& p : providers_) {
+    if (config_.forced_provider ? p->id() == *config_.forced_provider : p->detect(headers))
       return p.get();
   }
   return nullptr;
 }
 
 std::vector<std::string> Inspector::signed_urls(const std::string& target,
-                                                const core::Headers& headers, bool tls) const {
+                                                const model::Headers& headers, bool tls) const {
   std::vector<std::string> urls;
   if (!config_.public_url.empty()) {
     // The tunnel keeps the path: the sender signed the public origin plus this target.
@@ -36,7 +31,7 @@ std::vector<std::string> Inspector::signed_urls(const std::string& target,
       base.pop_back();
     urls.push_back(base + target);
   }
-  if (const auto host = core::find_header(headers, "Host"))
+  if (const auto host = model::find_header(headers, "Host"))
     urls.push_back(std::string(tls ? "https://" : "http://") + std::string(*host) + target);
   return urls;
 }
@@ -46,13 +41,13 @@ core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
   r.id = core::new_capture_id();
   r.received_at_ms = util::now_ms();
   const auto* provider = provider_for(req.headers);
-  core::HttpRequest view;
+  model::HttpRequest view;
   view.method = req.method;
   view.url = req.target;
   view.headers = std::move(req.headers);
   view.body = std::move(req.body);
   if (provider == nullptr) {
-    r.verification = {providers::VerdictStatus::unsigned_, "no known provider's headers"};
+    r.verification = {model::VerdictStatus::unsigned_, "no known provider's headers"};
   } else {
     r.provider = std::string(provider->id());
     const auto info = provider->event_info(view);
@@ -67,8 +62,8 @@ core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
     params.tolerance = config_.tolerance;
     params.now = r.received_at_ms / 1000;
     params.urls = signed_urls(req.target, view.headers, req.tls);
-    if (!params.secret && core::find_header(view.headers, provider->signature_header()))
-      r.verification = {providers::VerdictStatus::unverified,
+    if (!params.secret && model::find_header(view.headers, provider->signature_header()))
+      r.verification = {model::VerdictStatus::unverified,
                         "no secret for " + family + " (give --secret " + family + "=…)"};
     else
       r.verification = provider->verify(view, params);

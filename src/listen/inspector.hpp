@@ -34,13 +34,13 @@ public:
   [[nodiscard]] core::CaptureRecord inspect(net::IncomingRequest&& request) const;
 
 private:
-  [[nodiscard]] const providers::Provider* provider_for(const core::Headers& headers) const;
+  [[nodiscard]] const providers::Provider* provider_for(const model::Headers& headers) const;
   // Candidate URLs the sender signed: --public-url + target, then the Host header's.
   [[nodiscard]] std::vector<std::string> signed_urls(const std::string& target,
-                                                     const core::Headers& headers, bool tls) const;
+                                                     const model::Headers& headers, bool tls) const;
 
   InspectorConfig config_;
-  std::map<std::string, std::unique_ptr<providers::Provider>, std::less<>> providers_;
+  std::vector<std::unique_ptr<providers::Provider>> providers_; // registry order
 };
 
 // Remembers provider event ids seen in this run, to flag redeliveries.

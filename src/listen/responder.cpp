@@ -1,6 +1,6 @@
 #include "listen/responder.hpp"
 
-#include "core/url.hpp"
+#include "model/url.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -35,7 +35,7 @@ Route parse_route(std::string_view text) {
   }
   if (url.empty())
     throw usage_error("--forward-to '" + std::string(text) + "': missing URL after '='");
-  r.url = core::parse_target(url).str();
+  r.url = model::parse_target(url).str();
   return r;
 }
 
@@ -91,13 +91,13 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
     client.emplace(options);
     client_timeout = forward_timeout_;
   }
-  auto target = core::parse_target(route.url);
+  auto target = model::parse_target(route.url);
   if (target.path == "/" && target.query.empty()) {
     // A bare origin keeps the delivery's own path and query.
     target.path = record.path;
     target.query = record.query;
   }
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.method = record.method;
   req.url = target.str();
   for (const auto& h : record.headers)

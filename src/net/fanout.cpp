@@ -6,7 +6,7 @@
 
 namespace hooktool::net {
 
-std::vector<HttpResponse> send_copies(const core::HttpRequest& request, int times, int concurrency,
+std::vector<HttpResponse> send_copies(const model::HttpRequest& request, int times, int concurrency,
                                       const ClientOptions& options) {
   std::vector<HttpResponse> out;
   out.reserve(static_cast<std::size_t>(std::max(times, 0)));
@@ -16,7 +16,7 @@ std::vector<HttpResponse> send_copies(const core::HttpRequest& request, int time
   load.count = std::max(times, 0);
   load.concurrency = std::clamp(concurrency, 1, std::max(times, 1));
   int given = 0;
-  const auto source = [&]() -> std::optional<core::HttpRequest> {
+  const auto source = [&]() -> std::optional<model::HttpRequest> {
     if (given >= times)
       return std::nullopt;
     ++given;
@@ -24,7 +24,7 @@ std::vector<HttpResponse> send_copies(const core::HttpRequest& request, int time
   };
   if (times > 0)
     run_load(source, options, load,
-             [&](const core::HttpRequest&, const HttpResponse& r) { out.push_back(r); }, {});
+             [&](const model::HttpRequest&, const HttpResponse& r) { out.push_back(r); }, {});
   return out;
 }
 

@@ -8,7 +8,7 @@ namespace hooktool::net {
 
 // Sends the same request `times` times, `concurrency` at once (started together, to expose
 // races in a handler's idempotency code), on the load engine; responses in completion order.
-std::vector<HttpResponse> send_copies(const core::HttpRequest& request, int times, int concurrency,
+std::vector<HttpResponse> send_copies(const model::HttpRequest& request, int times, int concurrency,
                                       const ClientOptions& options);
 
 } // namespace hooktool::net

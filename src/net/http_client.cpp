@@ -68,12 +68,12 @@ std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t n, voi
     self->response_.headers.clear();
     return bytes;
   }
-  if (auto h = core::parse_header_line(util::trim(line)))
+  if (auto h = model::parse_header_line(util::trim(line)))
     self->response_.headers.push_back(std::move(*h));
   return bytes;
 }
 
-void Transfer::prepare(const core::HttpRequest& request) {
+void Transfer::prepare(const model::HttpRequest& request) {
   CURL* c = curl_.get();
   curl_easy_reset(c); // keeps the connection cache and session ids
   response_ = {};
@@ -90,11 +90,11 @@ void Transfer::prepare(const core::HttpRequest& request) {
   for (const auto& h : request.headers)
     append(h.value.empty() ? h.name + ";" : h.name + ": " + h.value); // "Name;": empty value
   // Suppress headers curl would add on its own, unless the request carries them.
-  if (!core::find_header(request.headers, "Expect"))
+  if (!model::find_header(request.headers, "Expect"))
     append("Expect:");
-  if (!core::find_header(request.headers, "Accept"))
+  if (!model::find_header(request.headers, "Accept"))
     append("Accept:");
-  if (!core::find_header(request.headers, "Content-Type"))
+  if (!model::find_header(request.headers, "Content-Type"))
     append("Content-Type:"); // curl would add its form default to a POST body
   headers_ = std::move(list);
 
@@ -191,7 +191,7 @@ HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 HttpClient::~HttpClient() = default;
 
-HttpResponse HttpClient::send(const core::HttpRequest& request) {
+HttpResponse HttpClient::send(const model::HttpRequest& request) {
   impl_->transfer.prepare(request);
   return impl_->transfer.finish(curl_easy_perform(impl_->transfer.handle()));
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/delivery.hpp"
+#include "model/http.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -26,7 +26,7 @@ struct ClientOptions {
 // What came back: a status, or a transport error; never an exception from inside curl.
 struct HttpResponse {
   int status = 0; // 0 when error != none
-  core::Headers headers;
+  model::Headers headers;
   std::string body;          // at most max_response_body bytes
   std::size_t body_size = 0; // full size received
   std::int64_t duration_ms = 0;
@@ -48,7 +48,7 @@ public:
   ~HttpClient();
 
   // Sends the request exactly: method, absolute URL, headers in order, body bytes.
-  HttpResponse send(const core::HttpRequest& request);
+  HttpResponse send(const model::HttpRequest& request);
 
 private:
   struct Impl;

@@ -21,7 +21,7 @@ struct MultiDeleter {
 struct Slot {
   explicit Slot(const ClientOptions& o) : transfer(o) {}
   detail::Transfer transfer;
-  core::HttpRequest request;
+  model::HttpRequest request;
   bool busy = false;
 };
 

@@ -41,9 +41,9 @@ struct LoadStats {
 };
 
 // Produces the next request to send, or nullopt when there are no more.
-using RequestSource = std::function<std::optional<core::HttpRequest>()>;
+using RequestSource = std::function<std::optional<model::HttpRequest>()>;
 // Sees every finished request with its response.
-using ResponseSink = std::function<void(const core::HttpRequest&, const HttpResponse&)>;
+using ResponseSink = std::function<void(const model::HttpRequest&, const HttpResponse&)>;
 // Called about ten times a second while running, and once at the end.
 using ProgressSink = std::function<void(const LoadProgress&)>;
 

@@ -6,7 +6,7 @@
 
 namespace hooktool::net {
 
-DeliveryOutcome deliver(HttpClient& client, core::HttpRequest request, const RetryPolicy& policy,
+DeliveryOutcome deliver(HttpClient& client, model::HttpRequest request, const RetryPolicy& policy,
                         const std::function<bool(const HttpResponse&)>& is_done,
                         const PrepareRetry& prepare, const OnAttempt& on_attempt) {
   DeliveryOutcome out;

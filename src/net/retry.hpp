@@ -14,9 +14,9 @@ struct RetryPolicy {
 };
 
 // Called before each retry (attempt counts from 2) to re-sign or mark the request.
-using PrepareRetry = std::function<void(core::HttpRequest&, int attempt)>;
+using PrepareRetry = std::function<void(model::HttpRequest&, int attempt)>;
 // Called after every attempt with what was sent and what came back.
-using OnAttempt = std::function<void(const core::HttpRequest&, const HttpResponse&, int attempt)>;
+using OnAttempt = std::function<void(const model::HttpRequest&, const HttpResponse&, int attempt)>;
 
 // The outcome of one delivery after its retries.
 struct DeliveryOutcome {
@@ -25,7 +25,7 @@ struct DeliveryOutcome {
 };
 
 // Sends until is_done(response) holds or the retries run out; waits back off exponentially.
-DeliveryOutcome deliver(HttpClient& client, core::HttpRequest request, const RetryPolicy& policy,
+DeliveryOutcome deliver(HttpClient& client, model::HttpRequest request, const RetryPolicy& policy,
                         const std::function<bool(const HttpResponse&)>& is_done,
                         const PrepareRetry& prepare, const OnAttempt& on_attempt);
 

@@ -31,7 +31,7 @@ public:
   Transfer& operator=(const Transfer&) = delete;
 
   // Sets the handle up for request; the request must outlive the transfer's completion.
-  void prepare(const core::HttpRequest& request);
+  void prepare(const model::HttpRequest& request);
   // Fills the response once libcurl reports the transfer done with code.
   HttpResponse finish(CURLcode code);
   [[nodiscard]] CURL* handle() const noexcept { return curl_.get(); }

@@ -1,7 +1,9 @@
 #include "providers/generic.hpp"
 
 #include "providers/common.hpp"
+#include "util/json.hpp"
 #include "util/strings.hpp"
+#include "util/version.hpp"
 
 namespace hooktool::providers {
 
@@ -25,27 +27,27 @@ std::string GenericProvider::compute(std::string_view secret, std::string_view t
          (config_.encoding == Encoding::hex ? crypto::to_hex(mac) : crypto::base64_encode(mac));
 }
 
-core::Headers GenericProvider::envelope(const EnvelopeInput& in) const {
+model::Headers GenericProvider::envelope(const EnvelopeInput& in) const {
   return {{"Content-Type", in.format == BodyFormat::form ? "application/x-www-form-urlencoded"
                                                          : "application/json"},
-          {"User-Agent", "hooktool/" HOOKTOOL_VERSION},
+          {"User-Agent", "hooktool/" + std::string(util::version())},
           {"X-Webhook-Event", in.event},
-          {"X-Webhook-Id", crypto::random_uuid()}};
+          {"X-Webhook-Id", delivery_id_or(in, crypto::random_uuid)}};
 }
 
-core::Headers GenericProvider::sign(core::HttpRequest& req, const SignParams& params) const {
-  core::Headers set;
+model::Headers GenericProvider::sign(model::HttpRequest& req, const SignParams& params) const {
+  model::Headers set;
   const auto ts = std::to_string(params.timestamp);
   if (config_.content == SignedContent::timestamp_and_body)
     set.push_back({config_.timestamp_header, ts});
   set.push_back({config_.header, compute(params.secret, ts, req.body)});
   for (const auto& h : set)
-    core::set_header(req.headers, h.name, h.value);
+    model::set_header(req.headers, h.name, h.value);
   return set;
 }
 
-Verdict GenericProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
-  const auto sig = core::find_header(req.headers, config_.header);
+Verdict GenericProvider::verify(const model::HttpRequest& req, const VerifyParams& params) const {
+  const auto sig = model::find_header(req.headers, config_.header);
   if (!sig)
     return {VerdictStatus::unsigned_, "no " + config_.header + " header"};
   if (!params.secret)
@@ -56,7 +58,7 @@ Verdict GenericProvider::verify(const core::HttpRequest& req, const VerifyParams
   std::string_view ts_text;
   std::optional<std::int64_t> ts;
   if (config_.content == SignedContent::timestamp_and_body) {
-    const auto t = core::find_header(req.headers, config_.timestamp_header);
+    const auto t = model::find_header(req.headers, config_.timestamp_header);
     if (!t)
       return detail::invalid("missing " + config_.timestamp_header + " header");
     ts_text = *t;
@@ -74,25 +76,25 @@ Verdict GenericProvider::verify(const core::HttpRequest& req, const VerifyParams
   return detail::valid();
 }
 
-EventInfo GenericProvider::event_info(const core::HttpRequest& req) const {
+EventInfo GenericProvider::event_info(const model::HttpRequest& req) const {
   EventInfo info;
-  auto f = detail::json_fields(req.body, {{"type"}, {"event"}, {"id"}});
+  auto f = util::json_fields(req.body, {{"type"}, {"event"}, {"id"}});
   info.type = f[0].empty() ? f[1] : f[0];
   info.id = f[2];
   if (info.type.empty())
-    info.type = std::string(core::find_header(req.headers, "X-Webhook-Event").value_or(""));
+    info.type = std::string(model::find_header(req.headers, "X-Webhook-Event").value_or(""));
   if (info.id.empty())
-    info.id = std::string(core::find_header(req.headers, "X-Webhook-Id").value_or(""));
+    info.id = std::string(model::find_header(req.headers, "X-Webhook-Id").value_or(""));
   return info;
 }
 
-void GenericProvider::tamper_signature(core::Headers& headers) const {
+void GenericProvider::tamper_signature(model::Headers& headers) const {
   for (auto& h : headers)
     if (util::iequals(h.name, config_.header))
       detail::corrupt_at(h.value, config_.prefix.size());
 }
 
-void GenericProvider::tamper_timestamp(core::Headers& headers) const {
+void GenericProvider::tamper_timestamp(model::Headers& headers) const {
   if (config_.content != SignedContent::timestamp_and_body) {
     Provider::tamper_timestamp(headers);
     return;
@@ -105,10 +107,10 @@ void GenericProvider::tamper_timestamp(core::Headers& headers) const {
     }
 }
 
-std::optional<std::int64_t> GenericProvider::signed_timestamp(const core::Headers& headers) const {
+std::optional<std::int64_t> GenericProvider::signed_timestamp(const model::Headers& headers) const {
   if (config_.content != SignedContent::timestamp_and_body)
     return std::nullopt;
-  const auto ts = core::find_header(headers, config_.timestamp_header);
+  const auto ts = model::find_header(headers, config_.timestamp_header);
   return ts ? detail::parse_timestamp(*ts) : std::nullopt;
 }
 

@@ -26,18 +26,25 @@ class GenericProvider final : public Provider {
 public:
   explicit GenericProvider(GenericConfig config) : config_(std::move(config)) {}
   [[nodiscard]] std::string_view id() const override { return "generic"; }
+  [[nodiscard]] std::string_view description() const override {
+    return "Generic HMAC: an in-house scheme described by the --generic-* flags";
+  }
+  [[nodiscard]] std::string_view default_event() const override { return "order.created"; }
+  // An in-house scheme has no headers to recognise it by.
+  [[nodiscard]] bool detect(const model::Headers& /*headers*/) const override { return false; }
+
   [[nodiscard]] std::string_view signature_header() const override { return config_.header; }
   [[nodiscard]] Window window() const override;
   [[nodiscard]] std::int64_t default_tolerance() const override;
-  [[nodiscard]] core::Headers envelope(const EnvelopeInput& in) const override;
-  core::Headers sign(core::HttpRequest& req, const SignParams& params) const override;
-  [[nodiscard]] Verdict verify(const core::HttpRequest& req,
+  [[nodiscard]] model::Headers envelope(const EnvelopeInput& in) const override;
+  model::Headers sign(model::HttpRequest& req, const SignParams& params) const override;
+  [[nodiscard]] Verdict verify(const model::HttpRequest& req,
                                const VerifyParams& params) const override;
   [[nodiscard]] std::optional<std::int64_t>
-  signed_timestamp(const core::Headers& headers) const override;
-  [[nodiscard]] EventInfo event_info(const core::HttpRequest& req) const override;
-  void tamper_signature(core::Headers& headers) const override;
-  void tamper_timestamp(core::Headers& headers) const override;
+  signed_timestamp(const model::Headers& headers) const override;
+  [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
+  void tamper_signature(model::Headers& headers) const override;
+  void tamper_timestamp(model::Headers& headers) const override;
 
 private:
   [[nodiscard]] std::string compute(std::string_view secret, std::string_view ts,

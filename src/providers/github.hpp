@@ -8,14 +8,24 @@ namespace hooktool::providers {
 class GithubProvider final : public Provider {
 public:
   [[nodiscard]] std::string_view id() const override { return "github"; }
+  [[nodiscard]] std::string_view description() const override {
+    return "GitHub: X-Hub-Signature-256 sha256=<hex HMAC-SHA256 of the body> (and legacy sha1)";
+  }
+  [[nodiscard]] std::string_view default_event() const override { return "push"; }
+  [[nodiscard]] std::int64_t delivery_timeout_s() const override { return 10; }
+  [[nodiscard]] std::vector<std::string_view> signature_headers() const override {
+    return {"X-Hub-Signature-256", "X-Hub-Signature"};
+  }
+  bool set_unknown_event(model::HttpRequest& req) const override;
+
   [[nodiscard]] std::string_view signature_header() const override { return "X-Hub-Signature-256"; }
-  [[nodiscard]] core::Headers envelope(const EnvelopeInput& in) const override;
-  core::Headers sign(core::HttpRequest& req, const SignParams& params) const override;
-  [[nodiscard]] Verdict verify(const core::HttpRequest& req,
+  [[nodiscard]] model::Headers envelope(const EnvelopeInput& in) const override;
+  model::Headers sign(model::HttpRequest& req, const SignParams& params) const override;
+  [[nodiscard]] Verdict verify(const model::HttpRequest& req,
                                const VerifyParams& params) const override;
-  [[nodiscard]] EventInfo event_info(const core::HttpRequest& req) const override;
-  [[nodiscard]] bool detect(const core::Headers& headers) const override;
-  void tamper_signature(core::Headers& headers) const override;
+  [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
+  [[nodiscard]] bool detect(const model::Headers& headers) const override;
+  void tamper_signature(model::Headers& headers) const override;
 };
 
 } // namespace hooktool::providers

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "core/delivery.hpp"
+#include "model/http.hpp"
+#include "model/verdict.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -10,17 +11,8 @@
 
 namespace hooktool::providers {
 
-// Verification outcome, as printed and captured.
-enum class VerdictStatus { valid, invalid, expired, unsigned_, unverified };
-
-// "valid", "invalid", "expired", "unsigned", "unverified".
-std::string_view to_string(VerdictStatus status) noexcept;
-
-// A verification verdict with a human-readable reason (empty when valid).
-struct Verdict {
-  VerdictStatus status = VerdictStatus::unverified;
-  std::string reason;
-};
+using model::Verdict;
+using model::VerdictStatus;
 
 // Event type and provider event/delivery id read from a delivery; empty when absent.
 struct EventInfo {
@@ -39,14 +31,26 @@ struct EnvelopeInput {
   std::string event; // fixture name: "invoice.paid", "pull_request.opened", "orders/create"
   BodyFormat format = BodyFormat::json;
   std::int64_t timestamp = 0; // Unix seconds of the delivery (already backdated by --age)
+  std::string delivery_id;    // the provider's delivery/message id header; empty: a fresh one
 };
+
+// in.delivery_id, or a fresh id from make when it is empty.
+template <class Make> std::string delivery_id_or(const EnvelopeInput& in, Make make) {
+  return in.delivery_id.empty() ? std::string(make()) : in.delivery_id;
+}
 
 // Signing parameters.
 struct SignParams {
-  std::string secret;
-  std::int64_t timestamp = 0;
-  std::string signing_url; // the URL the receiver sees (Twilio); empty: the request URL
+  std::string secret;            // the shared secret, or the private key for asymmetric schemes
+  std::int64_t timestamp = 0;    // Unix seconds
+  std::string signing_url;       // the URL the receiver sees (Twilio); empty: the request URL
+  std::int64_t timestamp_ms = 0; // the same instant in ms, for schemes that sign ms; 0: unset
 };
+
+// params.timestamp_ms, or params.timestamp in ms when it is unset.
+inline std::int64_t timestamp_ms_of(const SignParams& params) noexcept {
+  return params.timestamp_ms != 0 ? params.timestamp_ms : params.timestamp * 1000;
+}
 
 // Verification parameters.
 struct VerifyParams {
@@ -54,6 +58,15 @@ struct VerifyParams {
   std::optional<std::int64_t> tolerance; // seconds; nullopt: provider default; 0: no window
   std::int64_t now = 0;                  // Unix seconds
   std::vector<std::string> urls;         // URLs the sender may have signed (Twilio)
+};
+
+// What a provider expects a handler to answer to an endpoint-verification request (Slack
+// url_verification, Zoom endpoint.url_validation, Twitch webhook_callback_verification,
+// Discord PING).
+struct HandshakeAnswer {
+  int status = 200;
+  std::string content_type; // "application/json", "text/plain"
+  std::string body;
 };
 
 // One webhook provider: its envelope, its signing scheme, its verification and its event ids.
@@ -66,40 +79,85 @@ public:
 
   // Registry id: "stripe", "github", …
   [[nodiscard]] virtual std::string_view id() const = 0;
+  // One line for help texts, completions and the README's table: what the provider is and
+  // how it signs.
+  [[nodiscard]] virtual std::string_view description() const = 0;
+  // The fixtures directory this provider's payloads come from (a flavour shares its family's).
+  [[nodiscard]] virtual std::string_view fixture_family() const { return id(); }
+  // The id its secret is looked up under (--secret ID=…, config [secrets]).
+  [[nodiscard]] virtual std::string_view secret_family() const { return id(); }
+  // The event send and check use when none is named.
+  [[nodiscard]] virtual std::string_view default_event() const = 0;
+  // How long the provider waits for an answer before it counts the delivery as failed.
+  [[nodiscard]] virtual std::int64_t delivery_timeout_s() const { return 15; }
   // The header whose absence makes a delivery "unsigned".
   [[nodiscard]] virtual std::string_view signature_header() const = 0;
+  // Every header that can carry a signature: the current one first, then legacy ones.
+  [[nodiscard]] virtual std::vector<std::string_view> signature_headers() const {
+    return {signature_header()};
+  }
+  // Whether signing the same input twice gives the same signature (false for ECDSA).
+  [[nodiscard]] virtual bool deterministic() const { return true; }
+  // Whether the signature covers the URL the handler sees (signing needs that URL).
+  [[nodiscard]] virtual bool signs_url() const { return false; }
+  // Whether the signature covers the body text as sent, so that a signature over re-serialised
+  // JSON must fail (check's verifies-raw-bytes drill); false for schemes signing parameters.
+  [[nodiscard]] virtual bool signs_body_text() const { return true; }
+  // Makes the delivery claim an event type no handler routes on (check's accepts-unknown-event);
+  // false when deliveries carry no event type. The caller re-signs.
+  virtual bool set_unknown_event(model::HttpRequest& req) const;
   // Whether the scheme signs a timestamp, and which way it may drift.
   [[nodiscard]] virtual Window window() const { return Window::none; }
   // Default replay window in seconds (0 when the scheme has no timestamp).
   [[nodiscard]] virtual std::int64_t default_tolerance() const { return 0; }
   // Whether JSON bodies go out pretty-printed (Stripe) or compact.
   [[nodiscard]] virtual bool pretty_json() const { return false; }
-  // Throws a usage error when the secret cannot be used with this scheme.
+  // Throws a usage error when the secret cannot be used to sign with this scheme (for an
+  // asymmetric scheme: the private key).
   virtual void validate_secret(std::string_view secret) const;
-  // A fresh secret in the provider's own format, for sends without --secret.
+  // A fresh secret in the provider's own format, for sends without --secret (for an
+  // asymmetric scheme: a private key).
   [[nodiscard]] virtual std::string generate_secret() const;
+  // Whether signing takes a private key and verification the matching public key.
+  [[nodiscard]] virtual bool asymmetric() const { return false; }
+  // The key a handler verifies with, in the format the provider shows it (the public key of
+  // an asymmetric scheme; the secret itself otherwise). Usage error when it is not a key.
+  [[nodiscard]] virtual std::string verifying_key(std::string_view secret) const {
+    return std::string(secret);
+  }
+  // Throws a usage error when key cannot be used to verify (listen, verify).
+  virtual void validate_verifying_key(std::string_view key) const { validate_secret(key); }
   // Non-signature headers the provider sends: content type, user agent, event, delivery ids.
-  [[nodiscard]] virtual core::Headers envelope(const EnvelopeInput& in) const = 0;
+  [[nodiscard]] virtual model::Headers envelope(const EnvelopeInput& in) const = 0;
   // Signs req in place (headers, and the URL for Twilio's JSON variant); returns the headers set.
-  virtual core::Headers sign(core::HttpRequest& req, const SignParams& params) const = 0;
+  virtual model::Headers sign(model::HttpRequest& req, const SignParams& params) const = 0;
   // Checks a received delivery against the secret.
-  [[nodiscard]] virtual Verdict verify(const core::HttpRequest& req,
+  [[nodiscard]] virtual Verdict verify(const model::HttpRequest& req,
                                        const VerifyParams& params) const = 0;
   // The Unix time a delivery's signature claims, for schemes that sign one.
   [[nodiscard]] virtual std::optional<std::int64_t>
-  signed_timestamp(const core::Headers& /*headers*/) const {
+  signed_timestamp(const model::Headers& /*headers*/) const {
     return std::nullopt;
   }
   // Reads the event type and id from a delivery.
-  [[nodiscard]] virtual EventInfo event_info(const core::HttpRequest& req) const = 0;
-  // True when the headers look like this provider's (auto-detection in listen).
-  [[nodiscard]] virtual bool detect(const core::Headers& headers) const;
+  [[nodiscard]] virtual EventInfo event_info(const model::HttpRequest& req) const = 0;
+  // True when the headers look like this provider's (auto-detection in listen); false for a
+  // scheme that has no headers of its own to be recognised by.
+  [[nodiscard]] virtual bool detect(const model::Headers& headers) const;
   // Corrupts the signature so that verification must fail.
-  virtual void tamper_signature(core::Headers& headers) const;
+  virtual void tamper_signature(model::Headers& headers) const;
   // Changes the signed timestamp without re-signing; usage error on schemes without one.
-  virtual void tamper_timestamp(core::Headers& headers) const;
+  virtual void tamper_timestamp(model::Headers& headers) const;
   // Adds the headers a provider puts on a retried delivery (attempt counts from 1).
-  virtual void mark_retry(core::Headers& headers, int attempt) const;
+  virtual void mark_retry(model::Headers& headers, int attempt) const;
+  // Whether the fixture event is an endpoint-verification request rather than an event.
+  [[nodiscard]] virtual bool is_handshake_event(std::string_view /*event*/) const { return false; }
+  // When req is an endpoint-verification request, the answer the provider expects (Zoom's
+  // depends on the secret); nullopt for every other delivery.
+  [[nodiscard]] virtual std::optional<HandshakeAnswer>
+  handshake_answer(const model::HttpRequest& /*req*/, std::string_view /*secret*/) const {
+    return std::nullopt;
+  }
 };
 
 } // namespace hooktool::providers

@@ -14,64 +14,123 @@
 namespace hooktool::providers {
 
 namespace {
-constexpr std::array<std::string_view, 8> kIds{"stripe", "github",   "shopify", "twilio",
-                                               "slack",  "standard", "svix",    "generic"};
+
+template <class P> std::unique_ptr<Provider> make(const ProviderOptions& /*options*/) {
+  return std::make_unique<P>();
+}
+
+std::unique_ptr<Provider> make_standard(const ProviderOptions& /*options*/) {
+  return std::make_unique<StandardProvider>(StandardFlavor::standard);
+}
+
+std::unique_ptr<Provider> make_svix(const ProviderOptions& /*options*/) {
+  return std::make_unique<StandardProvider>(StandardFlavor::svix);
+}
+
+std::unique_ptr<Provider> make_generic(const ProviderOptions& options) {
+  return std::make_unique<GenericProvider>(options.generic);
+}
+
+constexpr std::array<std::string_view, 1> kStandardAliases{"standard-webhooks"};
+
+// The one list of providers: display order, and the order auto-detection tries them in (a
+// provider whose headers are a subset of another's must come after it).
+constexpr std::array kRegistry{
+    ProviderEntry{"stripe", {}, make<StripeProvider>},
+    ProviderEntry{"github", {}, make<GithubProvider>},
+    ProviderEntry{"shopify", {}, make<ShopifyProvider>},
+    ProviderEntry{"twilio", {}, make<TwilioProvider>},
+    ProviderEntry{"slack", {}, make<SlackProvider>},
+    ProviderEntry{"standard", kStandardAliases, make_standard},
+    ProviderEntry{"svix", {}, make_svix},
+    ProviderEntry{"generic", {}, make_generic},
+};
+
+constexpr auto kIds = [] {
+  std::array<std::string_view, kRegistry.size()> ids{};
+  for (std::size_t i = 0; i < kRegistry.size(); ++i)
+    ids[i] = kRegistry[i].id;
+  return ids;
+}();
+
+const ProviderEntry* find_entry(std::string_view id) noexcept {
+  for (const auto& e : kRegistry) {
+    if (e.id == id)
+      return &e;
+    for (const auto alias : e.aliases)
+      if (alias == id)
+        return &e;
+  }
+  return nullptr;
+}
+
 } // namespace
+
+std::span<const ProviderEntry> registry() noexcept {
+  return kRegistry;
+}
 
 std::span<const std::string_view> provider_ids() noexcept {
   return kIds;
 }
 
+std::string joined_ids() {
+  std::string out;
+  for (const auto id : kIds)
+    out += (out.empty() ? "" : ", ") + std::string(id);
+  return out;
+}
+
+std::string_view canonical_id(std::string_view id) noexcept {
+  const auto* e = find_entry(id);
+  return e != nullptr ? e->id : std::string_view{};
+}
+
 std::unique_ptr<Provider> make_provider(std::string_view id, const GenericConfig& config) {
-  if (id == "stripe")
-    return std::make_unique<StripeProvider>();
-  if (id == "github")
-    return std::make_unique<GithubProvider>();
-  if (id == "shopify")
-    return std::make_unique<ShopifyProvider>();
-  if (id == "twilio")
-    return std::make_unique<TwilioProvider>();
-  if (id == "slack")
-    return std::make_unique<SlackProvider>();
-  if (id == "standard")
-    return std::make_unique<StandardProvider>(StandardFlavor::standard);
-  if (id == "svix")
-    return std::make_unique<StandardProvider>(StandardFlavor::svix);
-  if (id == "generic")
-    return std::make_unique<GenericProvider>(config);
-  return nullptr;
+  const auto* e = find_entry(id);
+  if (e == nullptr)
+    return nullptr;
+  return e->make(ProviderOptions{config});
 }
 
 std::unique_ptr<Provider> require_provider(std::string_view id, const GenericConfig& config) {
   if (auto p = make_provider(id, config))
     return p;
-  std::string known;
-  std::vector<std::string> names;
-  for (const auto k : kIds) {
-    known += (known.empty() ? "" : ", ") + std::string(k);
-    names.emplace_back(k);
-  }
-  throw usage_error("unknown provider '" + std::string(id) + "'" + util::did_you_mean(id, names) +
-                    "; known: " + known);
+  const std::vector<std::string> names(kIds.begin(), kIds.end());
+  throw usage_error("unknown provider '" + util::printable(id.substr(0, 64)) + "'" +
+                    util::did_you_mean(id, names) + "; known: " + joined_ids());
 }
 
-std::unique_ptr<Provider> detect_provider(const core::Headers& headers) {
-  for (const auto id : kIds) {
-    if (id == "generic")
-      continue;
-    auto p = make_provider(id);
+const std::vector<std::unique_ptr<Provider>>& all_providers() {
+  static const auto providers = [] {
+    std::vector<std::unique_ptr<Provider>> out;
+    out.reserve(kRegistry.size());
+    for (const auto& e : kRegistry)
+      out.push_back(e.make(ProviderOptions{}));
+    return out;
+  }();
+  return providers;
+}
+
+const Provider* detect_provider(const model::Headers& headers) {
+  for (const auto& p : all_providers())
     if (p->detect(headers))
-      return p;
-  }
+      return p.get();
   return nullptr;
 }
 
 std::string_view secret_family(std::string_view id) noexcept {
-  return id == "svix" ? "standard" : id;
+  for (const auto& p : all_providers())
+    if (p->id() == canonical_id(id))
+      return p->secret_family();
+  return id;
 }
 
 std::string_view fixture_family(std::string_view id) noexcept {
-  return id == "svix" ? "standard" : id;
+  for (const auto& p : all_providers())
+    if (p->id() == canonical_id(id))
+      return p->fixture_family();
+  return id;
 }
 
 } // namespace hooktool::providers

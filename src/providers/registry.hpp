@@ -5,18 +5,41 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace hooktool::providers {
 
-// Every provider id hooktool knows, in display order ("svix" is Standard Webhooks' alias).
+// What a factory may need: generic takes its scheme from the --generic-* flags.
+struct ProviderOptions {
+  GenericConfig generic;
+};
+
+// One registered provider: its id, other names it answers to, and how to make it.
+struct ProviderEntry {
+  std::string_view id;
+  std::span<const std::string_view> aliases;
+  std::unique_ptr<Provider> (*make)(const ProviderOptions& options);
+};
+
+// Every registered provider, in display order.
+std::span<const ProviderEntry> registry() noexcept;
+// Every provider id hooktool knows, in display order.
 std::span<const std::string_view> provider_ids() noexcept;
-// The provider named id, or nullptr when there is none; generic takes its scheme from config.
+// Every provider id joined with ", ", for help texts and errors.
+std::string joined_ids();
+// The registered id that id names (an id or an alias), or empty when none.
+std::string_view canonical_id(std::string_view id) noexcept;
+// The provider named id (or an alias), or nullptr when there is none.
 std::unique_ptr<Provider> make_provider(std::string_view id, const GenericConfig& config = {});
-// make_provider, but an unknown id is a usage error that lists the known ones.
+// make_provider, but an unknown id is a usage error with a did-you-mean and the known ids.
 std::unique_ptr<Provider> require_provider(std::string_view id, const GenericConfig& config = {});
-// The provider whose headers these are, or nullptr (generic is never guessed).
-std::unique_ptr<Provider> detect_provider(const core::Headers& headers);
+// One instance of every provider, in display order (generic with default settings).
+const std::vector<std::unique_ptr<Provider>>& all_providers();
+// The provider whose headers these are, or nullptr (providers that cannot be recognised by
+// their headers, such as generic, are never guessed).
+const Provider* detect_provider(const model::Headers& headers);
 // The id under which a secret for this provider is looked up (svix shares standard's).
 std::string_view secret_family(std::string_view id) noexcept;
 // The directory name that holds this provider's fixtures (svix uses standard's).

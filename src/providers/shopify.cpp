@@ -12,12 +12,12 @@ namespace {
 constexpr std::string_view kApiVersion = "2026-10";
 
 // Shopify's newer deliveries also use the names without the X- prefix.
-std::optional<std::string_view> shopify_header(const core::Headers& headers,
+std::optional<std::string_view> shopify_header(const model::Headers& headers,
                                                std::string_view suffix) {
   const std::string name(suffix);
-  if (auto v = core::find_header(headers, "X-Shopify-" + name))
+  if (auto v = model::find_header(headers, "X-Shopify-" + name))
     return v;
-  return core::find_header(headers, "Shopify-" + name);
+  return model::find_header(headers, "Shopify-" + name);
 }
 
 } // namespace
@@ -26,31 +26,31 @@ std::string ShopifyProvider::generate_secret() const {
   return "shpss_" + crypto::to_hex(crypto::random_bytes(16));
 }
 
-core::Headers ShopifyProvider::envelope(const EnvelopeInput& in) const {
+model::Headers ShopifyProvider::envelope(const EnvelopeInput& in) const {
   return {{"Content-Type", "application/json"},
           {"User-Agent", "Shopify-Captain-Hook"},
           {"Accept", "*/*"},
           {"X-Shopify-Topic", in.event},
           {"X-Shopify-Shop-Domain", "hooktool-dev.myshopify.com"},
           {"X-Shopify-API-Version", std::string(kApiVersion)},
-          {"X-Shopify-Webhook-Id", crypto::random_uuid()},
+          {"X-Shopify-Webhook-Id", delivery_id_or(in, crypto::random_uuid)},
           {"X-Shopify-Event-Id", crypto::random_uuid()},
           {"X-Shopify-Triggered-At",
            util::format_rfc3339(in.timestamp * 1000, util::Precision::millis)}};
 }
 
-core::Headers ShopifyProvider::sign(core::HttpRequest& req, const SignParams& params) const {
+model::Headers ShopifyProvider::sign(model::HttpRequest& req, const SignParams& params) const {
   auto value = crypto::base64_encode(crypto::hmac(crypto::Digest::sha256, params.secret, req.body));
   // Keep whichever header family the delivery already uses.
-  const std::string name = core::find_header(req.headers, "Shopify-Topic") &&
-                                   !core::find_header(req.headers, "X-Shopify-Topic")
+  const std::string name = model::find_header(req.headers, "Shopify-Topic") &&
+                                   !model::find_header(req.headers, "X-Shopify-Topic")
                                ? "Shopify-Hmac-Sha256"
                                : "X-Shopify-Hmac-Sha256";
-  core::set_header(req.headers, name, value);
+  model::set_header(req.headers, name, value);
   return {{name, std::move(value)}};
 }
 
-Verdict ShopifyProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
+Verdict ShopifyProvider::verify(const model::HttpRequest& req, const VerifyParams& params) const {
   const auto hmac = shopify_header(req.headers, "Hmac-Sha256");
   if (!hmac)
     return {VerdictStatus::unsigned_, "no X-Shopify-Hmac-Sha256 header"};
@@ -66,7 +66,7 @@ Verdict ShopifyProvider::verify(const core::HttpRequest& req, const VerifyParams
   return detail::valid();
 }
 
-EventInfo ShopifyProvider::event_info(const core::HttpRequest& req) const {
+EventInfo ShopifyProvider::event_info(const model::HttpRequest& req) const {
   EventInfo info;
   if (const auto topic = shopify_header(req.headers, "Topic"))
     info.type = *topic;
@@ -75,15 +75,20 @@ EventInfo ShopifyProvider::event_info(const core::HttpRequest& req) const {
   return info;
 }
 
-bool ShopifyProvider::detect(const core::Headers& headers) const {
+bool ShopifyProvider::detect(const model::Headers& headers) const {
   return shopify_header(headers, "Hmac-Sha256") || shopify_header(headers, "Topic");
 }
 
-void ShopifyProvider::tamper_signature(core::Headers& headers) const {
+void ShopifyProvider::tamper_signature(model::Headers& headers) const {
   for (auto& h : headers)
     if (util::iequals(h.name, "X-Shopify-Hmac-Sha256") ||
         util::iequals(h.name, "Shopify-Hmac-Sha256"))
       detail::corrupt_at(h.value, 0);
+}
+
+bool ShopifyProvider::set_unknown_event(model::HttpRequest& req) const {
+  model::set_header(req.headers, "X-Shopify-Topic", "hooktool/unknown_event");
+  return true;
 }
 
 } // namespace hooktool::providers

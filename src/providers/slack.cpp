@@ -2,6 +2,8 @@
 
 #include "crypto/crypto.hpp"
 #include "providers/common.hpp"
+#include "util/form.hpp"
+#include "util/json.hpp"
 #include "util/strings.hpp"
 
 namespace hooktool::providers {
@@ -24,7 +26,7 @@ std::string SlackProvider::generate_secret() const {
   return crypto::to_hex(crypto::random_bytes(16)); // signing secrets are 32 hex characters
 }
 
-core::Headers SlackProvider::envelope(const EnvelopeInput& in) const {
+model::Headers SlackProvider::envelope(const EnvelopeInput& in) const {
   return {{"Content-Type", in.format == BodyFormat::form ? "application/x-www-form-urlencoded"
                                                          : "application/json"},
           {"User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)"},
@@ -32,21 +34,21 @@ core::Headers SlackProvider::envelope(const EnvelopeInput& in) const {
           {"Accept-Encoding", "gzip,deflate"}};
 }
 
-core::Headers SlackProvider::sign(core::HttpRequest& req, const SignParams& params) const {
+model::Headers SlackProvider::sign(model::HttpRequest& req, const SignParams& params) const {
   const auto ts = std::to_string(params.timestamp);
   auto sig = signature(params.secret, ts, req.body);
-  core::set_header(req.headers, std::string(kTimestamp), ts);
-  core::set_header(req.headers, std::string(kSignature), sig);
+  model::set_header(req.headers, std::string(kTimestamp), ts);
+  model::set_header(req.headers, std::string(kSignature), sig);
   return {{std::string(kTimestamp), ts}, {std::string(kSignature), std::move(sig)}};
 }
 
-Verdict SlackProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
-  const auto sig = core::find_header(req.headers, kSignature);
+Verdict SlackProvider::verify(const model::HttpRequest& req, const VerifyParams& params) const {
+  const auto sig = model::find_header(req.headers, kSignature);
   if (!sig)
     return {VerdictStatus::unsigned_, "no X-Slack-Signature header"};
   if (!params.secret)
     return {VerdictStatus::unverified, "no secret for slack"};
-  const auto ts_text = core::find_header(req.headers, kTimestamp);
+  const auto ts_text = model::find_header(req.headers, kTimestamp);
   if (!ts_text)
     return detail::invalid("missing X-Slack-Request-Timestamp header");
   const auto ts = detail::parse_timestamp(*ts_text);
@@ -64,25 +66,24 @@ Verdict SlackProvider::verify(const core::HttpRequest& req, const VerifyParams& 
   return detail::valid();
 }
 
-EventInfo SlackProvider::event_info(const core::HttpRequest& req) const {
+EventInfo SlackProvider::event_info(const model::HttpRequest& req) const {
   EventInfo info;
-  if (detail::is_form(req.headers)) {
-    if (const auto payload = detail::form_field(req.body, "payload")) {
-      if (const auto j = detail::parse_json(*payload)) {
-        info.type = detail::json_text(*j, "type");
-        info.id = detail::json_text(*j, "trigger_id");
+  if (model::is_form(req.headers)) {
+    if (const auto payload = util::form_field(req.body, "payload")) {
+      if (const auto j = util::parse_json(*payload)) {
+        info.type = util::json_text(*j, "type");
+        info.id = util::json_text(*j, "trigger_id");
         if (info.id.empty() && j->contains("actions") && (*j)["actions"].is_array() &&
             !(*j)["actions"].empty())
-          info.id = detail::json_text((*j)["actions"][0], "action_ts");
+          info.id = util::json_text((*j)["actions"][0], "action_ts");
       }
-    } else if (detail::form_field(req.body, "command")) {
+    } else if (util::form_field(req.body, "command")) {
       info.type = "slash_command";
-      info.id = detail::form_field(req.body, "trigger_id").value_or("");
+      info.id = util::form_field(req.body, "trigger_id").value_or("");
     }
     return info;
   }
-  auto f =
-      detail::json_fields(req.body, {{"type"}, {"event", "type"}, {"event_id"}, {"challenge"}});
+  auto f = util::json_fields(req.body, {{"type"}, {"event", "type"}, {"event_id"}, {"challenge"}});
   info.type = f[0] == "event_callback" && !f[1].empty() ? f[1] : f[0];
   info.id = f[2];
   if (info.id.empty()) // url_verification carries no event id; its challenge is unique
@@ -90,11 +91,11 @@ EventInfo SlackProvider::event_info(const core::HttpRequest& req) const {
   return info;
 }
 
-bool SlackProvider::detect(const core::Headers& headers) const {
-  return core::find_header(headers, kSignature) || core::find_header(headers, kTimestamp);
+bool SlackProvider::detect(const model::Headers& headers) const {
+  return model::find_header(headers, kSignature) || model::find_header(headers, kTimestamp);
 }
 
-void SlackProvider::tamper_timestamp(core::Headers& headers) const {
+void SlackProvider::tamper_timestamp(model::Headers& headers) const {
   for (auto& h : headers)
     if (util::iequals(h.name, kTimestamp)) {
       long long ts = 0;
@@ -103,14 +104,27 @@ void SlackProvider::tamper_timestamp(core::Headers& headers) const {
     }
 }
 
-void SlackProvider::mark_retry(core::Headers& headers, int attempt) const {
-  core::set_header(headers, "X-Slack-Retry-Num", std::to_string(attempt));
-  core::set_header(headers, "X-Slack-Retry-Reason", "http_error");
+void SlackProvider::mark_retry(model::Headers& headers, int attempt) const {
+  model::set_header(headers, "X-Slack-Retry-Num", std::to_string(attempt));
+  model::set_header(headers, "X-Slack-Retry-Reason", "http_error");
 }
 
-std::optional<std::int64_t> SlackProvider::signed_timestamp(const core::Headers& headers) const {
-  const auto ts = core::find_header(headers, kTimestamp);
+std::optional<std::int64_t> SlackProvider::signed_timestamp(const model::Headers& headers) const {
+  const auto ts = model::find_header(headers, kTimestamp);
   return ts ? detail::parse_timestamp(*ts) : std::nullopt;
+}
+
+bool SlackProvider::set_unknown_event(model::HttpRequest& req) const {
+  // Events API callbacks carry the type inside "event"; interactivity and commands at the top.
+  auto doc = util::parse_json(req.body);
+  if (!doc || !doc->is_object())
+    return false;
+  if (doc->contains("event") && (*doc)["event"].is_object())
+    (*doc)["event"]["type"] = "hooktool_unknown_event";
+  else
+    (*doc)["type"] = "hooktool.unknown_event";
+  req.body = doc->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return true;
 }
 
 } // namespace hooktool::providers

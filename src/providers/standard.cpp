@@ -3,6 +3,7 @@
 #include "crypto/crypto.hpp"
 #include "providers/common.hpp"
 #include "util/error.hpp"
+#include "util/json.hpp"
 #include "util/strings.hpp"
 
 namespace hooktool::providers {
@@ -18,10 +19,10 @@ std::string signature(std::string_view key, std::string_view id, std::string_vie
 }
 
 // Looks a header up in either family: "webhook-<name>" first, then "svix-<name>".
-std::optional<std::string_view> either(const core::Headers& headers, std::string_view name) {
-  if (auto v = core::find_header(headers, "webhook-" + std::string(name)))
+std::optional<std::string_view> either(const model::Headers& headers, std::string_view name) {
+  if (auto v = model::find_header(headers, "webhook-" + std::string(name)))
     return v;
-  return core::find_header(headers, "svix-" + std::string(name));
+  return model::find_header(headers, "svix-" + std::string(name));
 }
 
 std::string new_message_id() {
@@ -63,15 +64,15 @@ std::string StandardProvider::generate_secret() const {
   return "whsec_" + crypto::base64_encode(crypto::random_bytes(24));
 }
 
-core::Headers StandardProvider::envelope(const EnvelopeInput& /*in*/) const {
+model::Headers StandardProvider::envelope(const EnvelopeInput& in) const {
   return {{"Content-Type", "application/json"},
           {"User-Agent", flavor_ == StandardFlavor::svix ? "Svix-Webhooks/1.0"
                                                          : "hooktool-standard-webhooks/1.0"},
           {"Accept", "*/*"},
-          {prefix() + "id", new_message_id()}};
+          {prefix() + "id", delivery_id_or(in, new_message_id)}};
 }
 
-core::Headers StandardProvider::sign(core::HttpRequest& req, const SignParams& params) const {
+model::Headers StandardProvider::sign(model::HttpRequest& req, const SignParams& params) const {
   const auto key = standard_key(params.secret);
   if (!key)
     throw usage_error("the " + std::string(id()) +
@@ -81,14 +82,14 @@ core::Headers StandardProvider::sign(core::HttpRequest& req, const SignParams& p
     msg_id = new_message_id();
   const auto ts = std::to_string(params.timestamp);
   auto value = "v1," + signature(*key, msg_id, ts, req.body);
-  core::Headers set{
+  model::Headers set{
       {prefix() + "id", msg_id}, {prefix() + "timestamp", ts}, {prefix() + "signature", value}};
   for (const auto& h : set)
-    core::set_header(req.headers, h.name, h.value);
+    model::set_header(req.headers, h.name, h.value);
   return set;
 }
 
-Verdict StandardProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
+Verdict StandardProvider::verify(const model::HttpRequest& req, const VerifyParams& params) const {
   const auto header = either(req.headers, "signature");
   if (!header)
     return {VerdictStatus::unsigned_, "no webhook-signature header"};
@@ -128,25 +129,25 @@ Verdict StandardProvider::verify(const core::HttpRequest& req, const VerifyParam
   return detail::valid();
 }
 
-EventInfo StandardProvider::event_info(const core::HttpRequest& req) const {
+EventInfo StandardProvider::event_info(const model::HttpRequest& req) const {
   EventInfo info;
-  info.type = detail::json_fields(req.body, {{"type"}})[0];
+  info.type = util::json_fields(req.body, {{"type"}})[0];
   info.id = std::string(either(req.headers, "id").value_or(""));
   return info;
 }
 
-bool StandardProvider::detect(const core::Headers& headers) const {
-  return core::find_header(headers, prefix() + "signature") ||
-         core::find_header(headers, prefix() + "id");
+bool StandardProvider::detect(const model::Headers& headers) const {
+  return model::find_header(headers, prefix() + "signature") ||
+         model::find_header(headers, prefix() + "id");
 }
 
-void StandardProvider::tamper_signature(core::Headers& headers) const {
+void StandardProvider::tamper_signature(model::Headers& headers) const {
   for (auto& h : headers)
     if (util::iequals(h.name, signature_header()))
       detail::corrupt_at(h.value, 3);
 }
 
-void StandardProvider::tamper_timestamp(core::Headers& headers) const {
+void StandardProvider::tamper_timestamp(model::Headers& headers) const {
   for (auto& h : headers)
     if (util::iequals(h.name, prefix() + "timestamp")) {
       long long ts = 0;
@@ -155,9 +156,18 @@ void StandardProvider::tamper_timestamp(core::Headers& headers) const {
     }
 }
 
-std::optional<std::int64_t> StandardProvider::signed_timestamp(const core::Headers& headers) const {
+std::optional<std::int64_t>
+StandardProvider::signed_timestamp(const model::Headers& headers) const {
   const auto ts = either(headers, "timestamp");
   return ts ? detail::parse_timestamp(*ts) : std::nullopt;
+}
+
+std::string_view StandardProvider::description() const {
+  return flavor_ == StandardFlavor::svix
+             ? "Svix (Standard Webhooks with svix-* headers): svix-signature v1,<base64 "
+               "HMAC-SHA256 of \"<id>.<ts>.<body>\">"
+             : "Standard Webhooks: webhook-signature v1,<base64 HMAC-SHA256 of "
+               "\"<id>.<ts>.<body>\">";
 }
 
 } // namespace hooktool::providers

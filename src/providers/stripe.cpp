@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.hpp"
 #include "providers/common.hpp"
+#include "util/json.hpp"
 #include "util/strings.hpp"
 
 namespace hooktool::providers {
@@ -23,22 +24,22 @@ std::string StripeProvider::generate_secret() const {
   return "whsec_" + crypto::to_hex(crypto::random_bytes(32));
 }
 
-core::Headers StripeProvider::envelope(const EnvelopeInput& /*in*/) const {
+model::Headers StripeProvider::envelope(const EnvelopeInput& /*in*/) const {
   return {{"User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"},
           {"Content-Type", "application/json; charset=utf-8"},
           {"Cache-Control", "no-cache"},
           {"Accept", "*/*; q=0.5, application/xml"}};
 }
 
-core::Headers StripeProvider::sign(core::HttpRequest& req, const SignParams& params) const {
+model::Headers StripeProvider::sign(model::HttpRequest& req, const SignParams& params) const {
   const auto ts = std::to_string(params.timestamp);
   auto value = "t=" + ts + ",v1=" + signature(params.secret, ts, req.body);
-  core::set_header(req.headers, std::string(kHeader), value);
+  model::set_header(req.headers, std::string(kHeader), value);
   return {{std::string(kHeader), std::move(value)}};
 }
 
-Verdict StripeProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
-  const auto header = core::find_header(req.headers, kHeader);
+Verdict StripeProvider::verify(const model::HttpRequest& req, const VerifyParams& params) const {
+  const auto header = model::find_header(req.headers, kHeader);
   if (!header)
     return {VerdictStatus::unsigned_, "no Stripe-Signature header"};
   if (!params.secret)
@@ -77,12 +78,12 @@ Verdict StripeProvider::verify(const core::HttpRequest& req, const VerifyParams&
   return detail::valid();
 }
 
-EventInfo StripeProvider::event_info(const core::HttpRequest& req) const {
-  auto f = detail::json_fields(req.body, {{"type"}, {"id"}});
+EventInfo StripeProvider::event_info(const model::HttpRequest& req) const {
+  auto f = util::json_fields(req.body, {{"type"}, {"id"}});
   return {std::move(f[0]), std::move(f[1])};
 }
 
-void StripeProvider::tamper_signature(core::Headers& headers) const {
+void StripeProvider::tamper_signature(model::Headers& headers) const {
   for (auto& h : headers)
     if (util::iequals(h.name, kHeader)) {
       const auto pos = h.value.find("v1=");
@@ -90,7 +91,7 @@ void StripeProvider::tamper_signature(core::Headers& headers) const {
     }
 }
 
-void StripeProvider::tamper_timestamp(core::Headers& headers) const {
+void StripeProvider::tamper_timestamp(model::Headers& headers) const {
   for (auto& h : headers) {
     if (!util::iequals(h.name, kHeader))
       continue;
@@ -106,8 +107,8 @@ void StripeProvider::tamper_timestamp(core::Headers& headers) const {
   }
 }
 
-std::optional<std::int64_t> StripeProvider::signed_timestamp(const core::Headers& headers) const {
-  const auto header = core::find_header(headers, kHeader);
+std::optional<std::int64_t> StripeProvider::signed_timestamp(const model::Headers& headers) const {
+  const auto header = model::find_header(headers, kHeader);
   if (!header)
     return std::nullopt;
   for (const auto item : util::split(*header, ','))

@@ -1,9 +1,11 @@
 #include "providers/twilio.hpp"
 
-#include "core/url.hpp"
 #include "crypto/crypto.hpp"
+#include "model/url.hpp"
 #include "providers/common.hpp"
 #include "util/error.hpp"
+#include "util/form.hpp"
+#include "util/json.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
@@ -25,7 +27,7 @@ std::optional<std::string> body_hash_param(std::string_view url) {
   const auto q = url.find('?');
   if (q == std::string_view::npos)
     return std::nullopt;
-  for (const auto& [k, v] : detail::parse_form(url.substr(q + 1)))
+  for (const auto& [k, v] : util::parse_form(url.substr(q + 1)))
     if (k == "bodySHA256")
       return v;
   return std::nullopt;
@@ -36,7 +38,7 @@ std::optional<std::string> body_hash_param(std::string_view url) {
 std::vector<std::string> url_variants(const std::string& url) {
   std::vector<std::string> out{url};
   try {
-    auto parsed = core::parse_target(url);
+    auto parsed = model::parse_target(url);
     if (parsed.port != 0) {
       parsed.port = 0;
       out.push_back(parsed.str());
@@ -60,8 +62,8 @@ bool any_variant_matches(std::string_view token, const std::string& url, std::st
   return match;
 }
 
-bool is_json(const core::Headers& headers) {
-  const auto ct = core::find_header(headers, "Content-Type");
+bool is_json(const model::Headers& headers) {
+  const auto ct = model::find_header(headers, "Content-Type");
   return ct && util::to_lower(*ct).find("json") != std::string::npos;
 }
 
@@ -69,7 +71,7 @@ bool is_json(const core::Headers& headers) {
 
 std::string twilio_signing_string(std::string_view url, std::string_view form_body) {
   std::map<std::string, std::set<std::string>> params; // std::string orders bytewise
-  for (auto& [k, v] : detail::parse_form(form_body))
+  for (auto& [k, v] : util::parse_form(form_body))
     params[std::move(k)].insert(std::move(v));
   std::string data(url);
   for (const auto& [name, values] : params)
@@ -82,38 +84,38 @@ std::string TwilioProvider::generate_secret() const {
   return crypto::to_hex(crypto::random_bytes(16)); // Auth Tokens are 32 hex characters
 }
 
-core::Headers TwilioProvider::envelope(const EnvelopeInput& in) const {
+model::Headers TwilioProvider::envelope(const EnvelopeInput& in) const {
   return {{"Content-Type", in.format == BodyFormat::form
                                ? "application/x-www-form-urlencoded; charset=utf-8"
                                : "application/json"},
           {"User-Agent", "TwilioProxy/1.1"},
           {"Accept", "*/*"},
           {"Cache-Control", "max-age=259200"},
-          {"I-Twilio-Idempotency-Token", crypto::random_uuid()},
+          {"I-Twilio-Idempotency-Token", delivery_id_or(in, crypto::random_uuid)},
           {"X-Home-Region", "us1"}};
 }
 
-core::Headers TwilioProvider::sign(core::HttpRequest& req, const SignParams& params) const {
+model::Headers TwilioProvider::sign(model::HttpRequest& req, const SignParams& params) const {
   std::string url = params.signing_url.empty() ? req.url : params.signing_url;
   std::string value;
   if (is_json(req.headers)) {
     // JSON variant: the URL carries the body hash, and no parameters are appended.
     const auto hash = crypto::to_hex(crypto::hash(crypto::Digest::sha256, req.body));
     if (!body_hash_param(url)) {
-      url = core::add_query_param(url, "bodySHA256", hash);
+      url = model::add_query_param(url, "bodySHA256", hash);
     }
     if (!body_hash_param(req.url))
-      req.url = core::add_query_param(req.url, "bodySHA256", hash);
+      req.url = model::add_query_param(req.url, "bodySHA256", hash);
     value = mac(params.secret, url);
   } else {
     value = mac(params.secret, twilio_signing_string(url, req.body));
   }
-  core::set_header(req.headers, std::string(kHeader), value);
+  model::set_header(req.headers, std::string(kHeader), value);
   return {{std::string(kHeader), std::move(value)}};
 }
 
-Verdict TwilioProvider::verify(const core::HttpRequest& req, const VerifyParams& params) const {
-  const auto header = core::find_header(req.headers, kHeader);
+Verdict TwilioProvider::verify(const model::HttpRequest& req, const VerifyParams& params) const {
+  const auto header = model::find_header(req.headers, kHeader);
   if (!header)
     return {VerdictStatus::unsigned_, "no X-Twilio-Signature header"};
   if (!params.secret)
@@ -140,21 +142,21 @@ Verdict TwilioProvider::verify(const core::HttpRequest& req, const VerifyParams&
                          " (wrong Auth Token, altered parameters, or another URL was signed)");
 }
 
-EventInfo TwilioProvider::event_info(const core::HttpRequest& req) const {
+EventInfo TwilioProvider::event_info(const model::HttpRequest& req) const {
   EventInfo info;
-  if (const auto token = core::find_header(req.headers, "I-Twilio-Idempotency-Token"))
+  if (const auto token = model::find_header(req.headers, "I-Twilio-Idempotency-Token"))
     info.id = *token;
-  if (!detail::is_form(req.headers)) {
-    if (const auto j = detail::parse_json(req.body)) {
+  if (!model::is_form(req.headers)) {
+    if (const auto j = util::parse_json(req.body)) {
       const auto& first = j->is_array() && !j->empty() ? (*j)[0] : *j;
-      info.type = detail::json_text(first, "type");
+      info.type = util::json_text(first, "type");
       if (info.id.empty())
-        info.id = detail::json_text(first, "id");
+        info.id = util::json_text(first, "id");
       return info;
     }
   }
   std::map<std::string, std::string> f;
-  for (auto& [k, v] : detail::parse_form(req.body))
+  for (auto& [k, v] : util::parse_form(req.body))
     f.emplace(std::move(k), std::move(v));
   const auto get = [&](const char* k) {
     const auto it = f.find(k);
@@ -173,9 +175,9 @@ EventInfo TwilioProvider::event_info(const core::HttpRequest& req) const {
   return info;
 }
 
-bool TwilioProvider::detect(const core::Headers& headers) const {
-  return core::find_header(headers, kHeader) ||
-         core::find_header(headers, "I-Twilio-Idempotency-Token");
+bool TwilioProvider::detect(const model::Headers& headers) const {
+  return model::find_header(headers, kHeader) ||
+         model::find_header(headers, "I-Twilio-Idempotency-Token");
 }
 
 } // namespace hooktool::providers

@@ -43,7 +43,7 @@ std::string ansi_c_quote(std::string_view bytes) {
   return out + "'";
 }
 
-std::string to_curl(const core::HttpRequest& request, const std::string& body_file) {
+std::string to_curl(const model::HttpRequest& request, const std::string& body_file) {
   std::string out =
       "curl -sS -X " + util::shell_quote(request.method) + " " + util::shell_quote(request.url);
   for (const auto& h : request.headers) {
@@ -53,11 +53,11 @@ std::string to_curl(const core::HttpRequest& request, const std::string& body_fi
   }
   out += " \\\n  -H 'Expect:'";
   // Keep curl from adding headers the delivery did not carry.
-  if (!core::find_header(request.headers, "User-Agent"))
+  if (!model::find_header(request.headers, "User-Agent"))
     out += " -H 'User-Agent:'";
-  if (!core::find_header(request.headers, "Accept"))
+  if (!model::find_header(request.headers, "Accept"))
     out += " -H 'Accept:'";
-  if (!core::find_header(request.headers, "Content-Type") && !request.body.empty())
+  if (!model::find_header(request.headers, "Content-Type") && !request.body.empty())
     out += " -H 'Content-Type:'"; // keep curl from adding its form default
   if (!body_file.empty())
     out += " \\\n  --data-binary @" + util::shell_quote(body_file);

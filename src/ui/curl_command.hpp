@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/delivery.hpp"
+#include "model/http.hpp"
 
 #include <string>
 
@@ -11,6 +11,6 @@ std::string ansi_c_quote(std::string_view bytes);
 
 // A ready-to-run curl command for the request. The body is inlined with $'…' quoting, or,
 // when body_file is not empty (bodies holding NUL bytes), read from that file.
-std::string to_curl(const core::HttpRequest& request, const std::string& body_file);
+std::string to_curl(const model::HttpRequest& request, const std::string& body_file);
 
 } // namespace hooktool::ui

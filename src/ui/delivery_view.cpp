@@ -10,7 +10,7 @@ namespace hooktool::ui {
 
 namespace {
 
-using providers::VerdictStatus;
+using model::VerdictStatus;
 
 Style verdict_style(VerdictStatus s) noexcept {
   switch (s) {
@@ -46,7 +46,7 @@ std::string pretty_json(std::string_view text) {
 }
 
 bool is_form(const core::CaptureRecord& r) {
-  const auto ct = core::find_header(r.headers, "Content-Type");
+  const auto ct = model::find_header(r.headers, "Content-Type");
   return ct && util::to_lower(*ct).starts_with("application/x-www-form-urlencoded");
 }
 
@@ -129,7 +129,7 @@ std::string render_quiet(const core::CaptureRecord& r, Stream s) {
   std::string line = paint(util::format_clock(r.received_at_ms), Style::dim, s) + " " + r.method +
                      " " + target(r) + " " + or_dash(r.provider) + " " + or_dash(r.event_type) +
                      " " + or_dash(r.event_id) + " " +
-                     paint(std::string(providers::to_string(r.verification.status)),
+                     paint(std::string(model::to_string(r.verification.status)),
                            verdict_style(r.verification.status), s) +
                      " ";
   line += r.response_status

@@ -4,7 +4,7 @@
 
 namespace hooktool::ui {
 
-std::string render_request(const core::HttpRequest& request, Stream stream) {
+std::string render_request(const model::HttpRequest& request, Stream stream) {
   std::string out = paint(request.method, Style::bold, stream) + " " +
                     paint(request.url, Style::info, stream) + " HTTP/1.1\n";
   for (const auto& h : request.headers)

@@ -1,7 +1,7 @@
-// Fuzzes form-body parsing: providers::detail::parse_form / form_field and the form helpers in
+// Fuzzes form-body parsing: util::parse_form / form_field and the form helpers in
 // util/strings.hpp (form_decode, form_encode). Input: a form body; its first field name (up to
 // '=' or '&') is also looked up with form_field.
-#include "providers/common.hpp"
+#include "util/form.hpp"
 #include "util/strings.hpp"
 
 #include <cstddef>
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace hooktool;
   const std::string_view body(reinterpret_cast<const char*>(data), size);
 
-  const auto fields = providers::detail::parse_form(body);
+  const auto fields = util::parse_form(body);
   std::size_t decoded_bytes = 0;
   for (const auto& [name, value] : fields)
     decoded_bytes += name.size() + value.size();
@@ -47,11 +47,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& [name, value] : fields)
     rebuilt +=
         (rebuilt.empty() ? "" : "&") + util::form_encode(name) + "=" + util::form_encode(value);
-  if (providers::detail::parse_form(rebuilt) != fields)
+  if (util::parse_form(rebuilt) != fields)
     fail("re-encoded form parses to other fields", rebuilt);
 
   const auto first = body.substr(0, body.find_first_of("=&"));
-  const auto looked_up = providers::detail::form_field(body, util::form_decode(first));
+  const auto looked_up = util::form_field(body, util::form_decode(first));
   if (!first.empty() && !looked_up && !fields.empty() &&
       fields.front().first == util::form_decode(first))
     fail("form_field missed the first field", body);

@@ -1,7 +1,7 @@
-// Fuzzes the JSON helpers that read untrusted bodies: providers::detail::parse_json, json_fields
+// Fuzzes the JSON helpers that read untrusted bodies: util::parse_json, json_fields
 // (the listener's SAX reader) and json_text. Where both the document and the SAX reader see a
 // complete document, the fields they find must agree.
-#include "providers/common.hpp"
+#include "util/json.hpp"
 
 #include <cstddef>
 #include <cstdint>

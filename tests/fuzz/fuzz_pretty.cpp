@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   r.provider = "stripe";
   r.event_type = "invoice.paid";
   r.event_id = "evt_1";
-  r.verification.status = static_cast<providers::VerdictStatus>(flags % 5);
+  r.verification.status = static_cast<model::VerdictStatus>(flags % 5);
   r.verification.reason = flags % 5 == 0 ? "" : "signature does not match";
   r.response_status = flags & 1 ? std::optional<int>(200) : std::nullopt;
   if (flags & 2)

@@ -1,6 +1,6 @@
-// Fuzzes --to parsing (core::parse_target) and core::add_query_param. Input: the --to text, or
+// Fuzzes --to parsing (model::parse_target) and model::add_query_param. Input: the --to text, or
 // "url\0name\0value" for add_query_param.
-#include "core/url.hpp"
+#include "model/url.hpp"
 #include "util/error.hpp"
 
 #include <cstddef>
@@ -20,9 +20,9 @@ namespace {
 
 void check_target(std::string_view text) {
   using namespace hooktool;
-  core::Url url;
+  model::Url url;
   try {
-    url = core::parse_target(text);
+    url = model::parse_target(text);
   } catch (const Error&) {
     return;
   }
@@ -39,9 +39,9 @@ void check_target(std::string_view text) {
     fail("effective port out of range", text);
   // What str() prints must parse back to the same URL.
   const auto printed = url.str();
-  core::Url again;
+  model::Url again;
   try {
-    again = core::parse_target(printed);
+    again = model::parse_target(printed);
   } catch (const Error& e) {
     std::fprintf(stderr, "fuzz_url: re-parse of '%s' failed: %s\n", printed.c_str(), e.what());
     fail("Url::str() of a parsed URL does not parse", text);
@@ -66,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto value =
       second == std::string_view::npos ? std::string_view() : rest.substr(second + 1);
   const auto base = input.substr(0, first);
-  const auto out = core::add_query_param(base, name, value);
+  const auto out = model::add_query_param(base, name, value);
   if (out.size() < base.size() + name.size() + value.size() + 1)
     fail("add_query_param lost text", out);
   if (out.find(std::string(name) + "=" + std::string(value)) == std::string::npos)

@@ -8,7 +8,7 @@
 //   control & 0x10: then tamper the signature; 0x20: then tamper the timestamp
 //   control & 0x40: verify with an explicit tolerance (0) instead of the provider default
 //   control & 0x80: pass the URL as VerifyParams::urls (Twilio's --url) instead of req.url
-#include "core/delivery.hpp"
+#include "model/http.hpp"
 #include "providers/provider.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto control = data[0];
   std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
 
-  core::HttpRequest req;
+  model::HttpRequest req;
   const auto url_end = rest.find('\n');
   req.url = std::string(rest.substr(0, url_end));
   rest = url_end == std::string_view::npos ? std::string_view() : rest.substr(url_end + 1);
@@ -76,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       line.remove_suffix(1);
     if (line.empty())
       break;
-    if (auto h = core::parse_header_line(line))
+    if (auto h = model::parse_header_line(line))
       req.headers.push_back(std::move(*h));
   }
   req.body = std::string(rest);
@@ -108,12 +108,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& p : all) {
     try {
       const auto verdict = p->verify(req, params);
-      if (verdict.status == providers::VerdictStatus::valid && !verdict.reason.empty())
+      if (verdict.status == model::VerdictStatus::valid && !verdict.reason.empty())
         fail(p->id(), "a valid verdict carries a reason");
-      if (verdict.status != providers::VerdictStatus::valid && verdict.reason.empty())
+      if (verdict.status != model::VerdictStatus::valid && verdict.reason.empty())
         fail(p->id(), "a failed verdict has no reason");
       const auto no_secret = p->verify(req, {});
-      if (no_secret.status == providers::VerdictStatus::valid)
+      if (no_secret.status == model::VerdictStatus::valid)
         fail(p->id(), "valid without a secret");
       (void)p->event_info(req);
       (void)p->detect(req.headers);

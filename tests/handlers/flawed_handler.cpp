@@ -89,7 +89,7 @@ public:
 class Handler {
 public:
   Handler(Options o, std::unique_ptr<providers::Provider> p)
-      : o_(std::move(o)), p_(std::move(p)), known_event_(hooktool::check::default_event(p_->id())) {
+      : o_(std::move(o)), p_(std::move(p)), known_event_(p_->default_event()) {
     write_state(0);
   }
 
@@ -100,8 +100,8 @@ public:
     const auto req = to_request(hreq);
     if (o_.mode != Mode::no_verify) {
       const auto verdict = verify(req);
-      if (verdict.status != providers::VerdictStatus::valid)
-        return {400, std::string(providers::to_string(verdict.status)) + ": " + verdict.reason};
+      if (verdict.status != model::VerdictStatus::valid)
+        return {400, std::string(model::to_string(verdict.status)) + ": " + verdict.reason};
       if (o_.mode != Mode::no_timestamp) {
         // The provider libraries of past-only schemes accept future timestamps; this one does not.
         const auto ts = p_->signed_timestamp(req.headers);
@@ -118,8 +118,8 @@ public:
   }
 
 private:
-  static core::HttpRequest to_request(const httplib::Request& hreq) {
-    core::HttpRequest req;
+  static model::HttpRequest to_request(const httplib::Request& hreq) {
+    model::HttpRequest req;
     req.method = hreq.method;
     // The absolute URL the sender addressed (Twilio signs it).
     req.url = "http://" + hreq.get_header_value("Host") + hreq.target;
@@ -133,7 +133,7 @@ private:
     return req;
   }
 
-  providers::Verdict verify(const core::HttpRequest& req) const {
+  model::Verdict verify(const model::HttpRequest& req) const {
     providers::VerifyParams params;
     params.secret = o_.secret;
     params.now = hooktool::util::now_s();

@@ -20,7 +20,7 @@ core::CaptureRecord sample() {
   r.provider = "stripe";
   r.event_type = "invoice.paid";
   r.event_id = "evt_1";
-  r.verification = {providers::VerdictStatus::expired, "timestamp is 400 s old"};
+  r.verification = {model::VerdictStatus::expired, "timestamp is 400 s old"};
   r.response_status = 200;
   r.duration_ms = 3;
   return r;

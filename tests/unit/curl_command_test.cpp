@@ -14,7 +14,7 @@ TEST(CurlCommand, ShellQuoting) {
 }
 
 TEST(CurlCommand, CarriesMethodUrlHeadersAndBody) {
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.method = "PUT";
   req.url = "http://localhost:3000/x?a=1";
   req.headers = {{"Content-Type", "application/json"}, {"X-Empty", ""}};
@@ -29,7 +29,7 @@ TEST(CurlCommand, CarriesMethodUrlHeadersAndBody) {
 }
 
 TEST(CurlCommand, SuppressesCurlsDefaultContentType) {
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.url = "http://x/";
   req.body = "a=1";
   EXPECT_NE(ui::to_curl(req, "").find("-H 'Content-Type:'"), std::string::npos);

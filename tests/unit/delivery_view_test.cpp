@@ -50,7 +50,7 @@ core::CaptureRecord stripe_record() {
   r.provider = "stripe";
   r.event_type = "invoice.paid";
   r.event_id = "evt_1";
-  r.verification = {providers::VerdictStatus::valid, ""};
+  r.verification = {model::VerdictStatus::valid, ""};
   r.response_status = 200;
   r.duration_ms = 2;
   return r;
@@ -64,7 +64,7 @@ TEST_F(Golden, PrettyValidJson) {
 
 TEST_F(Golden, PrettyInvalidDuplicateForwarded) {
   auto r = stripe_record();
-  r.verification = {providers::VerdictStatus::invalid,
+  r.verification = {model::VerdictStatus::invalid,
                     "signature does not match (wrong secret, or the body was altered)"};
   r.duplicate = core::DuplicateInfo{2, "cap_00000000000000000000", 1764065300000};
   r.forward =
@@ -83,7 +83,7 @@ TEST_F(Golden, PrettyFormBodyWithJsonPayload) {
                {"X-Slack-Request-Timestamp", "1764065326"}};
   r.body = "token=x&payload=%7B%22type%22%3A%22block_actions%22%2C%22trigger_id%22%3A%22123.456."
            "abc%22%7D&text=hello+world";
-  r.verification = {providers::VerdictStatus::expired, "timestamp is 400 s old (tolerance 300 s)"};
+  r.verification = {model::VerdictStatus::expired, "timestamp is 400 s old (tolerance 300 s)"};
   check("pretty_form.txt", ui::render_pretty(r, {}));
 }
 
@@ -97,7 +97,7 @@ TEST_F(Golden, PrettyBinaryAndUnknownProvider) {
   r.headers = {{"Content-Type", "application/octet-stream"}};
   r.body = std::string("\xff\xfe\x00\x01", 4);
   r.remote = "[::1]:40000";
-  r.verification = {providers::VerdictStatus::unsigned_, "no known provider's headers"};
+  r.verification = {model::VerdictStatus::unsigned_, "no known provider's headers"};
   r.response_status = 200;
   check("pretty_binary.txt", ui::render_pretty(r, {}));
 }
@@ -118,14 +118,14 @@ TEST_F(Golden, QuietLines) {
   auto dup = stripe_record();
   dup.duplicate = core::DuplicateInfo{3, "cap_0", 1764065300000};
   auto invalid = stripe_record();
-  invalid.verification = {providers::VerdictStatus::invalid,
+  invalid.verification = {model::VerdictStatus::invalid,
                           "malformed Stripe-Signature header: no t= timestamp"};
   invalid.response_status = 400;
   core::CaptureRecord unknown;
   unknown.received_at_ms = 1764065326123;
   unknown.method = "GET";
   unknown.path = "/favicon.ico";
-  unknown.verification = {providers::VerdictStatus::unsigned_, "no known provider's headers"};
+  unknown.verification = {model::VerdictStatus::unsigned_, "no known provider's headers"};
   check("quiet.txt", ui::render_quiet(valid, ui::Stream::out) +
                          ui::render_quiet(dup, ui::Stream::out) +
                          ui::render_quiet(invalid, ui::Stream::out) +

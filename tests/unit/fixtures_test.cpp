@@ -2,9 +2,10 @@
 #include "core/compose.hpp"
 #include "core/embedded_fixtures.hpp"
 #include "core/fixtures.hpp"
-#include "providers/common.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
+#include "util/form.hpp"
+#include "util/json.hpp"
 #include "util/time.hpp"
 
 #include <filesystem>
@@ -95,9 +96,9 @@ TEST(Fixtures, EveryFixtureRendersAndNamesItsEvent) {
     const auto payload = render(store, f.provider, f.event);
     EXPECT_EQ(payload.body.find("{{"), std::string::npos) << "placeholder left unrendered";
     if (f.format == providers::BodyFormat::json)
-      EXPECT_TRUE(providers::detail::parse_json(payload.body).has_value());
+      EXPECT_TRUE(util::parse_json(payload.body).has_value());
     else
-      EXPECT_FALSE(providers::detail::parse_form(payload.body).empty());
+      EXPECT_FALSE(util::parse_form(payload.body).empty());
     const auto delivery = compose(f.provider, f.event, payload);
     const auto info = providers::make_provider(f.provider)->event_info(delivery.request);
     EXPECT_EQ(info.type, f.event);

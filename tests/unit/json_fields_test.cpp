@@ -2,7 +2,7 @@
 // nlohmann::json accepts and find the same values; checked on hand-picked cases and against a
 // SAX reference on mutated fixture bodies.
 
-#include "providers/common.hpp"
+#include "util/json.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -13,7 +13,7 @@
 
 namespace {
 
-using hooktool::providers::detail::json_fields;
+using hooktool::util::json_fields;
 using Paths = std::vector<std::vector<std::string_view>>;
 using Values = std::vector<std::string>;
 
@@ -99,7 +99,7 @@ Values reference(std::string_view body, const Paths& paths) {
     else if ((c == '}' || c == ']') && depth > 0)
       --depth;
   }
-  if (max_depth > hooktool::providers::detail::kMaxJsonDepth)
+  if (max_depth > hooktool::util::kMaxJsonDepth)
     return Values(paths.size());
   Reference ref(paths);
   if (nlohmann::json::sax_parse(body, &ref, nlohmann::json::input_format_t::json, false) ||

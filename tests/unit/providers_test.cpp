@@ -6,13 +6,17 @@
 #include "providers/standard.hpp"
 #include "providers/twilio.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 
 using namespace hooktool;
-using providers::VerdictStatus;
+using model::VerdictStatus;
 
 namespace {
 
@@ -22,23 +26,27 @@ nlohmann::json load_vectors() {
   return nlohmann::json::parse(in);
 }
 
-core::HttpRequest request_for(const nlohmann::json& v) {
-  core::HttpRequest req;
+std::optional<std::string> text_of(const nlohmann::json& v, const char* key) {
+  if (v.contains(key) && v[key].is_string())
+    return v[key].get<std::string>();
+  return std::nullopt;
+}
+
+// The request a vector describes, built the way send builds one: the provider's envelope for
+// the body's format (with the vector's delivery id), then the vector's other headers.
+model::HttpRequest request_for(const providers::Provider& p, const nlohmann::json& v,
+                               std::int64_t ts) {
+  model::HttpRequest req;
+  req.method = text_of(v, "method").value_or("POST");
   req.body = v["body"].get<std::string>();
-  if (v["url"].is_string())
-    req.url = v["url"].get<std::string>();
-  const auto provider = v["provider"].get<std::string>();
-  if (provider == "twilio") {
-    const bool json = req.url.find("bodySHA256") != std::string::npos;
-    req.headers.push_back(
-        {"Content-Type", json ? "application/json" : "application/x-www-form-urlencoded"});
-  }
-  if (provider == "shopify") // Shopify's library also requires these on every delivery
-    req.headers = providers::make_provider("shopify")->envelope(
-        {"orders/create", providers::BodyFormat::json, 1700000000});
-  if (v["id"].is_string())
-    req.headers.push_back(
-        {provider == "svix" ? "svix-id" : "webhook-id", v["id"].get<std::string>()});
+  req.url = text_of(v, "url").value_or("");
+  const bool json = !nlohmann::json::parse(req.body, nullptr, false).is_discarded();
+  req.headers = p.envelope({std::string(p.default_event()),
+                            json ? providers::BodyFormat::json : providers::BodyFormat::form, ts,
+                            text_of(v, "id").value_or("")});
+  if (v.contains("other_headers"))
+    for (const auto& [name, value] : v["other_headers"].items())
+      model::set_header(req.headers, name, value.get<std::string>());
   return req;
 }
 
@@ -51,61 +59,145 @@ providers::VerifyParams params(std::string secret, std::int64_t now,
   return p;
 }
 
+// The key a vector signs with and the one a receiver verifies with: the shared secret for
+// both, or for asymmetric schemes the private and the public key.
+std::pair<std::string, std::string> keys_of(const nlohmann::json& v) {
+  if (!v.contains("keys"))
+    return {v["secret"].get<std::string>(), v["secret"].get<std::string>()};
+  std::string priv;
+  std::string pub;
+  for (const auto& [name, value] : v["keys"].items()) {
+    if (name.find("public") != std::string::npos)
+      pub = value.get<std::string>();
+    else if (priv.empty()) // the first private form listed
+      priv = value.get<std::string>();
+  }
+  return {priv, pub};
+}
+
+// The vectors whose provider is registered; the others are counted in `pending`.
+std::vector<nlohmann::json> registered_vectors(std::set<std::string>* pending = nullptr) {
+  std::vector<nlohmann::json> out;
+  const auto doc = load_vectors();
+  for (const auto& v : doc["vectors"]) {
+    const auto id = v["provider"].get<std::string>();
+    const auto provider = providers::make_provider(id);
+    // A variant of a registered scheme (Standard Webhooks' v1a) counts once its keys are taken.
+    bool supported = provider != nullptr;
+    if (supported && v.contains("variant")) {
+      try {
+        provider->validate_secret(keys_of(v).first);
+      } catch (const hooktool::Error&) {
+        supported = false;
+      }
+    }
+    if (supported)
+      out.push_back(v);
+    else if (pending != nullptr)
+      pending->insert(id +
+                      (v.contains("variant") ? " (" + v["variant"].get<std::string>() + ")" : ""));
+  }
+  return out;
+}
+
 } // namespace
 
 TEST(ProviderVectors, EveryOfficialVectorIsReproducedAndVerifies) {
-  const auto doc = load_vectors();
-  ASSERT_GE(doc["vectors"].size(), 11u);
-  for (const auto& v : doc["vectors"]) {
+  std::set<std::string> pending;
+  const auto vectors = registered_vectors(&pending);
+  ASSERT_GE(vectors.size(), 11u);
+  for (const auto& v : vectors) {
     const auto id = v["provider"].get<std::string>();
     SCOPED_TRACE(id + " / " + v["computed_by"].get<std::string>());
     const auto provider = providers::make_provider(id);
-    ASSERT_NE(provider, nullptr);
-    const auto secret = v["secret"].get<std::string>();
-    const std::int64_t ts = v["timestamp"].is_number() ? v["timestamp"].get<std::int64_t>() : 0;
+    const auto [signing_key, verifying_key] = keys_of(v);
+    const std::int64_t ts_ms = v.contains("timestamp_ms") ? v["timestamp_ms"].get<std::int64_t>()
+                               : v["timestamp"].is_number()
+                                   ? v["timestamp"].get<std::int64_t>() * 1000
+                                   : 0;
+    const std::int64_t ts = ts_ms / 1000;
+    const auto signature_headers = provider->signature_headers();
+    const auto is_signature = [&](const std::string& name) {
+      for (const auto s : signature_headers)
+        if (util::iequals(s, name))
+          return true;
+      return false;
+    };
 
-    auto req = request_for(v);
+    // Signing: the vector's other headers (ids, timestamps as the sender wrote them) are
+    // given; the signature headers (and, for schemes signing inside the body, the body) must
+    // come out as the official library made them.
+    auto req = request_for(*provider, v, ts);
+    if (v.contains("unsigned_body"))
+      req.body = v["unsigned_body"].get<std::string>();
+    for (const auto& [name, value] : v["headers"].items())
+      if (!is_signature(name))
+        model::set_header(req.headers, name, value.get<std::string>());
     const auto original_url = req.url;
-    provider->sign(req, {secret, ts, {}});
-    for (const auto& [name, value] : v["headers"].items()) {
-      const auto got = core::find_header(req.headers, name);
-      ASSERT_TRUE(got.has_value()) << "missing " << name;
-      EXPECT_EQ(*got, value.get<std::string>()) << name;
+    provider->sign(req, {signing_key, ts, {}, ts_ms});
+    if (provider->deterministic()) {
+      for (const auto& [name, value] : v["headers"].items()) {
+        const auto got = model::find_header(req.headers, name);
+        ASSERT_TRUE(got.has_value()) << "missing " << name;
+        EXPECT_EQ(*got, value.get<std::string>()) << name;
+      }
     }
     EXPECT_EQ(req.url, original_url) << "a URL that already carries bodySHA256 is kept";
-
-    // And the official headers verify as they are.
-    auto received = request_for(v);
-    for (const auto& [name, value] : v["headers"].items())
-      core::set_header(received.headers, name, value.get<std::string>());
+    const auto now = ts != 0 ? ts : provider->signed_timestamp(req.headers).value_or(0);
     std::vector<std::string> urls;
-    if (v["url"].is_string())
-      urls.push_back(v["url"].get<std::string>());
-    const auto verdict = provider->verify(received, params(secret, ts, urls));
+    if (!req.url.empty())
+      urls.push_back(req.url);
+    const auto ours = provider->verify(req, params(verifying_key, now, urls));
+    EXPECT_EQ(ours.status, VerdictStatus::valid) << "our own signature: " << ours.reason;
+
+    // Verification: the official headers and body verify as they are.
+    auto received = request_for(*provider, v, ts);
+    for (const auto& [name, value] : v["headers"].items())
+      model::set_header(received.headers, name, value.get<std::string>());
+    const auto verdict = provider->verify(received, params(verifying_key, now, urls));
     EXPECT_EQ(verdict.status, VerdictStatus::valid) << verdict.reason;
 
-    // Any change to the body breaks it.
-    received.body += " ";
-    if (id == "twilio" && received.url.find("bodySHA256") == std::string::npos)
-      received.body += "&X=1";
-    EXPECT_EQ(provider->verify(received, params(secret, ts, urls)).status, VerdictStatus::invalid);
+    // Any change to what is signed breaks it.
+    if (provider->signs_body_text() || model::is_form(received.headers)) {
+      received.body += model::is_form(received.headers) ? "&X=1" : " ";
+      EXPECT_EQ(provider->verify(received, params(verifying_key, now, urls)).status,
+                VerdictStatus::invalid);
+    }
+  }
+  if (!pending.empty()) {
+    std::string ids;
+    for (const auto& id : pending)
+      ids += " " + id;
+    std::cout << "[ NOTE     ] vectors for providers not registered yet (issue 14):" << ids << "\n";
+  }
+}
+
+// Every registered provider with an official scheme is pinned by at least one vector.
+TEST(ProviderVectors, EveryRegisteredProviderHasAVector) {
+  std::set<std::string> covered;
+  for (const auto& v : registered_vectors())
+    covered.insert(v["provider"].get<std::string>());
+  for (const auto& p : providers::all_providers()) {
+    if (p->id() == "generic") // an in-house scheme: no official library to compare with
+      continue;
+    EXPECT_TRUE(covered.contains(std::string(p->id()))) << p->id() << " has no vector";
   }
 }
 
 // GitHub's documentation: secret "It's a Secret to Everybody", payload "Hello, World!".
 TEST(GithubDocs, DocumentedSignature) {
   const auto p = providers::make_provider("github");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.body = "Hello, World!";
   p->sign(req, {"It's a Secret to Everybody", 0, {}});
-  EXPECT_EQ(*core::find_header(req.headers, "X-Hub-Signature-256"),
+  EXPECT_EQ(*model::find_header(req.headers, "X-Hub-Signature-256"),
             "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17");
 }
 
 // Slack's documentation ("Verifying requests from Slack") example request.
 TEST(SlackDocs, DocumentedSignature) {
   const auto p = providers::make_provider("slack");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
   req.body =
       "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id="
@@ -114,7 +206,7 @@ TEST(SlackDocs, DocumentedSignature) {
       "2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121."
       "803a0bc887a14d10d2c447fce8b6703c";
   p->sign(req, {"8f742231b10e8888abcd99yyyzzz85a5", 1531420618, {}});
-  EXPECT_EQ(*core::find_header(req.headers, "X-Slack-Signature"),
+  EXPECT_EQ(*model::find_header(req.headers, "X-Slack-Signature"),
             "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503");
   const auto info = p->event_info(req);
   EXPECT_EQ(info.type, "slash_command");
@@ -124,24 +216,24 @@ TEST(SlackDocs, DocumentedSignature) {
 // Standard Webhooks' published example (standard-webhooks spec, "Signature scheme").
 TEST(StandardDocs, PublishedExample) {
   const auto p = providers::make_provider("standard");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.body = R"({"test": 2432232314})";
   req.headers.push_back({"webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"});
   p->sign(req, {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 1614265330, {}});
-  EXPECT_EQ(*core::find_header(req.headers, "webhook-signature"),
+  EXPECT_EQ(*model::find_header(req.headers, "webhook-signature"),
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
 }
 
 // Twilio's documented validation example (api-snippets, signature_validation 3.x).
 TEST(TwilioDocs, DocumentedFormSignature) {
   const auto p = providers::make_provider("twilio");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.url = "https://mycompany.com/myapp.php?foo=1&bar=2";
   req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
   req.body = "CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%"
              "2B18005551212";
   p->sign(req, {"12345", 0, {}});
-  EXPECT_EQ(*core::find_header(req.headers, "X-Twilio-Signature"), "GvWf1cFY/Q7PnoempGyD5oXAezc=");
+  EXPECT_EQ(*model::find_header(req.headers, "X-Twilio-Signature"), "GvWf1cFY/Q7PnoempGyD5oXAezc=");
 }
 
 TEST(Twilio, SigningStringSortsNamesAndDistinctValues) {
@@ -151,7 +243,7 @@ TEST(Twilio, SigningStringSortsNamesAndDistinctValues) {
 
 TEST(Twilio, VerifiesWithPortRemovedOrDefaultPortAdded) {
   const auto p = providers::make_provider("twilio");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.url = "https://example.com/sms";
   req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
   req.body = "Body=hi&From=%2B1555";
@@ -167,7 +259,7 @@ TEST(Twilio, VerifiesWithPortRemovedOrDefaultPortAdded) {
 
 TEST(Twilio, JsonVariantAddsBodyHashToUrlAndChecksIt) {
   const auto p = providers::make_provider("twilio");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.url = "http://localhost:3000/";
   req.headers.push_back({"Content-Type", "application/json"});
   req.body = R"([{"type":"com.twilio.messaging.message.delivered","id":"EZ1"}])";
@@ -186,7 +278,7 @@ TEST(Twilio, JsonVariantAddsBodyHashToUrlAndChecksIt) {
 
 TEST(Twilio, UnknownUrlIsInvalidWithReason) {
   const auto p = providers::make_provider("twilio");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.url = "/relative";
   req.headers.push_back({"X-Twilio-Signature", "abc="});
   const auto v = p->verify(req, params("tok", 0));
@@ -197,8 +289,8 @@ TEST(Twilio, UnknownUrlIsInvalidWithReason) {
 class StripeVerify : public ::testing::Test {
 protected:
   std::unique_ptr<providers::Provider> p = providers::make_provider("stripe");
-  core::HttpRequest req = [] {
-    core::HttpRequest r;
+  model::HttpRequest req = [] {
+    model::HttpRequest r;
     r.body = R"({"id":"evt_1","type":"invoice.paid"})";
     return r;
   }();
@@ -207,8 +299,8 @@ protected:
     return crypto::to_hex(
         crypto::hmac(crypto::Digest::sha256, "whsec_abc", std::to_string(ts) + "." + req.body));
   }
-  providers::Verdict with(const std::string& header, std::int64_t now = ts,
-                          std::optional<std::int64_t> tol = std::nullopt) {
+  model::Verdict with(const std::string& header, std::int64_t now = ts,
+                      std::optional<std::int64_t> tol = std::nullopt) {
     auto r = req;
     r.headers.push_back({"Stripe-Signature", header});
     auto pr = params("whsec_abc", now);
@@ -251,37 +343,37 @@ TEST_F(StripeVerify, UnsignedAndUnverified) {
 
 TEST(Github, VerdictRestsOnSha256Alone) {
   const auto p = providers::make_provider("github");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.body = "{}";
   p->sign(req, {"s", 0, {}});
   EXPECT_EQ(p->verify(req, params("s", 0)).status, VerdictStatus::valid);
   auto only_sha1 = req;
-  core::remove_header(only_sha1.headers, "X-Hub-Signature-256");
+  model::remove_header(only_sha1.headers, "X-Hub-Signature-256");
   EXPECT_EQ(p->verify(only_sha1, params("s", 0)).status, VerdictStatus::invalid);
   auto bad_sha1 = req;
-  core::set_header(bad_sha1.headers, "X-Hub-Signature", "sha1=00");
+  model::set_header(bad_sha1.headers, "X-Hub-Signature", "sha1=00");
   EXPECT_EQ(p->verify(bad_sha1, params("s", 0)).status, VerdictStatus::valid);
   auto no_prefix = req;
-  core::set_header(no_prefix.headers, "X-Hub-Signature-256", "abc");
+  model::set_header(no_prefix.headers, "X-Hub-Signature-256", "abc");
   EXPECT_EQ(p->verify(no_prefix, params("s", 0)).status, VerdictStatus::invalid);
-  core::HttpRequest bare;
+  model::HttpRequest bare;
   EXPECT_EQ(p->verify(bare, params("s", 0)).status, VerdictStatus::unsigned_);
 }
 
 TEST(Shopify, MandatoryHeadersAndUnprefixedNames) {
   const auto p = providers::make_provider("shopify");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.body = R"({"id":1})";
   req.headers = p->envelope({"orders/create", providers::BodyFormat::json, 1700000000});
   p->sign(req, {"shpss_x", 0, {}});
   EXPECT_EQ(p->verify(req, params("shpss_x", 0)).status, VerdictStatus::valid);
   EXPECT_EQ(p->event_info(req).type, "orders/create");
   auto missing = req;
-  core::remove_header(missing.headers, "X-Shopify-API-Version");
+  model::remove_header(missing.headers, "X-Shopify-API-Version");
   const auto v = p->verify(missing, params("shopify_x", 0));
   EXPECT_EQ(v.status, VerdictStatus::invalid);
   EXPECT_NE(v.reason.find("API-Version"), std::string::npos);
-  core::HttpRequest plain;
+  model::HttpRequest plain;
   plain.body = req.body;
   for (const auto& h : req.headers)
     plain.headers.push_back(
@@ -292,7 +384,7 @@ TEST(Shopify, MandatoryHeadersAndUnprefixedNames) {
 
 TEST(Slack, Verdicts) {
   const auto p = providers::make_provider("slack");
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.body = R"({"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention"}})";
   p->sign(req, {"sec", 1700000000, {}});
   EXPECT_EQ(p->verify(req, params("sec", 1700000100)).status, VerdictStatus::valid);
@@ -300,10 +392,10 @@ TEST(Slack, Verdicts) {
   EXPECT_EQ(p->event_info(req).type, "app_mention");
   EXPECT_EQ(p->event_info(req).id, "Ev1");
   auto no_ts = req;
-  core::remove_header(no_ts.headers, "X-Slack-Request-Timestamp");
+  model::remove_header(no_ts.headers, "X-Slack-Request-Timestamp");
   EXPECT_EQ(p->verify(no_ts, params("sec", 1700000000)).status, VerdictStatus::invalid);
   auto bad_ts = req;
-  core::set_header(bad_ts.headers, "X-Slack-Request-Timestamp", "17e8");
+  model::set_header(bad_ts.headers, "X-Slack-Request-Timestamp", "17e8");
   EXPECT_EQ(p->verify(bad_ts, params("sec", 1700000000)).status, VerdictStatus::invalid);
   auto tampered = req;
   p->tamper_timestamp(tampered.headers);
@@ -313,28 +405,28 @@ TEST(Slack, Verdicts) {
 TEST(Standard, HeaderListVersionsWindowAndAlias) {
   const auto p = providers::make_provider("standard");
   const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.body = R"({"type":"user.created"})";
   req.headers.push_back({"webhook-id", "msg_1"});
   p->sign(req, {secret, 1700000000, {}});
-  const auto good = std::string(*core::find_header(req.headers, "webhook-signature"));
-  core::set_header(req.headers, "webhook-signature", "v2,abc v1,AAAA " + good + " junk");
+  const auto good = std::string(*model::find_header(req.headers, "webhook-signature"));
+  model::set_header(req.headers, "webhook-signature", "v2,abc v1,AAAA " + good + " junk");
   EXPECT_EQ(p->verify(req, params(secret, 1700000000)).status, VerdictStatus::valid);
   EXPECT_EQ(p->verify(req, params(secret, 1700000000 - 301)).status, VerdictStatus::expired);
   EXPECT_EQ(p->verify(req, params(secret, 1700000000 + 301)).status, VerdictStatus::expired);
-  core::set_header(req.headers, "webhook-signature", "v2," + good.substr(3));
+  model::set_header(req.headers, "webhook-signature", "v2," + good.substr(3));
   EXPECT_EQ(p->verify(req, params(secret, 1700000000)).status, VerdictStatus::invalid);
   // A secret without the prefix is the same key.
-  core::set_header(req.headers, "webhook-signature", good);
+  model::set_header(req.headers, "webhook-signature", good);
   EXPECT_EQ(p->verify(req, params(secret.substr(6), 1700000000)).status, VerdictStatus::valid);
   // The standard provider verifies svix-* headers too.
-  core::HttpRequest svix;
+  model::HttpRequest svix;
   svix.body = req.body;
   for (const auto& h : req.headers)
     svix.headers.push_back({"svix-" + h.name.substr(8), h.value});
   EXPECT_EQ(p->verify(svix, params(secret, 1700000000)).status, VerdictStatus::valid);
   auto no_id = req;
-  core::remove_header(no_id.headers, "webhook-id");
+  model::remove_header(no_id.headers, "webhook-id");
   EXPECT_EQ(p->verify(no_id, params(secret, 1700000000)).status, VerdictStatus::invalid);
 }
 
@@ -355,17 +447,17 @@ TEST(Generic, ConfigurableScheme) {
   c.timestamp_header = "X-Ts";
   c.separator = ":";
   const auto p = providers::make_provider("generic", c);
-  core::HttpRequest req;
+  model::HttpRequest req;
   req.body = "hello";
   p->sign(req, {"k", 1700000000, {}});
-  EXPECT_EQ(*core::find_header(req.headers, "X-Ts"), "1700000000");
-  EXPECT_EQ(*core::find_header(req.headers, "X-Sig"),
+  EXPECT_EQ(*model::find_header(req.headers, "X-Ts"), "1700000000");
+  EXPECT_EQ(*model::find_header(req.headers, "X-Sig"),
             "sha512=" + crypto::base64_encode(
                             crypto::hmac(crypto::Digest::sha512, "k", "1700000000:hello")));
   EXPECT_EQ(p->verify(req, params("k", 1700000000)).status, VerdictStatus::valid);
   EXPECT_EQ(p->verify(req, params("k", 1700000400)).status, VerdictStatus::expired);
   auto bad = req;
-  core::set_header(bad.headers, "X-Sig", "nope");
+  model::set_header(bad.headers, "X-Sig", "nope");
   EXPECT_EQ(p->verify(bad, params("k", 1700000000)).status, VerdictStatus::invalid);
 }
 
@@ -375,7 +467,7 @@ TEST(AllProviders, TamperedSignatureAndBodyFailVerification) {
     const auto p = providers::make_provider(id);
     const std::string secret = p->generate_secret();
     EXPECT_NO_THROW(p->validate_secret(secret));
-    core::HttpRequest req;
+    model::HttpRequest req;
     req.url = "http://localhost:3000/hook";
     req.body = R"({"id":"evt_1","type":"x"})";
     req.headers = p->envelope({"x", providers::BodyFormat::json, 1700000000});

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace hooktool::core {
+namespace hooktool::model {
 
 // An absolute http(s) URL split into the parts hooktool needs.
 struct Url {
@@ -30,4 +30,4 @@ Url parse_target(std::string_view text);
 // Appends name=value (already encoded) to the URL's query.
 std::string add_query_param(std::string_view url, std::string_view name, std::string_view value);
 
-} // namespace hooktool::core
+} // namespace hooktool::model

@@ -1,10 +1,10 @@
-#include "core/delivery.hpp"
+#include "model/http.hpp"
 
 #include "util/strings.hpp"
 
 #include <algorithm>
 
-namespace hooktool::core {
+namespace hooktool::model {
 
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name) {
   for (const auto& h : headers)
@@ -57,4 +57,9 @@ std::optional<Header> parse_header_line(std::string_view line) {
   return Header{std::string(name), std::string(util::trim(line.substr(colon + 1)))};
 }
 
-} // namespace hooktool::core
+bool is_form(const Headers& headers) {
+  const auto ct = find_header(headers, "Content-Type");
+  return ct && util::starts_with(util::to_lower(*ct), "application/x-www-form-urlencoded");
+}
+
+} // namespace hooktool::model

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace hooktool::core {
+namespace hooktool::model {
 
 // One header as sent or received: name case and order are kept.
 struct Header {
@@ -25,6 +25,8 @@ std::vector<std::string_view> find_headers(const Headers& headers, std::string_v
 void set_header(Headers& headers, std::string name, std::string value);
 // Removes every header named name; returns how many were removed.
 std::size_t remove_header(Headers& headers, std::string_view name);
+// True when the Content-Type header names an application/x-www-form-urlencoded body.
+bool is_form(const Headers& headers);
 // Parses "Name: value" as given to --header; nullopt when there is no ':' or no name.
 std::optional<Header> parse_header_line(std::string_view line);
 
@@ -36,4 +38,4 @@ struct HttpRequest {
   std::string body; // exact bytes
 };
 
-} // namespace hooktool::core
+} // namespace hooktool::model

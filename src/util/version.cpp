@@ -1,0 +1,9 @@
+#include "util/version.hpp"
+
+namespace hooktool::util {
+
+std::string_view version() noexcept {
+  return HOOKTOOL_VERSION;
+}
+
+} // namespace hooktool::util
