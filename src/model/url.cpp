@@ -3,12 +3,163 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <memory>
+#include <new>
+#include <optional>
+
 namespace hooktool::model {
 
 namespace {
+
 Error bad_url(std::string_view text, std::string_view why) {
   return usage_error("invalid URL '" + util::printable(text) + "': " + std::string(why));
 }
+
+// Owns a CURLU handle.
+struct CurluFree {
+  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
+};
+using CurluPtr = std::unique_ptr<CURLU, CurluFree>;
+
+// One part of a parsed URL, or nullopt when the URL has none.
+std::optional<std::string> url_part(CURLU* url, CURLUPart part) {
+  char* text = nullptr;
+  if (curl_url_get(url, part, &text, 0) != CURLUE_OK || text == nullptr)
+    return std::nullopt;
+  std::string out(text);
+  curl_free(text);
+  return out;
+}
+
+bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool all_digits(std::string_view s) noexcept {
+  return !s.empty() && std::all_of(s.begin(), s.end(), is_digit);
+}
+
+// "name://" at the start: RFC 3986's scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+bool has_scheme(std::string_view text) noexcept {
+  const auto sep = text.find("://");
+  if (sep == std::string_view::npos || sep == 0 || !is_alpha(text.front()))
+    return false;
+  return std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(sep), [](char c) {
+    return is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.';
+  });
+}
+
+// hooktool's shorthands, spelled out as an absolute URL for curl.
+std::string absolute(std::string_view input) {
+  if (all_digits(input))
+    return "http://localhost:" + std::string(input); // "3000": a port, as in Stripe CLI
+  if (input.front() == ':')
+    return "http://localhost" + std::string(input);
+  if (has_scheme(input))
+    return std::string(input);
+  return "http://" + std::string(input);
+}
+
+// Four dot-separated decimal numbers 0-255 without leading zeros ("127.1" and "0x7f.0.0.1"
+// are not: libc and curl would each read them their own way).
+bool is_ipv4(std::string_view host) noexcept {
+  const auto parts = util::split(host, '.');
+  return parts.size() == 4 && std::all_of(parts.begin(), parts.end(), [](std::string_view p) {
+           if (!all_digits(p) || p.size() > 3 || (p.size() > 1 && p.front() == '0'))
+             return false;
+           int value = 0;
+           for (const char c : p)
+             value = value * 10 + (c - '0');
+           return value <= 255;
+         });
+}
+
+bool is_label(std::string_view label) noexcept {
+  const auto ok = [](char c) {
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '_';
+  };
+  return !label.empty() && label.size() <= 63 && label.front() != '-' && label.back() != '-' &&
+         std::all_of(label.begin(), label.end(), ok);
+}
+
+// LDH labels ('_' too: Docker Compose service names), at most 253 characters, a trailing dot
+// allowed, the last label not all digits (that would be a mistyped number, not a name).
+bool is_dns_name(std::string_view host) noexcept {
+  if (host.size() > 1 && host.back() == '.')
+    host.remove_suffix(1);
+  if (host.size() > 253)
+    return false;
+  const auto labels = util::split(host, '.');
+  return std::all_of(labels.begin(), labels.end(), is_label) && !all_digits(labels.back());
+}
+
+bool is_ipv6(const std::string& host) noexcept {
+  in6_addr addr{};
+  return ::inet_pton(AF_INET6, host.c_str(), &addr) == 1;
+}
+
+// The host and port texts of an absolute URL's authority, as written.
+struct Authority {
+  std::string_view host;  // brackets included for IPv6
+  std::string_view port;  // after ':', may be empty
+  bool has_colon = false; // a ':' after the host
+};
+
+Authority split_authority(std::string_view text, std::string_view url) {
+  auto rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (rest.find('@') != std::string_view::npos)
+    throw bad_url(text, "credentials in the URL are not supported; use --header");
+  Authority out;
+  const auto host_end = rest.starts_with('[') ? rest.find(']') : rest.rfind(':');
+  if (host_end == std::string_view::npos) {
+    out.host = rest;
+    return out;
+  }
+  out.host = rest.substr(0, rest.starts_with('[') ? host_end + 1 : host_end);
+  const auto after = rest.substr(out.host.size());
+  if (!after.empty() && after.front() != ':')
+    throw bad_url(text, "unexpected text after ']'");
+  out.has_colon = !after.empty();
+  out.port = after.empty() ? after : after.substr(1);
+  return out;
+}
+
+// The host as Url keeps it (IPv6 without brackets), or a usage error naming it.
+std::string checked_host(std::string_view text, std::string_view host) {
+  if (host.starts_with('[')) {
+    const std::string inner(host.substr(1, host.size() - 2));
+    if (host.back() != ']' || !is_ipv6(inner))
+      throw bad_url(text, "'" + util::printable(host) + "' is not an IPv6 address");
+    return inner;
+  }
+  if (is_ipv4(host) || is_dns_name(host))
+    return std::string(host);
+  std::string why = "'" + util::printable(host) + "' is not a host name or IP address";
+  if (std::any_of(host.begin(), host.end(), [](char c) { return (c & 0x80) != 0; }))
+    why += " (write an international name in its xn-- form)";
+  else if (host.find('=') != std::string_view::npos)
+    why += " (a forward filter is PROVIDER[:EVENT-GLOB]=URL with a known provider)";
+  throw bad_url(text, why);
+}
+
+int checked_port(std::string_view text, const Authority& authority, CURLU* url) {
+  if (!authority.has_colon)
+    return 0;
+  if (authority.port.empty())
+    throw bad_url(text, "missing port after ':'");
+  long long port = 0;
+  const auto parsed = url_part(url, CURLUPART_PORT);
+  if (!parsed || !util::parse_int64(*parsed, port) || port < 1 || port > 65535)
+    throw bad_url(text, "port must be a number from 1 to 65535");
+  return static_cast<int>(port);
+}
+
 } // namespace
 
 int Url::effective_port() const noexcept {
@@ -22,6 +173,8 @@ std::string Url::str() const {
   out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
   if (port != 0)
     out += ":" + std::to_string(port);
+  if (path.empty() || path.front() != '/')
+    out += '/';
   out += path;
   if (!query.empty())
     out += "?" + query;
@@ -35,67 +188,30 @@ Url parse_target(std::string_view text) {
   for (const char c : input)
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F)
       throw bad_url(text, "it contains spaces or control characters");
+  const auto full = absolute(input);
 
+  const auto scheme = util::to_lower(full.substr(0, full.find("://")));
+  if (scheme != "http" && scheme != "https")
+    throw bad_url(text, "only http and https are supported");
+  // The host is checked first, on the text as written: curl reads some hosts its own way
+  // ("3000" as 0.0.11.184, "127.1" as 127.0.0.1) and would report a bad host as a bad port.
+  const auto authority = split_authority(text, full);
   Url url;
-  std::string_view rest = input;
-  if (const auto sep = rest.find("://"); sep != std::string_view::npos) {
-    url.scheme = util::to_lower(rest.substr(0, sep));
-    if (url.scheme != "http" && url.scheme != "https")
-      throw bad_url(text, "only http and https are supported");
-    rest.remove_prefix(sep + 3);
-  } else {
-    url.scheme = "http";
-  }
-  if (const auto hash = rest.find('#'); hash != std::string_view::npos)
-    rest = rest.substr(0, hash);
+  url.host = checked_host(text, authority.host);
 
-  const auto path_start = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, path_start);
-  std::string_view tail = path_start == std::string_view::npos ? "" : rest.substr(path_start);
-  if (authority.find('@') != std::string_view::npos)
-    throw bad_url(text, "credentials in the URL are not supported; use --header");
-
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos)
-      throw bad_url(text, "unclosed '[' in the host");
-    url.host = std::string(authority.substr(1, close - 1));
-    const auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':')
-        throw bad_url(text, "unexpected text after ']'");
-      port_text = after.substr(1);
-      if (port_text.empty())
-        throw bad_url(text, "missing port after ':'");
-    }
-  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    url.host = std::string(authority.substr(0, colon));
-    port_text = authority.substr(colon + 1);
-    if (port_text.empty())
-      throw bad_url(text, "missing port after ':'");
-  } else {
-    url.host = std::string(authority);
-  }
-  if (url.host.empty())
-    url.host = "localhost"; // ":3000" means this machine, as in Stripe CLI's --forward-to
-  if (!port_text.empty()) {
-    long long port = 0;
-    if (!util::parse_int64(port_text, port) || port < 1 || port > 65535)
-      throw bad_url(text, "port must be a number from 1 to 65535");
-    url.port = static_cast<int>(port);
-  }
-  for (const char c : url.host)
-    if (c == '/' || c == '\\' || c == '[' || c == ']')
-      throw bad_url(text, "invalid host");
-
-  const auto q = tail.find('?');
-  const auto path = tail.substr(0, q);
-  url.path = path.empty() ? "/" : std::string(path);
-  if (url.path.front() != '/')
+  const CurluPtr handle(curl_url());
+  if (!handle)
+    throw std::bad_alloc();
+  if (const auto rc = curl_url_set(handle.get(), CURLUPART_URL, full.c_str(),
+                                   CURLU_PATH_AS_IS | CURLU_NON_SUPPORT_SCHEME);
+      rc != CURLUE_OK)
+    throw bad_url(text, util::to_lower(curl_url_strerror(rc)));
+  url.scheme = util::to_lower(url_part(handle.get(), CURLUPART_SCHEME).value_or(scheme));
+  url.port = checked_port(text, authority, handle.get());
+  url.path = url_part(handle.get(), CURLUPART_PATH).value_or("/");
+  if (url.path.empty() || url.path.front() != '/')
     url.path.insert(url.path.begin(), '/');
-  if (q != std::string_view::npos)
-    url.query = std::string(tail.substr(q + 1));
+  url.query = url_part(handle.get(), CURLUPART_QUERY).value_or("");
   return url;
 }
 
