@@ -5,6 +5,8 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <curl/curl.h>
+#include <memory>
 #include <thread>
 
 namespace hooktool::listen {
@@ -49,8 +51,9 @@ bool is_hop_by_hop(std::string_view name) noexcept {
 }
 
 Responder::Responder(std::vector<Route> routes, Simulation simulation,
-                     std::chrono::milliseconds forward_timeout)
+                     std::chrono::milliseconds forward_timeout, HostHeader host_header)
     : routes_(std::move(routes)), sim_(std::move(simulation)), forward_timeout_(forward_timeout),
+      host_header_(host_header),
       rng_(sim_.seed ? *sim_.seed : std::random_device{}()) {}
 
 bool Responder::roll_failure() {
@@ -79,7 +82,53 @@ net::OutgoingResponse Responder::respond(core::CaptureRecord& record) {
   return out;
 }
 
+namespace {
+
+struct CurluFree {
+  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
+};
+
+// The URL a delivery is forwarded to, built with libcurl's URL API (never by pasting strings,
+// which let a target like "@127.0.0.1:PORT/internal" change the host): the route's URL, with
+// the delivery's own path and query when the route names no path. nullopt when libcurl
+// refuses a part.
+std::optional<std::string> forward_url(const std::string& route_url,
+                                       const core::CaptureRecord& record) {
+  const std::unique_ptr<CURLU, CurluFree> url(curl_url());
+  if (!url || curl_url_set(url.get(), CURLUPART_URL, route_url.c_str(), 0) != CURLUE_OK)
+    return std::nullopt;
+  const auto target = model::parse_target(route_url);
+  if (target.path == "/" && target.query.empty()) {
+    // Set as parts: the path can only be a path and the query only a query.
+    if (curl_url_set(url.get(), CURLUPART_PATH, record.path.c_str(), 0) != CURLUE_OK ||
+        curl_url_set(url.get(), CURLUPART_QUERY,
+                     record.query.empty() ? nullptr : record.query.c_str(), 0) != CURLUE_OK)
+      return std::nullopt;
+  }
+  char* text = nullptr;
+  if (curl_url_get(url.get(), CURLUPART_URL, &text, 0) != CURLUE_OK || text == nullptr)
+    return std::nullopt;
+  std::string out(text);
+  curl_free(text);
+  return out;
+}
+
+net::OutgoingResponse refused(int status, std::string reason) {
+  return {status, {{"Content-Type", "text/plain; charset=utf-8"}}, "hooktool: " + reason + "\n"};
+}
+
+} // namespace
+
 net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord& record) {
+  // Only origin-form ("/path?query") is forwarded: absolute-form, authority-form and "*" name
+  // other hosts or nothing at all, and a handler behind hooktool never expects them.
+  if (record.path.empty() || record.path.front() != '/') {
+    core::ForwardInfo info;
+    info.url = route.url;
+    info.error = "request target is not origin-form (/path): not forwarded";
+    record.forward = std::move(info);
+    return refused(400, "request target must start with '/'; not forwarded");
+  }
   // One client per worker thread keeps connections to the handler alive between deliveries.
   thread_local std::optional<net::HttpClient> client;
   thread_local std::chrono::milliseconds client_timeout{0};
@@ -87,21 +136,26 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
     net::ClientOptions options;
     options.timeout = forward_timeout_;
     options.tls = net::ClientOptions::Tls::insecure; // local handlers use self-signed certificates
-    options.max_response_body = 64u << 20;
+    options.max_response_body = kMaxForwardedResponse;
     client.emplace(options);
     client_timeout = forward_timeout_;
   }
-  auto target = model::parse_target(route.url);
-  if (target.path == "/" && target.query.empty()) {
-    // A bare origin keeps the delivery's own path and query.
-    target.path = record.path;
-    target.query = record.query;
+  const auto url = forward_url(route.url, record);
+  if (!url) {
+    core::ForwardInfo info;
+    info.url = route.url;
+    info.error = "cannot build the forward URL from the request target";
+    record.forward = std::move(info);
+    return refused(400, "request target cannot be forwarded");
   }
   model::HttpRequest req;
   req.method = record.method;
-  req.url = target.str();
+  req.url = *url;
   for (const auto& h : record.headers)
-    if (!is_hop_by_hop(h.name))
+    // The sender's Host is relayed (handlers that check signatures over the URL, like
+    // Twilio's, need it) unless --host-header rewrite; libcurl then sends it as given.
+    if (!is_hop_by_hop(h.name) ||
+        (host_header_ == HostHeader::keep && util::iequals(h.name, "Host")))
       req.headers.push_back(h);
   req.body = record.body;
 
@@ -116,6 +170,13 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
     out.body = "hooktool: handler at " + req.url +
                (r.error == net::TransportError::timeout ? " timed out" : " unreachable") + ": " +
                r.error_message + "\n";
+  } else if (r.body_size > r.body.size()) {
+    // A cut body answered 200 would tell the sender it was delivered something it was not.
+    info.status = r.status;
+    info.error = "response body over " + std::to_string(kMaxForwardedResponse >> 20) +
+                 " MiB: not relayed";
+    out = refused(502, "handler at " + req.url + " answered more than " +
+                           std::to_string(kMaxForwardedResponse >> 20) + " MiB; not relayed");
   } else {
     info.status = r.status;
     info.body = r.body;

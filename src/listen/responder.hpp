@@ -35,11 +35,18 @@ struct Simulation {
   std::string content_type = "text/plain; charset=utf-8";
 };
 
+// What a forwarded delivery's Host header is: the sender's (the exact headers), or the one
+// libcurl derives from the --forward-to URL (--host-header rewrite).
+enum class HostHeader { keep, rewrite };
+
+// The largest handler response relayed; a larger one is answered 502, never cut short.
+inline constexpr std::size_t kMaxForwardedResponse = 64u << 20;
+
 // Decides each answer: forward to the first matching route, else simulate.
 class Responder {
 public:
   Responder(std::vector<Route> routes, Simulation simulation,
-            std::chrono::milliseconds forward_timeout);
+            std::chrono::milliseconds forward_timeout, HostHeader host_header = HostHeader::keep);
   // The response for a delivery; fills record.forward when it was forwarded.
   net::OutgoingResponse respond(core::CaptureRecord& record);
 
@@ -50,11 +57,13 @@ private:
   std::vector<Route> routes_;
   Simulation sim_;
   std::chrono::milliseconds forward_timeout_;
+  HostHeader host_header_;
   std::mutex rng_mutex_;
   std::mt19937_64 rng_;
 };
 
-// Headers that describe one hop, never relayed (RFC 9110 §7.6.1, plus Host and Content-Length).
+// Headers that describe one hop (RFC 9110 §7.6.1, plus Host and Content-Length): not relayed
+// as they are, except Host by --forward-to (see HostHeader).
 bool is_hop_by_hop(std::string_view name) noexcept;
 
 } // namespace hooktool::listen

@@ -4,7 +4,9 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <mutex>
+#include <optional>
 
 namespace hooktool::net {
 
@@ -41,6 +43,28 @@ TransportError classify(CURLcode code) noexcept {
 
 } // namespace
 
+std::optional<std::string> unsafe_request(const model::HttpRequest& request) {
+  // What libcurl is given goes on the wire as is: a CR or LF in a header or the method would
+  // end the line early and let a capture or HAR file inject headers or a second request, and
+  // a NUL would cut the value. Header names and the method must be tokens (RFC 9110 §5.1).
+  const auto token = [](std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
+      const auto c = static_cast<unsigned char>(ch);
+      return c > 0x20 && c < 0x7f && std::string_view("\"(),/:;<=>?@[\\]{}").find(ch) ==
+                                         std::string_view::npos;
+    });
+  };
+  if (!token(request.method))
+    return "the method is not an HTTP token: not sent";
+  for (const auto& h : request.headers) {
+    if (!token(h.name))
+      return "a header name is not an HTTP token: not sent";
+    if (h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+      return "header " + h.name + " holds CR, LF or NUL: not sent";
+  }
+  return std::nullopt;
+}
+
 Transfer::Transfer(const ClientOptions& options) : options_(options) {
   global_init();
   curl_.reset(curl_easy_init());
@@ -74,6 +98,8 @@ std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t n, voi
 }
 
 void Transfer::prepare(const model::HttpRequest& request) {
+  if (const auto reason = unsafe_request(request))
+    throw failure("refusing a request: " + *reason);
   CURL* c = curl_.get();
   curl_easy_reset(c); // keeps the connection cache and session ids
   response_ = {};
@@ -192,6 +218,12 @@ HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::send(const model::HttpRequest& request) {
+  if (auto reason = detail::unsafe_request(request)) {
+    HttpResponse r;
+    r.error = TransportError::other;
+    r.error_message = std::move(*reason);
+    return r;
+  }
   impl_->transfer.prepare(request);
   return impl_->transfer.finish(curl_easy_perform(impl_->transfer.handle()));
 }

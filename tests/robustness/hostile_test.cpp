@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
+#include <mutex>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <nlohmann/json.hpp>
@@ -41,6 +42,8 @@ using Clock = std::chrono::steady_clock;
 class Client {
 public:
   explicit Client(int port) {
+    if (port < 0)
+      return;
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -54,6 +57,12 @@ public:
       const int yes = 1;
       ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     }
+  }
+  // Takes ownership of an accepted socket.
+  static Client adopt(int fd) {
+    Client c(-1);
+    c.fd_ = fd;
+    return c;
   }
   Client(Client&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
   Client(const Client&) = delete;
@@ -239,6 +248,76 @@ std::vector<Client> slow_clients(int port, int n) {
   }
   return out;
 }
+
+// A handler on loopback that records each request's raw bytes (head and Content-Length body)
+// and answers every one with `answer`. Stops (bounded) on destruction.
+class RecordingHandler {
+public:
+  explicit RecordingHandler(std::string answer) : answer_(std::move(answer)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int yes = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      throw std::runtime_error("cannot bind the handler");
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  RecordingHandler(const RecordingHandler&) = delete;
+  RecordingHandler& operator=(const RecordingHandler&) = delete;
+  ~RecordingHandler() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::vector<std::string> requests() const {
+    const std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) // wakes to check stop_; not a synchronisation
+        continue;
+      const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0)
+        continue;
+      Client conn = Client::adopt(c);
+      std::string buf;
+      conn.read_until(buf, 5s, [](const std::string& b) {
+        const auto end = b.find("\r\n\r\n");
+        if (end == std::string::npos)
+          return false;
+        static const std::regex cl("\r\n[Cc]ontent-[Ll]ength: *([0-9]+)\r\n");
+        std::smatch m;
+        const std::string head = b.substr(0, end + 2);
+        const std::size_t body = std::regex_search(head, m, cl) ? std::stoul(m[1].str()) : 0;
+        return b.size() >= end + 4 + body;
+      });
+      {
+        const std::lock_guard lock(mu_);
+        requests_.push_back(buf);
+      }
+      (void)conn.send(answer_, 10s);
+      (void)conn.read_to_close(2s);
+    }
+  }
+
+  std::string answer_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<std::string> requests_;
+};
 
 // A listener printing --json records, and the directory for its files.
 class Hostile : public ::testing::Test {
@@ -525,6 +604,65 @@ TEST_F(Hostile, CountEndsOnTimeWithSlowClients) {
   EXPECT_LT(took, 3s) << "--count 1 took "
                       << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                       << " ms to exit with slow clients";
+}
+
+// ================================================================ forwarding (item 6)
+
+TEST_F(Hostile, ForwardRefusesATargetThatIsNotOriginForm) {
+  RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  start({"--forward-to", "http://127.0.0.1:" + std::to_string(handler.port())});
+  // With string concatenation this target turned the handler's origin into credentials and
+  // sent the delivery to another host and port.
+  for (const std::string target :
+       {"@127.0.0.1:9/internal", "http://127.0.0.1:9/internal", "*", "127.0.0.1:9"}) {
+    EXPECT_EQ(roundtrip(port, "POST " + target +
+                                  " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n"
+                                  "Connection: close\r\n\r\n{}"),
+              400)
+        << target;
+  }
+  ASSERT_EQ(roundtrip(port, post("/ok", "{}")), 200);
+  const auto seen = handler.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].rfind("POST /ok HTTP/1.1\r\n", 0), 0u) << seen[0];
+}
+
+TEST_F(Hostile, ForwardRelaysTheSendersHost) {
+  RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  start({"--forward-to", "http://127.0.0.1:" + std::to_string(handler.port())});
+  ASSERT_EQ(roundtrip(port, "POST /twilio?x=1 HTTP/1.1\r\nHost: public.example:8443\r\n"
+                            "Content-Length: 2\r\nConnection: close\r\n\r\n{}"),
+            200);
+  const auto seen = handler.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].rfind("POST /twilio?x=1 HTTP/1.1\r\n", 0), 0u) << seen[0];
+  EXPECT_NE(seen[0].find("\r\nHost: public.example:8443\r\n"), std::string::npos) << seen[0];
+  EXPECT_EQ(seen[0].find("\r\nHost: 127.0.0.1"), std::string::npos) << seen[0];
+}
+
+TEST_F(Hostile, ForwardedResponseOverTheLimitIs502NotACutBody) {
+  const std::size_t size = (64u << 20) + 1;
+  RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(size) +
+                           "\r\nConnection: close\r\n\r\n" + std::string(size, 'x'));
+  start({"--forward-to", "http://127.0.0.1:" + std::to_string(handler.port())});
+  EXPECT_EQ(roundtrip(port, post("/huge-answer", "{}"), nullptr, 30s), 502);
+}
+
+TEST_F(Hostile, ReplayNeverSendsCrLfFromACapture) {
+  RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  // A capture line whose header value holds an (escaped) CR LF and a second header.
+  const auto cap = dir.write(
+      "evil.jsonl",
+      R"({"id":"cap_1","received_at":"2026-01-01T00:00:00.000Z","method":"POST","path":"/r",)"
+      R"("query":"","headers":[["Host","x"],["X-A","a\r\nX-Injected: 1"]],"body":"{}",)"
+      R"("remote":"127.0.0.1:1","provider":"","event_type":"","event_id":"",)"
+      R"("verification":{"status":"unsigned","reason":""},"response":{"status":200,"duration_ms":0}})"
+      "\n");
+  const auto r = e2e::run_process(
+      e2e::kHooktool, {"replay", cap, "--to", "127.0.0.1:" + std::to_string(handler.port())});
+  for (const auto& req : handler.requests())
+    EXPECT_EQ(req.find("\r\nX-Injected"), std::string::npos) << req;
+  EXPECT_NE(r.exit_code, 0) << r.describe();
 }
 
 } // namespace
