@@ -157,6 +157,10 @@ void EventLoop::run() {
         on_event(key, events[static_cast<std::size_t>(i)].events, now);
       }
     }
+    // One hand-over per round: one lock and one wake-up for every request read in it.
+    pool_.submit(jobs_);
+    if (pool_.queued() > 0)
+      pool_.grow_if_stalled(now);
     if (stop_requested_ && !stopping_)
       begin_stop(now);
     if (now >= next_sweep) {
@@ -383,7 +387,7 @@ void EventLoop::dispatch(Connection& c) {
   in.remote = c.remote;
   in.tls = tls_ != nullptr;
   ++in_flight_;
-  pool_.submit(std::move(job));
+  jobs_.push_back(std::move(job));
 }
 
 void EventLoop::refuse(Connection& c, int status, std::string_view reason, bool report) {

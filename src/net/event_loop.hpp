@@ -77,6 +77,7 @@ private:
   std::size_t in_flight_ = 0; // jobs handed to the pool whose answer has not come back
   std::vector<char> buffer_;  // one read buffer for every connection
   std::vector<Done> answers_;
+  std::vector<Job> jobs_; // dispatched in this round, handed to the pool together at its end
 
   std::atomic<bool> stop_requested_{false};
   bool stopping_ = false;

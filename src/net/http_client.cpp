@@ -50,8 +50,8 @@ std::optional<std::string> unsafe_request(const model::HttpRequest& request) {
   const auto token = [](std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
       const auto c = static_cast<unsigned char>(ch);
-      return c > 0x20 && c < 0x7f && std::string_view("\"(),/:;<=>?@[\\]{}").find(ch) ==
-                                         std::string_view::npos;
+      return c > 0x20 && c < 0x7f &&
+             std::string_view("\"(),/:;<=>?@[\\]{}").find(ch) == std::string_view::npos;
     });
   };
   if (!token(request.method))

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sys/eventfd.h>
+#include <thread>
 
 namespace hooktool::net::server {
 
@@ -155,8 +156,10 @@ std::string error_response(int status, std::string_view reason) {
 }
 
 WorkerPool::WorkerPool(std::size_t max_threads, RequestHandler handler)
-    : max_threads_(std::max<std::size_t>(1, max_threads)), handler_(std::move(handler)),
-      notify_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    : max_threads_(std::max<std::size_t>(1, max_threads)),
+      core_threads_(
+          std::min<std::size_t>(max_threads_, std::max(2u, std::thread::hardware_concurrency()))),
+      handler_(std::move(handler)), notify_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (!notify_)
     throw failure(std::string("cannot create an eventfd: ") + std::strerror(errno));
 }
@@ -165,15 +168,37 @@ WorkerPool::~WorkerPool() {
   shutdown();
 }
 
-void WorkerPool::submit(Job job) {
-  const std::lock_guard lock(mu_);
-  jobs_.push_back(std::move(job));
-  // Start a thread only when the queued jobs outnumber the idle ones: an idle listener holds
-  // no more threads than it ever needed at once.
-  if (jobs_.size() > idle_ && threads_.size() < max_threads_)
-    threads_.emplace_back([this] { run(); });
-  else
+void WorkerPool::submit(std::vector<Job>& jobs) {
+  const auto n = jobs.size();
+  if (n == 0)
+    return;
+  {
+    const std::lock_guard lock(mu_);
+    const auto now = Clock::now();
+    for (auto& job : jobs) {
+      job.queued = now;
+      jobs_.push_back(std::move(job));
+    }
+    queued_.store(jobs_.size(), std::memory_order_relaxed);
+    while (jobs_.size() > idle_ && threads_.size() < core_threads_)
+      spawn();
+  }
+  jobs.clear();
+  if (n == 1)
     cv_.notify_one();
+  else
+    cv_.notify_all();
+}
+
+void WorkerPool::grow_if_stalled(Clock::time_point now) {
+  const std::lock_guard lock(mu_);
+  if (!jobs_.empty() && idle_ == 0 && threads_.size() < max_threads_ &&
+      now - jobs_.front().queued >= kStall)
+    spawn();
+}
+
+void WorkerPool::spawn() {
+  threads_.emplace_back([this] { run(); });
 }
 
 void WorkerPool::take_done(std::vector<Done>& out) {
@@ -206,6 +231,7 @@ void WorkerPool::run() {
       return; // stopping, and nothing left to do
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
+    queued_.store(jobs_.size(), std::memory_order_relaxed);
     lock.unlock();
     Done done = handle(job);
     bool was_empty = false;

@@ -5,6 +5,8 @@
 #include "net/fd.hpp"
 #include "net/listen_server.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +25,7 @@ struct Job {
   bool head = false;      // HEAD: the answer has no body
   bool keep_alive = true; // the client allows another request after this one
   int minor_version = 1;  // HTTP/1.<minor_version>
+  std::chrono::steady_clock::time_point queued{};
 };
 
 // An answer, serialised on the worker, ready for the socket.
@@ -32,17 +35,29 @@ struct Done {
   bool close = false; // close the connection once the bytes are out
 };
 
-// Up to max_threads workers, started only as jobs need them; answers are posted back and
-// announced on an eventfd the event loop polls.
+// Up to max_threads workers; answers are posted back and announced on an eventfd the event
+// loop polls. Threads start as jobs need them: as many as the machine has cores while jobs
+// queue up, and more only while queued jobs wait because every worker is blocked (a handler
+// sleeping for --delay or waiting on a forward) — more threads than cores for work that only
+// needs the CPU would just contend for locks and switch.
 class WorkerPool {
 public:
+  using Clock = std::chrono::steady_clock;
+
   WorkerPool(std::size_t max_threads, RequestHandler handler);
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
   ~WorkerPool();
 
-  // Queues a job; never blocks on the handler.
-  void submit(Job job);
+  // Queues the jobs (emptying jobs); never blocks on the handler.
+  void submit(std::vector<Job>& jobs);
+  // Starts one more worker when the oldest queued job has waited longer than kStall.
+  void grow_if_stalled(Clock::time_point now);
+  // Jobs queued and not yet taken by a worker.
+  [[nodiscard]] std::size_t queued() const noexcept {
+    return queued_.load(std::memory_order_relaxed);
+  }
+  static constexpr auto kStall = std::chrono::milliseconds(2);
   // Readable when answers are waiting.
   [[nodiscard]] int notify_fd() const noexcept { return notify_.get(); }
   // Moves the waiting answers into out (cleared first).
@@ -54,7 +69,10 @@ private:
   void run();
   Done handle(Job& job);
 
+  void spawn(); // mu_ held
   const std::size_t max_threads_;
+  const std::size_t core_threads_;
+  std::atomic<std::size_t> queued_{0};
   RequestHandler handler_;
   std::mutex mu_;
   std::condition_variable cv_;
