@@ -1,11 +1,20 @@
 #include "providers/registry.hpp"
 
+#include "providers/bitbucket.hpp"
+#include "providers/coinbase.hpp"
 #include "providers/github.hpp"
+#include "providers/intercom.hpp"
+#include "providers/razorpay.hpp"
+#include "providers/sentry.hpp"
 #include "providers/shopify.hpp"
 #include "providers/slack.hpp"
+#include "providers/square.hpp"
 #include "providers/standard.hpp"
 #include "providers/stripe.hpp"
 #include "providers/twilio.hpp"
+#include "providers/typeform.hpp"
+#include "providers/vercel.hpp"
+#include "providers/woocommerce.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -43,6 +52,15 @@ constexpr std::array kRegistry{
     ProviderEntry{"slack", {}, make<SlackProvider>},
     ProviderEntry{"standard", kStandardAliases, make_standard},
     ProviderEntry{"svix", {}, make_svix},
+    ProviderEntry{"square", {}, make<SquareProvider>},
+    ProviderEntry{"razorpay", {}, make<RazorpayProvider>},
+    ProviderEntry{"coinbase", {}, make<CoinbaseProvider>},
+    ProviderEntry{"typeform", {}, make<TypeformProvider>},
+    ProviderEntry{"bitbucket", {}, make<BitbucketProvider>},
+    ProviderEntry{"intercom", {}, make<IntercomProvider>},
+    ProviderEntry{"woocommerce", {}, make<WoocommerceProvider>},
+    ProviderEntry{"vercel", {}, make<VercelProvider>},
+    ProviderEntry{"sentry", {}, make<SentryProvider>},
     ProviderEntry{"generic", {}, make_generic},
 };
 
