@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Receiving side: wrk (keep-alive, 32 connections, 2 threads, SECS s) POSTs one signed ~2 KB GitHub
-# push at four servers on 127.0.0.1, in the same run:
-#   nginx-light `return 200` (the limit), a bare cpp-httplib server with listen's settings that
-#   does nothing (bench/bare_httplib.cpp: the library's ceiling), adnanh `webhook` verifying the HMAC,
-#   `hooktool listen --quiet --secret github=s`, and the same with `--capture FILE`.
+# push at these servers on 127.0.0.1, in the same run:
+#   nginx-light `return 200` (the limit); the bare engines, each answering 200 with no work:
+#   hooktool's own listener engine (bench/bare_engine.cpp: net::ListenServer, listen's defaults),
+#   Boost.Beast + Asio on 2 threads (bench/bare_beast.cpp, when libboost-dev is installed) and
+#   cpp-httplib with the old listener's settings (bench/bare_httplib.cpp); adnanh `webhook`
+#   verifying the HMAC; `hooktool listen --quiet --secret github=s`, and the same with `--capture`.
 # While wrk runs, 20 sequential curl POSTs on fresh connections time how long a newcomer waits.
 # Each measurement is repeated ROUNDS times (servers interleaved); the table shows medians.
 # Usage: bench/listen.sh        (env: HOOKTOOL, ROUNDS=3, SECS=5, CONNS=32, PROBES=20)
@@ -84,13 +86,48 @@ start_bare() {
   wait_port "$BARE_PORT" "$BARE_PID"
 }
 
-servers=(nginx httplib webhook listen capture)
+# hooktool's engine without hooktool's work: built from the engine's own sources.
+log "building bench/bare_engine.cpp"
+SRC=$ROOT/src
+g++ -std=c++20 -O2 -I"$SRC" -o "$WORK/bare_engine" "$BENCH_DIR/bare_engine.cpp" \
+  "$SRC"/net/{listen_server,event_loop,worker_pool,request_reader,server_socket,server_transport}.cpp \
+  "$SRC/util/strings.cpp" "$SRC/crypto/tls_cert.cpp" -lssl -lcrypto -pthread ||
+  die "cannot build bare_engine.cpp"
+servers=(nginx engine)
+if [[ -f /usr/include/boost/beast.hpp ]]; then
+  log "building bench/bare_beast.cpp"
+  g++ -std=c++20 -O2 -o "$WORK/bare_beast" "$BENCH_DIR/bare_beast.cpp" -pthread ||
+    die "cannot build bare_beast.cpp"
+  servers+=(beast)
+else
+  log "libboost-dev not installed: no Boost.Beast ceiling in this run"
+fi
+# start_bin BINARY: a bare server that prints "listening on http://127.0.0.1:PORT"; sets BIN_PID, BIN_PORT.
+start_bin() {
+  "$1" >"$WORK/bin.out" 2>&1 &
+  BIN_PID=$!
+  track "$BIN_PID"
+  BIN_PORT=""
+  local i
+  for ((i = 0; i < 100; i++)); do
+    BIN_PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/bin.out" 2>/dev/null || true)
+    [[ -n $BIN_PORT ]] && break
+    sleep 0.1
+  done
+  [[ -n $BIN_PORT ]] || die "$1 did not start: $(cat "$WORK/bin.out")"
+  wait_port "$BIN_PORT" "$BIN_PID"
+}
+servers+=(httplib webhook listen capture)
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round/$ROUNDS"
   for s in "${servers[@]}"; do
     case $s in
       nginx)
         measure nginx "http://127.0.0.1:$NGINX_PORT/" ;;
+      engine | beast)
+        start_bin "$WORK/bare_$s"
+        measure "$s" "http://127.0.0.1:$BIN_PORT/"
+        stop_pid "$BIN_PID" ;;
       httplib)
         start_bare
         measure httplib "http://127.0.0.1:$BARE_PORT/"
@@ -119,7 +156,9 @@ done
 
 declare -A name=(
   [nginx]="nginx-light \`return 200\`"
-  [httplib]="bare cpp-httplib, listen's settings, no work (the library's ceiling)"
+  [engine]="bare hooktool engine (epoll + strict reader), no work (the engine's ceiling)"
+  [beast]="bare Boost.Beast $(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' /usr/include/boost/version.hpp 2>/dev/null | tr _ .) + Asio, 2 threads, no work"
+  [httplib]="bare cpp-httplib, the old listener's settings, no work (the library's ceiling)"
   [webhook]="adnanh webhook $(webhook -version 2>/dev/null | awk '{print $3}') (HMAC rule)"
   [listen]="hooktool listen --quiet (verify)"
   [capture]="hooktool listen --quiet --capture (verify)"

@@ -51,7 +51,7 @@ struct ServerOptions {
 // connection are handled one at a time, in the order they arrived (pipelining).
 using RequestHandler = std::function<OutgoingResponse(IncomingRequest&&)>;
 // Called on the event loop when the server itself refuses a request: 400 malformed or ambiguous
-// framing, 413 over --max-body, 431 head too large, 505 version; the connection is closed.
+// framing or version, 413 over --max-body, 431 head too large; the connection is closed.
 using RejectHandler = std::function<void(int status, const std::string& remote)>;
 
 // An HTTP/1.1 (and HTTPS) listener that accepts any method on any path and hands over each

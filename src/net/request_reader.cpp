@@ -183,16 +183,12 @@ void RequestReader::request_line(std::string_view line) {
         return c > 0x20 && c != 0x7f;
       }))
     return fail(400, "invalid request target");
-  if (version == "HTTP/1.1")
-    req_.minor_version = 1;
-  else if (version == "HTTP/1.0")
-    req_.minor_version = 0;
-  else if (version.size() == 8 && version.starts_with("HTTP/") && version[6] == '.' &&
-           std::isdigit(static_cast<unsigned char>(version[5])) != 0 &&
-           std::isdigit(static_cast<unsigned char>(version[7])) != 0)
-    return fail(505, "HTTP version not supported");
-  else
-    return fail(400, "malformed HTTP version");
+  // RFC 9112 §2.3: a higher minor version of HTTP/1 is read as HTTP/1.1; any other version
+  // cannot be framed as HTTP/1 and is refused (400, as other HTTP/1 servers answer it).
+  if (version.size() != 8 || !version.starts_with("HTTP/1.") ||
+      std::isdigit(static_cast<unsigned char>(version[7])) == 0)
+    return fail(400, "unsupported HTTP version");
+  req_.minor_version = version[7] == '0' ? 0 : 1;
   req_.method = method;
   req_.target = target;
 }

@@ -32,7 +32,7 @@ struct ParsedRequest {
   bool keep_alive = true; // the client allows another request on this connection
 };
 
-// Why a request was refused: the status to answer with (400, 413, 431, 505) and a reason.
+// Why a request was refused: the status to answer with (400, 413, 431) and a reason.
 struct ReadError {
   int status = 0;
   std::string reason;

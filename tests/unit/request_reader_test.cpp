@@ -115,7 +115,8 @@ TEST(RequestReader, MalformedHeadsAre400) {
   EXPECT_EQ(status_of("POST  / HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
   EXPECT_EQ(status_of("POST / HTTP/1.1\r\n\r\n"), 400); // no Host
   EXPECT_EQ(status_of("POST / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), 400);
-  EXPECT_EQ(status_of("POST / HTTP/2.0\r\nHost: x\r\n\r\n"), 505);
+  EXPECT_EQ(status_of("POST / HTTP/2.0\r\nHost: x\r\n\r\n"), 400);
+  EXPECT_EQ(read_all("POST / HTTP/1.7\r\nHost: x\r\n\r\n").requests.at(0).minor_version, 1);
   EXPECT_EQ(status_of("POST / HTTX/1.1\r\nHost: x\r\n\r\n"), 400);
   const std::string chunked = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   EXPECT_EQ(status_of(chunked + "zz\r\n"), 400);
