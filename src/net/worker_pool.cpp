@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sys/eventfd.h>
+#include <system_error>
 #include <thread>
 
 namespace hooktool::net::server {
@@ -198,7 +199,13 @@ void WorkerPool::grow_if_stalled(Clock::time_point now) {
 }
 
 void WorkerPool::spawn() {
-  threads_.emplace_back([this] { run(); });
+  try {
+    threads_.emplace_back([this] { run(); });
+  } catch (const std::system_error&) {
+    // Out of threads: the ones running take the queue in turn; with none at all nothing could.
+    if (threads_.empty())
+      throw;
+  }
 }
 
 void WorkerPool::take_done(std::vector<Done>& out) {
