@@ -2,7 +2,10 @@
 
 #include "providers/bitbucket.hpp"
 #include "providers/coinbase.hpp"
+#include "providers/adyen.hpp"
 #include "providers/github.hpp"
+#include "providers/gitlab.hpp"
+#include "providers/mailgun.hpp"
 #include "providers/intercom.hpp"
 #include "providers/razorpay.hpp"
 #include "providers/sentry.hpp"
@@ -12,6 +15,8 @@
 #include "providers/standard.hpp"
 #include "providers/stripe.hpp"
 #include "providers/twilio.hpp"
+#include "providers/twitch.hpp"
+#include "providers/zoom.hpp"
 #include "providers/typeform.hpp"
 #include "providers/vercel.hpp"
 #include "providers/woocommerce.hpp"
@@ -50,6 +55,7 @@ constexpr std::array kRegistry{
     ProviderEntry{"shopify", {}, make<ShopifyProvider>},
     ProviderEntry{"twilio", {}, make<TwilioProvider>},
     ProviderEntry{"slack", {}, make<SlackProvider>},
+    ProviderEntry{"gitlab", {}, make<GitlabProvider>}, // before standard: webhook-* headers too
     ProviderEntry{"standard", kStandardAliases, make_standard},
     ProviderEntry{"svix", {}, make_svix},
     ProviderEntry{"square", {}, make<SquareProvider>},
@@ -61,6 +67,10 @@ constexpr std::array kRegistry{
     ProviderEntry{"woocommerce", {}, make<WoocommerceProvider>},
     ProviderEntry{"vercel", {}, make<VercelProvider>},
     ProviderEntry{"sentry", {}, make<SentryProvider>},
+    ProviderEntry{"zoom", {}, make<ZoomProvider>},
+    ProviderEntry{"twitch", {}, make<TwitchProvider>},
+    ProviderEntry{"mailgun", {}, make<MailgunProvider>},
+    ProviderEntry{"adyen", {}, make<AdyenProvider>},
     ProviderEntry{"generic", {}, make_generic},
 };
 
