@@ -24,4 +24,47 @@ void corrupt_at(std::string& value, std::size_t pos);
 Verdict valid();
 Verdict invalid(std::string reason);
 
+// Timestamp precision a scheme signs.
+enum class TimeUnit { seconds, milliseconds };
+// Whether spaces around the items of a signature header are skipped (WorkOS writes ", v1=").
+enum class Spacing { exact, trimmed };
+
+// A signature header of the "t=<ts>,v1=<hex>" family (Stripe, Mux, Calendly, WorkOS's
+// "t=<ms>, v1=<hex>", Paddle's "ts=<ts>;h1=<hex>"): items split at the separator, each read as
+// key=value at its first '=', one timestamp, any number of signatures (any match is valid),
+// each a hex HMAC-SHA256 of "<timestamp><joiner><body>" with the secret as text.
+struct PairedScheme {
+  std::string_view header;              // "Stripe-Signature"
+  std::string_view timestamp_key = "t"; // "t", "ts"
+  std::string_view signature_key = "v1";
+  char separator = ','; // between items: ',' or ';'
+  char joiner = '.';    // between the timestamp and the body in the signed text: '.' or ':'
+  TimeUnit unit = TimeUnit::seconds;
+  Spacing spacing = Spacing::exact; // trimmed: sign writes ", " and verify skips the spaces
+};
+// The timestamp text (the last one given) and every signature of a paired header.
+struct PairedSignatures {
+  std::optional<std::string_view> timestamp;
+  std::vector<std::string_view> signatures;
+};
+// Reads a paired header value as the providers' own libraries do.
+PairedSignatures read_paired(const PairedScheme& scheme, std::string_view value);
+// Signs req.body with the params' timestamp (in the scheme's unit) and sets the header.
+model::Headers sign_paired(const PairedScheme& scheme, model::HttpRequest& req,
+                           const SignParams& params);
+// Verifies a paired header: unsigned, unverified, invalid (with the reason), expired or valid;
+// the signature is checked before the window, as the libraries do.
+Verdict verify_paired(const Provider& provider, const PairedScheme& scheme,
+                      const model::HttpRequest& req, const VerifyParams& params);
+// The header's timestamp in Unix seconds, or nullopt.
+std::optional<std::int64_t> paired_timestamp(const PairedScheme& scheme,
+                                             const model::Headers& headers);
+// Corrupts every signature in the header.
+void tamper_paired_signature(const PairedScheme& scheme, model::Headers& headers);
+// Moves the header's timestamp one second on, keeping the signature.
+void tamper_paired_timestamp(const PairedScheme& scheme, model::Headers& headers);
+// Sets the top-level member key of a JSON object body to value (compact); false when the body
+// is not a JSON object (check's accepts-unknown-event drill).
+bool set_json_member(std::string& body, std::string_view key, std::string_view value);
+
 } // namespace hooktool::providers::detail

@@ -1,12 +1,17 @@
 #include "providers/registry.hpp"
 
 #include "providers/bitbucket.hpp"
+#include "providers/calendly.hpp"
 #include "providers/coinbase.hpp"
 #include "providers/adyen.hpp"
 #include "providers/github.hpp"
 #include "providers/gitlab.hpp"
+#include "providers/hubspot.hpp"
+#include "providers/linear.hpp"
 #include "providers/mailgun.hpp"
 #include "providers/intercom.hpp"
+#include "providers/mux.hpp"
+#include "providers/paddle.hpp"
 #include "providers/razorpay.hpp"
 #include "providers/sentry.hpp"
 #include "providers/shopify.hpp"
@@ -16,6 +21,7 @@
 #include "providers/stripe.hpp"
 #include "providers/twilio.hpp"
 #include "providers/twitch.hpp"
+#include "providers/workos.hpp"
 #include "providers/zoom.hpp"
 #include "providers/typeform.hpp"
 #include "providers/vercel.hpp"
@@ -71,6 +77,12 @@ constexpr std::array kRegistry{
     ProviderEntry{"twitch", {}, make<TwitchProvider>},
     ProviderEntry{"mailgun", {}, make<MailgunProvider>},
     ProviderEntry{"adyen", {}, make<AdyenProvider>},
+    ProviderEntry{"paddle", {}, make<PaddleProvider>},
+    ProviderEntry{"linear", {}, make<LinearProvider>},
+    ProviderEntry{"hubspot", {}, make<HubspotProvider>},
+    ProviderEntry{"workos", {}, make<WorkosProvider>},
+    ProviderEntry{"mux", {}, make<MuxProvider>},
+    ProviderEntry{"calendly", {}, make<CalendlyProvider>},
     ProviderEntry{"generic", {}, make_generic},
 };
 

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "providers/provider.hpp"
+
+namespace hooktool::providers {
+
+// Paddle Billing: Paddle-Signature "ts=<ts>;h1=<hex>" over "<ts>:<body>", HMAC-SHA256 with the
+// notification destination's secret key as text; the SDKs allow 5 s into the past.
+class PaddleProvider final : public Provider {
+public:
+  [[nodiscard]] std::string_view id() const override { return "paddle"; }
+  [[nodiscard]] std::string_view description() const override {
+    return "Paddle: Paddle-Signature ts=<ts>;h1=<hex HMAC-SHA256 of \"<ts>:<body>\">";
+  }
+  [[nodiscard]] std::string_view default_event() const override { return "transaction.completed"; }
+  // Paddle expects an answer within 5 seconds.
+  [[nodiscard]] std::int64_t delivery_timeout_s() const override { return 5; }
+  [[nodiscard]] std::string_view signature_header() const override { return "Paddle-Signature"; }
+  [[nodiscard]] Window window() const override { return Window::past; }
+  [[nodiscard]] std::int64_t default_tolerance() const override { return 5; }
+  void validate_secret(std::string_view secret) const override;
+  [[nodiscard]] std::string generate_secret() const override;
+  [[nodiscard]] model::Headers envelope(const EnvelopeInput& in) const override;
+  model::Headers sign(model::HttpRequest& req, const SignParams& params) const override;
+  [[nodiscard]] Verdict verify(const model::HttpRequest& req,
+                               const VerifyParams& params) const override;
+  [[nodiscard]] std::optional<std::int64_t>
+  signed_timestamp(const model::Headers& headers) const override;
+  [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
+  bool set_unknown_event(model::HttpRequest& req) const override;
+  void tamper_signature(model::Headers& headers) const override;
+  void tamper_timestamp(model::Headers& headers) const override;
+};
+
+} // namespace hooktool::providers
