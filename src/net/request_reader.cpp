@@ -277,7 +277,9 @@ void RequestReader::end_of_head() {
     remaining_ = std::stoull(length);
     if (remaining_ == 0)
       return finish();
-    req_.body.reserve(static_cast<std::size_t>(remaining_));
+    // Reserve what is declared only up to 1 MiB: a client that declares 10 MiB on each of a
+    // thousand connections and sends nothing does not get the memory set aside for it.
+    req_.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, 1u << 20)));
     state_ = State::body;
     body_ = Body::length;
   } else {
