@@ -53,8 +53,7 @@ bool is_hop_by_hop(std::string_view name) noexcept {
 Responder::Responder(std::vector<Route> routes, Simulation simulation,
                      std::chrono::milliseconds forward_timeout, HostHeader host_header)
     : routes_(std::move(routes)), sim_(std::move(simulation)), forward_timeout_(forward_timeout),
-      host_header_(host_header),
-      rng_(sim_.seed ? *sim_.seed : std::random_device{}()) {}
+      host_header_(host_header), rng_(sim_.seed ? *sim_.seed : std::random_device{}()) {}
 
 bool Responder::roll_failure() {
   if (sim_.fail_rate <= 0)
@@ -173,8 +172,8 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
   } else if (r.body_size > r.body.size()) {
     // A cut body answered 200 would tell the sender it was delivered something it was not.
     info.status = r.status;
-    info.error = "response body over " + std::to_string(kMaxForwardedResponse >> 20) +
-                 " MiB: not relayed";
+    info.error =
+        "response body over " + std::to_string(kMaxForwardedResponse >> 20) + " MiB: not relayed";
     out = refused(502, "handler at " + req.url + " answered more than " +
                            std::to_string(kMaxForwardedResponse >> 20) + " MiB; not relayed");
   } else {
