@@ -5,6 +5,7 @@
 #include "commands/config.hpp"
 #include "commands/export.hpp"
 #include "commands/fixtures.hpp"
+#include "commands/keygen.hpp"
 #include "commands/listen.hpp"
 #include "commands/man.hpp"
 #include "commands/replay.hpp"
@@ -76,6 +77,8 @@ int run_app(int argc, char** argv) {
   auto* replay_cmd = register_replay(app, replay);
   auto* check_cmd = register_check(app, check);
   auto* fixtures_cmd = register_fixtures(app, fixtures);
+  KeygenOptions keygen;
+  auto* keygen_cmd = register_keygen(app, keygen);
   ExportOptions export_options;
   auto* export_cmd = register_export(app, export_options);
   ConfigOptions config;
@@ -188,6 +191,8 @@ int run_app(int argc, char** argv) {
       return run_check(check);
     if (fixtures_cmd->parsed())
       return run_fixtures(fixtures);
+    if (keygen_cmd->parsed())
+      return run_keygen(keygen);
   } catch (const Error& e) {
     print_error(e.what());
     return static_cast<int>(e.code());

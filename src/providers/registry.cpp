@@ -4,7 +4,12 @@
 #include "providers/calendly.hpp"
 #include "providers/coinbase.hpp"
 #include "providers/adyen.hpp"
+#include "providers/clerk.hpp"
+#include "providers/discord.hpp"
 #include "providers/github.hpp"
+#include "providers/openai.hpp"
+#include "providers/resend.hpp"
+#include "providers/sendgrid.hpp"
 #include "providers/gitlab.hpp"
 #include "providers/hubspot.hpp"
 #include "providers/linear.hpp"
@@ -47,6 +52,11 @@ std::unique_ptr<Provider> make_svix(const ProviderOptions& /*options*/) {
   return std::make_unique<StandardProvider>(StandardFlavor::svix);
 }
 
+template <const StandardFlavour& (*Flavour)()>
+std::unique_ptr<Provider> make_flavour(const ProviderOptions& /*options*/) {
+  return std::make_unique<StandardProvider>(Flavour());
+}
+
 std::unique_ptr<Provider> make_generic(const ProviderOptions& options) {
   return std::make_unique<GenericProvider>(options.generic);
 }
@@ -62,8 +72,13 @@ constexpr std::array kRegistry{
     ProviderEntry{"twilio", {}, make<TwilioProvider>},
     ProviderEntry{"slack", {}, make<SlackProvider>},
     ProviderEntry{"gitlab", {}, make<GitlabProvider>}, // before standard: webhook-* headers too
+    ProviderEntry{"openai", {}, make_flavour<openai_flavour>}, // webhook-*, before standard
     ProviderEntry{"standard", kStandardAliases, make_standard},
     ProviderEntry{"svix", {}, make_svix},
+    ProviderEntry{"discord", {}, make<DiscordProvider>},
+    ProviderEntry{"sendgrid", {}, make<SendgridProvider>},
+    ProviderEntry{"resend", {}, make_flavour<resend_flavour>}, // svix-*: never detected
+    ProviderEntry{"clerk", {}, make_flavour<clerk_flavour>},   // svix-*: never detected
     ProviderEntry{"square", {}, make<SquareProvider>},
     ProviderEntry{"razorpay", {}, make<RazorpayProvider>},
     ProviderEntry{"coinbase", {}, make<CoinbaseProvider>},
