@@ -117,7 +117,8 @@ TEST(AsymE2E, ListenProviderNamesResendAndClerk) {
   for (const std::string provider : {"resend", "clerk"}) {
     SCOPED_TRACE(provider);
     auto l = start_listen({"--json", "--provider", provider, "--secret", provider + "=" + kSvix});
-    const auto s = e2e::hooktool({"send", provider, "--to", addr(*l), "--secret", kSvix});
+    const auto event = provider == "resend" ? "email.delivered" : "user.created";
+    const auto s = e2e::hooktool({"send", provider, event, "--to", addr(*l), "--secret", kSvix});
     ASSERT_EQ(s.exit_code, 0) << s.describe();
     const auto rec = listen_record(*l, 1);
     EXPECT_EQ(str(rec["provider"]), provider) << rec.dump();
@@ -129,11 +130,13 @@ TEST(AsymE2E, WrongPublicKeyIsInvalid) {
   auto l = start_listen({"--json", "--secret",
                          "discord=" + std::string(64, 'a') /* not the key's public half */,
                          "--secret", "sendgrid=" + kSendgridPublic});
-  ASSERT_EQ(
-      e2e::hooktool({"send", "discord", "--to", addr(*l), "--secret", kDiscordSeed}).exit_code, 0);
+  ASSERT_EQ(e2e::hooktool({"send", "discord", "application_command", "--to", addr(*l), "--secret",
+                           kDiscordSeed})
+                .exit_code,
+            0);
   EXPECT_EQ(listen_record(*l, 1)["verification"]["status"], "invalid");
-  ASSERT_EQ(e2e::hooktool({"send", "sendgrid", "--to", addr(*l), "--secret", kSendgridPem,
-                           "--tamper", "body"})
+  ASSERT_EQ(e2e::hooktool({"send", "sendgrid", "delivered", "--to", addr(*l), "--secret",
+                           kSendgridPem, "--tamper", "body"})
                 .exit_code,
             0);
   EXPECT_EQ(listen_record(*l, 2)["verification"]["status"], "invalid");
@@ -198,12 +201,16 @@ TEST(KeygenE2E, NewPairsSignAndVerifyEndToEnd) {
   EXPECT_EQ(g.out.find("PRIVATE KEY"), std::string::npos) << "the private key went to --out";
 
   auto l = start_listen({"--json", "--secret", "discord=" + pub, "--secret", "sendgrid=" + sg_pub});
-  ASSERT_EQ(e2e::hooktool({"send", "discord", "--to", addr(*l), "--secret", priv}).exit_code, 0);
+  ASSERT_EQ(
+      e2e::hooktool({"send", "discord", "application_command", "--to", addr(*l), "--secret", priv})
+          .exit_code,
+      0);
   const auto d = listen_record(*l, 1);
   EXPECT_EQ(str(d["provider"]), "discord");
   EXPECT_EQ(d["verification"]["status"], "valid") << d.dump();
-  ASSERT_EQ(e2e::hooktool({"send", "sendgrid", "--to", addr(*l), "--secret-file", pem}).exit_code,
-            0);
+  ASSERT_EQ(
+      e2e::hooktool({"send", "sendgrid", "open", "--to", addr(*l), "--secret-file", pem}).exit_code,
+      0);
   const auto s = listen_record(*l, 2);
   EXPECT_EQ(str(s["provider"]), "sendgrid");
   EXPECT_EQ(s["verification"]["status"], "valid") << s.dump();
