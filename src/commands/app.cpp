@@ -138,13 +138,17 @@ int run_app(int argc, char** argv) {
                       : force_color ? ui::ColorMode::always
                                     : ui::ColorMode::automatic);
 
-  if (no_config)
-    disable_config();
-
-  // Settings not given as flags: environment, then the config files (read only here, so
-  // --help and --version touch no file).
-  const auto target_or_config = [](std::string& to) {
-    auto resolved = resolve_target(to);
+  // Settings not given as flags come from the environment, then the config files: read once,
+  // and only by the commands that use them (so --help, --version, fixtures and export never
+  // touch a config file).
+  std::optional<core::Settings> loaded;
+  const auto settings = [&]() -> const core::Settings& {
+    if (!loaded)
+      loaded.emplace(load_settings(no_config));
+    return *loaded;
+  };
+  const auto target_or_config = [&](std::string& to) {
+    auto resolved = settings().to(to);
     if (resolved.layer == core::Layer::project || resolved.layer == core::Layer::user) {
       try {
         (void)model::parse_target(resolved.value);
@@ -163,32 +167,40 @@ int run_app(int argc, char** argv) {
     if (check_cmd->parsed())
       target_or_config(check.to);
     if (listen_cmd->parsed()) {
-      auto d = resolve_listen_defaults(listen.host, listen_cmd->count("--host") > 0, listen.port,
-                                       listen_cmd->count("--port") > 0, listen.forward_to);
-      listen.host = std::move(d.host.value);
-      listen.port = static_cast<int>(d.port.value);
-      listen.forward_to = std::move(d.forward.value);
-      if (d.forward.layer == core::Layer::project || d.forward.layer == core::Layer::user)
-        listen.forward_where = d.forward.where;
+      const auto& s = settings();
+      listen.host =
+          s.listen_host(listen_cmd->count("--host") > 0 ? std::optional<std::string>(listen.host)
+                                                        : std::nullopt,
+                        listen.host)
+              .value;
+      listen.port = static_cast<int>(s.listen_port(listen_cmd->count("--port") > 0
+                                                       ? std::optional<long long>(listen.port)
+                                                       : std::nullopt,
+                                                   listen.port)
+                                         .value);
+      auto forward = s.forward(listen.forward_to);
+      listen.forward_to = std::move(forward.value);
+      if (forward.layer == core::Layer::project || forward.layer == core::Layer::user)
+        listen.forward_where = forward.where;
     }
     if (completion_cmd->parsed())
       return run_completion(app, completion);
     if (config_cmd->parsed())
-      return run_config(config);
+      return run_config(config, settings());
     if (export_cmd->parsed())
       return run_export(export_options);
     if (send_cmd->parsed())
-      return run_send(send);
+      return run_send(send, settings());
     if (sign_cmd->parsed())
-      return run_sign(sign);
+      return run_sign(sign, settings());
     if (verify_cmd->parsed())
-      return run_verify(verify);
+      return run_verify(verify, settings());
     if (listen_cmd->parsed())
-      return run_listen(listen);
+      return run_listen(listen, settings());
     if (replay_cmd->parsed())
-      return run_replay(replay);
+      return run_replay(replay, settings());
     if (check_cmd->parsed())
-      return run_check(check);
+      return run_check(check, settings());
     if (fixtures_cmd->parsed())
       return run_fixtures(fixtures);
     if (keygen_cmd->parsed())

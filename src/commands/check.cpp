@@ -7,6 +7,7 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <iostream>
@@ -20,10 +21,7 @@ CLI::App* register_check(CLI::App& app, CheckOptions& o) {
       app.add_subcommand("check", "Grade a webhook handler against the receiving checklist");
   cmd->add_option("provider", o.provider, "Provider id");
   cmd->add_option("--to", o.to, "The handler: localhost:3000/webhooks, https://…");
-  cmd->add_option("--secret", o.secrets,
-                  "The handler's secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible "
-                  "to other local users: prefer --secret-file");
-  cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
+  add_secret_options(*cmd, o.secret, "The handler's secret");
   cmd->add_option("--event", o.event, "Fixture to build deliveries from (default per provider)");
   cmd->add_option("--only", o.only, "Run only these checks (comma-separated or repeated)")
       ->delimiter(',');
@@ -106,7 +104,7 @@ std::vector<std::string> select_checks(const CheckOptions& o) {
 
 } // namespace
 
-int run_check(const CheckOptions& o) {
+int run_check(const CheckOptions& o, const core::Settings& settings) {
   if (o.list) {
     for (const auto& c : check::all_checks())
       std::cout << c.name << std::string(c.name.size() < 30 ? 30 - c.name.size() : 1, ' ')
@@ -121,7 +119,7 @@ int run_check(const CheckOptions& o) {
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
   const auto target = model::parse_target(o.to);
   const auto names = select_checks(o);
-  const auto secret = resolve_secret(o.provider, o.secrets, o.secret_file);
+  const auto secret = settings.secret(o.provider, o.secret);
   if (!secret)
     throw usage_error(
         "check needs the handler's secret: --secret, --secret-file or HOOKTOOL_SECRET");

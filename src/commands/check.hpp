@@ -1,8 +1,9 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
 #include "commands/common.hpp"
+#include "core/settings.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,7 @@ namespace hooktool::commands {
 struct CheckOptions {
   std::string provider;
   std::string to;
-  std::vector<std::string> secrets;
-  std::string secret_file;
+  core::SecretFlags secret; // --secret, --secret-file
   std::string event;
   std::vector<std::string> only;
   std::vector<std::string> skip;
@@ -34,6 +34,6 @@ struct CheckOptions {
 // Adds the `check` subcommand.
 CLI::App* register_check(CLI::App& app, CheckOptions& options);
 // Runs the report card; exit 0 when no check fails (--strict: and none warns).
-int run_check(const CheckOptions& options);
+int run_check(const CheckOptions& options, const core::Settings& settings);
 
 } // namespace hooktool::commands

@@ -1,12 +1,12 @@
 #include "commands/common.hpp"
 
-#include "commands/config.hpp"
 #include "core/config.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 
 namespace hooktool::commands {
@@ -68,58 +68,13 @@ providers::GenericConfig to_config(const GenericFlags& f) {
   return c;
 }
 
-std::string split_secret(std::string& text) {
-  const auto eq = text.find('=');
-  if (eq == std::string::npos)
-    return {};
-  auto name = text.substr(0, eq);
-  for (const auto id : providers::provider_ids())
-    if (name == id) {
-      text.erase(0, eq + 1);
-      return name;
-    }
-  return {};
-}
-
-std::optional<ResolvedSecret> resolve_secret(const std::string& provider_id,
-                                             const std::vector<std::string>& flag_values,
-                                             const std::string& secret_file) {
-  const auto family = providers::secret_family(provider_id);
-  std::optional<std::string> bare;
-  for (auto value : flag_values) {
-    const auto named = split_secret(value);
-    if (named.empty()) {
-      bare = value;
-    } else if (providers::secret_family(named) == family) {
-      return ResolvedSecret{value, SecretSource::flag};
-    }
-  }
-  if (bare)
-    return ResolvedSecret{*bare, SecretSource::flag};
-  if (!flag_values.empty())
-    throw usage_error("--secret names other providers only; give " + provider_id + "=SECRET");
-  if (!secret_file.empty()) {
-    auto text = core::read_secret_file(secret_file, "--secret-file");
-    const auto named = split_secret(text);
-    if (!named.empty() && providers::secret_family(named) != family)
-      throw usage_error("--secret-file " + secret_file + ": the secret is for " + named + ", not " +
-                        provider_id);
-    return ResolvedSecret{text, SecretSource::file};
-  }
-  if (const char* env = std::getenv("HOOKTOOL_SECRET"); env != nullptr && *env != '\0') {
-    std::string value = env;
-    const auto named = split_secret(value);
-    if (named.empty() || providers::secret_family(named) == family)
-      return ResolvedSecret{value, SecretSource::env};
-  }
-  if (auto setting = active_config().secret(family)) {
-    auto value = std::move(setting->value);
-    const auto named = split_secret(value);
-    if (!named.empty() && providers::secret_family(named) != family)
-      throw usage_error(setting->where + ": the secret is for " + named + ", not " + provider_id);
-    return ResolvedSecret{std::move(value), SecretSource::config};
-  }
-  return std::nullopt;
+void add_secret_options(CLI::App& app, core::SecretFlags& flags, const std::string& purpose) {
+  app.add_option("--secret", flags.values,
+                 purpose + "; provider=SECRET names the provider (repeatable). Else "
+                           "HOOKTOOL_SECRET or the config file. argv is visible to other local "
+                           "users: prefer --secret-file");
+  app.add_option("--secret-file", flags.files,
+                 "Read a secret (SECRET or provider=SECRET) from a file (repeatable)");
 }
 
 std::string redact(std::string_view secret) {

@@ -1,9 +1,10 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
+#include "core/settings.hpp"
 #include "model/http.hpp"
 #include "providers/generic.hpp"
 
-#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,23 +30,9 @@ void add_generic_options(CLI::App& app, GenericFlags& flags);
 // Validates the flags into a scheme; usage error on a bad algorithm, encoding or mode.
 providers::GenericConfig to_config(const GenericFlags& flags);
 
-// Where a secret came from.
-enum class SecretSource { flag, env, file, config, generated };
-
-// The secret in force for a provider and where it came from.
-struct ResolvedSecret {
-  std::string value;
-  SecretSource source = SecretSource::generated;
-};
-
-// Strips "provider=" when the text starts with a known provider id (splitting at the first '=').
-// Returns the provider named, or empty when the text is a bare secret.
-std::string split_secret(std::string& text);
-// Resolves the secret for provider_id: --secret, else --secret-file, else HOOKTOOL_SECRET, else
-// the config files (project, then user); nullopt when none is set.
-std::optional<ResolvedSecret> resolve_secret(const std::string& provider_id,
-                                             const std::vector<std::string>& flag_values,
-                                             const std::string& secret_file);
+// Adds --secret (repeatable: provider=SECRET or a bare secret) and --secret-file (repeatable)
+// to a subcommand, in one wording for every command.
+void add_secret_options(CLI::App& app, core::SecretFlags& flags, const std::string& purpose);
 // Secret shown to a human: first characters, then an ellipsis and the length.
 std::string redact(std::string_view secret);
 

@@ -2,6 +2,7 @@
 
 #include "providers/registry.hpp"
 
+#include <CLI/CLI.hpp>
 #include <array>
 #include <iostream>
 #include <map>

@@ -6,6 +6,7 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -13,78 +14,14 @@
 
 namespace hooktool::commands {
 
-namespace {
-
-bool g_config_disabled = false;
-
-const char* env_value(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : nullptr;
-}
-
-} // namespace
-
-void disable_config() {
-  g_config_disabled = true;
-}
-
-const core::Config& active_config() {
-  static const core::Config config = [] {
-    if (g_config_disabled) {
-      core::Config none;
-      none.paths = core::default_config_paths();
-      return none;
-    }
-    auto loaded = core::load_config(core::default_config_paths());
-    for (const auto& warning : loaded.warnings)
-      std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " " << warning
-                << "\n";
-    return loaded;
-  }();
-  return config;
-}
-
-core::Setting<std::string> resolve_target(const std::string& flag_value) {
-  if (!flag_value.empty())
-    return {flag_value, core::Layer::flag, "--to"};
-  if (const char* env = env_value("HOOKTOOL_TO"))
-    return {env, core::Layer::env, "HOOKTOOL_TO"};
-  if (const auto* to = active_config().to())
-    return *to;
-  return {};
-}
-
-ListenDefaults resolve_listen_defaults(const std::string& flag_host, bool host_given,
-                                       long long flag_port, bool port_given,
-                                       const std::vector<std::string>& flag_forward) {
-  ListenDefaults d;
-  const auto& config = active_config();
-  if (host_given) {
-    d.host = {flag_host, core::Layer::flag, "--host"};
-  } else if (const char* env = env_value("HOOKTOOL_HOST")) {
-    d.host = {env, core::Layer::env, "HOOKTOOL_HOST"};
-  } else if (const auto* host = config.listen_host()) {
-    d.host = *host;
-  } else {
-    d.host = {flag_host, core::Layer::default_, ""};
-  }
-  if (port_given) {
-    d.port = {flag_port, core::Layer::flag, "--port"};
-  } else if (const char* env = env_value("HOOKTOOL_PORT")) {
-    long long port = -1;
-    if (!util::parse_int64(env, port) || port < 0 || port > 65535)
-      throw usage_error(std::string("HOOKTOOL_PORT: expected a port 0..65535, got '") + env + "'");
-    d.port = {port, core::Layer::env, "HOOKTOOL_PORT"};
-  } else if (const auto* port = config.listen_port()) {
-    d.port = *port;
-  } else {
-    d.port = {flag_port, core::Layer::default_, ""};
-  }
-  if (!flag_forward.empty())
-    d.forward = {flag_forward, core::Layer::flag, "--forward-to"};
-  else if (const auto* forward = config.forward())
-    d.forward = *forward;
-  return d;
+core::Settings load_settings(bool skip_files) {
+  auto env = core::Environment::from_process();
+  if (skip_files)
+    return core::Settings::without_files(std::move(env));
+  auto loaded = core::load_config(core::default_config_paths());
+  for (const auto& warning : loaded.warnings)
+    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " " << warning << "\n";
+  return {std::move(loaded), std::move(env)};
 }
 
 CLI::App* register_config(CLI::App& app, ConfigOptions& o) {
@@ -102,8 +39,8 @@ CLI::App* register_config(CLI::App& app, ConfigOptions& o) {
   return cmd;
 }
 
-int run_config(const ConfigOptions& o) {
-  const auto& config = active_config();
+int run_config(const ConfigOptions& o, const core::Settings& settings) {
+  const auto& config = settings.config();
   struct Row {
     std::string name;
     std::string value;
@@ -112,37 +49,36 @@ int run_config(const ConfigOptions& o) {
     nlohmann::ordered_json json; // the value as JSON (a number for the port, a list of routes)
   };
   std::vector<Row> rows;
-  const auto to = resolve_target("");
+  const auto to = settings.to("");
   rows.push_back({"to", to.value, to.layer, to.where, to.value});
-  const auto listen = resolve_listen_defaults("127.0.0.1", false, 9000, false, {});
-  rows.push_back(
-      {"listen.host", listen.host.value, listen.host.layer, listen.host.where, listen.host.value});
-  rows.push_back({"listen.port", std::to_string(listen.port.value), listen.port.layer,
-                  listen.port.where, listen.port.value});
+  const auto host = settings.listen_host(std::nullopt, "127.0.0.1");
+  rows.push_back({"listen.host", host.value, host.layer, host.where, host.value});
+  const auto port = settings.listen_port(std::nullopt, 9000);
+  rows.push_back({"listen.port", std::to_string(port.value), port.layer, port.where, port.value});
+  const auto forward = settings.forward({});
   std::string routes;
-  for (const auto& r : listen.forward.value)
+  for (const auto& r : forward.value)
     routes += (routes.empty() ? "" : ", ") + r;
-  rows.push_back(
-      {"listen.forward", routes, listen.forward.layer, listen.forward.where, listen.forward.value});
-  const char* env_secret = env_value("HOOKTOOL_SECRET");
+  rows.push_back({"listen.forward", routes, forward.layer, forward.where, forward.value});
+  const auto& env_secret = settings.environment().secret;
   std::string env_named;
-  if (env_secret != nullptr) {
-    std::string value = env_secret;
-    env_named = split_secret(value);
+  if (env_secret) {
+    const auto named = core::split_secret(*env_secret, "HOOKTOOL_SECRET");
+    env_named = named.provider;
     rows.push_back({"secret " + (env_named.empty() ? std::string("(any provider)") : env_named),
-                    redact(value), core::Layer::env, "HOOKTOOL_SECRET", redact(value)});
+                    redact(named.value), core::Layer::env, "HOOKTOOL_SECRET", redact(named.value)});
   }
   for (const auto& family : config.secret_families()) {
     const auto secret = config.secret(family);
-    const bool shadowed = env_secret != nullptr &&
-                          (env_named.empty() || providers::secret_family(env_named) == family);
+    const bool shadowed =
+        env_secret && (env_named.empty() || providers::secret_family(env_named) == family);
     const auto shown = redact(secret->value) + (shadowed ? " (overridden by HOOKTOOL_SECRET)" : "");
     rows.push_back({"secret " + family, shown, secret->layer, secret->where, shown});
   }
 
   const auto file_state = [&](const std::filesystem::path& path,
                               const std::optional<core::ConfigFile>& file) -> std::string {
-    if (g_config_disabled)
+    if (settings.files_skipped())
       return "skipped (--no-config)";
     if (path.empty())
       return "no HOME";
@@ -153,12 +89,12 @@ int run_config(const ConfigOptions& o) {
   };
 
   if (o.json) {
-    nlohmann::ordered_json settings = nlohmann::ordered_json::object();
+    nlohmann::ordered_json shown = nlohmann::ordered_json::object();
     for (const auto& row : rows) {
       nlohmann::ordered_json item{{"value", row.json}, {"source", core::to_string(row.layer)}};
       if (!row.where.empty())
         item["where"] = row.where;
-      settings[row.name] = std::move(item);
+      shown[row.name] = std::move(item);
     }
     nlohmann::ordered_json files{{"project",
                                   {{"path", config.paths.project.string()},
@@ -166,7 +102,7 @@ int run_config(const ConfigOptions& o) {
                                  {"user",
                                   {{"path", config.paths.user.string()},
                                    {"state", file_state(config.paths.user, config.user)}}}};
-    std::cout << nlohmann::ordered_json{{"settings", settings}, {"files", files}}.dump(
+    std::cout << nlohmann::ordered_json{{"settings", shown}, {"files", files}}.dump(
                      -1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return 0;

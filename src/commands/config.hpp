@@ -1,32 +1,15 @@
 #pragma once
 
-#include "core/config.hpp"
+#include "commands/cli_fwd.hpp"
+#include "core/settings.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
 
 namespace hooktool::commands {
 
-// The config files in force: read on first use, warnings printed once on stderr.
-// Empty after disable_config() (--no-config).
-const core::Config& active_config();
-// --no-config: read no config file in this process.
-void disable_config();
-
-// The target a command sends to: the flag, else HOOKTOOL_TO, else `to` from a config file.
-// The value is empty when none is set.
-core::Setting<std::string> resolve_target(const std::string& flag_value);
-
-// listen's bind address, port and forward routes when not given as flags: HOOKTOOL_HOST /
-// HOOKTOOL_PORT, then the config files.
-struct ListenDefaults {
-  core::Setting<std::string> host;
-  core::Setting<long long> port;
-  core::Setting<std::vector<std::string>> forward;
-};
-ListenDefaults resolve_listen_defaults(const std::string& flag_host, bool host_given,
-                                       long long flag_port, bool port_given,
-                                       const std::vector<std::string>& flag_forward);
+// The settings of this run: the environment, and the config files unless skip_files
+// (--no-config); warnings about the files are printed on stderr.
+core::Settings load_settings(bool skip_files);
 
 // `hooktool config` options as typed.
 struct ConfigOptions {
@@ -37,6 +20,6 @@ struct ConfigOptions {
 // Adds the `config` subcommand (`config show`).
 CLI::App* register_config(CLI::App& app, ConfigOptions& options);
 // Prints the settings in force and where each comes from; returns the exit code.
-int run_config(const ConfigOptions& options);
+int run_config(const ConfigOptions& options, const core::Settings& settings);
 
 } // namespace hooktool::commands

@@ -4,6 +4,7 @@
 #include "core/har.hpp"
 #include "util/error.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>

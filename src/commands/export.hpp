@@ -1,8 +1,8 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
 #include "commands/selection.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
 
 namespace hooktool::commands {

@@ -5,6 +5,7 @@
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "commands/cli_fwd.hpp"
+
 #include <string>
 
 namespace hooktool::commands {

@@ -12,6 +12,7 @@
 #include "util/files.hpp"
 #include "util/time.hpp"
 
+#include <CLI/CLI.hpp>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -34,11 +35,9 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--provider", o.provider, "Treat every delivery as this provider's");
-  cmd->add_option("--secret", o.secrets,
-                  "provider=SECRET (repeatable), or a bare SECRET for any provider; argv is "
-                  "visible to other local users: prefer --secret-file or HOOKTOOL_SECRET");
-  cmd->add_option("--secret-file", o.secret_files,
-                  "Read a secret (SECRET or provider=SECRET) from a file (repeatable)");
+  add_secret_options(
+      *cmd, o.secret,
+      "A secret to verify with: provider=SECRET (repeatable) or a bare SECRET for any provider");
   cmd->add_option("--tolerance", o.tolerance,
                   "Replay window in seconds for timestamped schemes (0: off)")
       ->check(CLI::Range(0LL, 100LL * 365 * 86400));
@@ -135,48 +134,19 @@ struct Fd {
   }
 };
 
-listen::InspectorConfig inspector_config(const ListenOptions& o) {
+listen::InspectorConfig inspector_config(const ListenOptions& o, const core::Settings& settings) {
   listen::InspectorConfig c;
   c.generic = to_config(o.generic);
   if (!o.provider.empty()) {
     (void)providers::require_provider(o.provider, c.generic);
-    c.forced_provider = o.provider;
+    c.forced_provider = std::string(providers::canonical_id(o.provider));
   }
-  auto secrets = o.secrets;
-  for (const auto& file : o.secret_files) {
-    secrets.push_back(core::read_secret_file(file, "--secret-file"));
-  }
-  if (secrets.empty())
-    if (const char* env = std::getenv("HOOKTOOL_SECRET"); env != nullptr && *env != '\0')
-      secrets.emplace_back(env);
-  for (auto value : secrets) {
-    const auto named = split_secret(value);
-    if (value.empty())
-      throw usage_error("--secret: empty secret");
-    if (named.empty()) {
-      if (c.bare_secret)
-        throw usage_error("--secret: more than one bare secret; name them as provider=SECRET");
-      c.bare_secret = value;
-      continue;
-    }
-    providers::make_provider(named, c.generic)->validate_secret(value);
-    c.secrets[std::string(providers::secret_family(named))] = value;
-  }
-  // Config files fill in the providers the flags left out (a bare secret covers them all).
-  if (!c.bare_secret) {
-    const auto& config = active_config();
-    for (const auto& family : config.secret_families()) {
-      if (c.secrets.contains(family))
-        continue;
-      auto setting = config.secret(family);
-      auto value = std::move(setting->value);
-      const auto named = split_secret(value);
-      if (!named.empty() && providers::secret_family(named) != family)
-        throw usage_error(setting->where + ": the secret is for " + named + ", not " + family);
-      providers::make_provider(family, c.generic)->validate_secret(value);
-      c.secrets[family] = std::move(value);
-    }
-  }
+  auto secrets = settings.secrets(o.secret);
+  for (const auto& [family, value] : secrets.by_family)
+    providers::make_provider(family, c.generic)->validate_verifying_key(value);
+  c.secrets =
+      std::map<std::string, std::string>(secrets.by_family.begin(), secrets.by_family.end());
+  c.bare_secret = std::move(secrets.bare);
   if (o.tolerance >= 0)
     c.tolerance = o.tolerance;
   if (!o.public_url.empty()) {
@@ -204,7 +174,7 @@ listen::Simulation simulation(const ListenOptions& o) {
 
 } // namespace
 
-int run_listen(const ListenOptions& o) {
+int run_listen(const ListenOptions& o, const core::Settings& settings) {
   if (o.quiet && o.json)
     throw usage_error("--quiet and --json are exclusive");
   if ((o.tls_cert.empty()) != (o.tls_key.empty()))
@@ -212,7 +182,7 @@ int run_listen(const ListenOptions& o) {
   if (o.tls && !o.tls_cert.empty())
     throw usage_error("--tls generates a certificate; do not combine it with --tls-cert");
 
-  auto inspector = std::make_shared<listen::Inspector>(inspector_config(o));
+  auto inspector = std::make_shared<listen::Inspector>(inspector_config(o, settings));
   std::vector<listen::Route> routes;
   for (const auto& r : o.forward_to) {
     try {

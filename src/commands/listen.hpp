@@ -1,8 +1,9 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
 #include "commands/common.hpp"
+#include "core/settings.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,7 @@ struct ListenOptions {
   std::string host = "127.0.0.1";
   int port = 9000;
   std::string provider;
-  std::vector<std::string> secrets;
-  std::vector<std::string> secret_files;
+  core::SecretFlags secret; // --secret, --secret-file
   long long tolerance = -1;
   std::string public_url;
   bool quiet = false;
@@ -43,6 +43,6 @@ struct ListenOptions {
 // Adds the `listen` subcommand.
 CLI::App* register_listen(CLI::App& app, ListenOptions& options);
 // Runs the inspector until --count, --timeout or a signal; returns the exit code.
-int run_listen(const ListenOptions& options);
+int run_listen(const ListenOptions& options, const core::Settings& settings);
 
 } // namespace hooktool::commands

@@ -2,6 +2,7 @@
 
 #include "util/version.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 
 namespace hooktool::commands {

@@ -1,6 +1,7 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "commands/cli_fwd.hpp"
+
 #include <string>
 
 namespace hooktool::commands {

@@ -15,6 +15,7 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <CLI/CLI.hpp>
 #include <deque>
 #include <filesystem>
 #include <iostream>
@@ -44,10 +45,7 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
       ->check(CLI::Range(0LL, 3600000LL));
   cmd->add_flag("--resign", o.resign,
                 "Sign again with a fresh timestamp (needs --secret); ids are kept");
-  cmd->add_option("--secret", o.secrets,
-                  "Secret for --resign, or provider=SECRET (repeatable); argv is visible to other "
-                  "local users: prefer --secret-file");
-  cmd->add_option("--secret-file", o.secret_file, "Read the secret for --resign from a file");
+  add_secret_options(*cmd, o.secret, "Secret for --resign");
   cmd->add_option("-H,--header", o.headers, "Add or override a header 'Name: value' (repeatable)");
   cmd->add_option("--expect", o.expect, "Expected status: 2xx (default), 4xx, 202, …");
   cmd->add_flag("--json", o.json, "One JSON object per delivery on stdout, nothing else");
@@ -87,7 +85,7 @@ std::string join_target(const model::Url& base, const core::CaptureRecord& r, bo
 
 } // namespace
 
-int run_replay(const ReplayOptions& o) {
+int run_replay(const ReplayOptions& o, const core::Settings& settings) {
   if (!o.as_curl && o.to.empty())
     throw usage_error(
         "replay needs --to URL (or HOOKTOOL_TO, `to` in .hooktool.toml, or --as-curl)");
@@ -98,8 +96,7 @@ int run_replay(const ReplayOptions& o) {
   if (!o.to.empty())
     target = model::parse_target(o.to);
   const bool keep_path = o.keep_path == "yes";
-  if (o.resign && o.secrets.empty() && o.secret_file.empty() &&
-      std::getenv("HOOKTOOL_SECRET") == nullptr && active_config().secret_families().empty())
+  if (o.resign && !settings.any_secret(o.secret))
     throw usage_error("--resign needs --secret (or --secret-file, HOOKTOOL_SECRET, a config file)");
 
   // Pass 1: validate every delivery and remember where the selected ones are.
@@ -146,7 +143,7 @@ int run_replay(const ReplayOptions& o) {
       if (provider == nullptr)
         throw usage_error(o.file + ":" + std::to_string(sel.number) +
                           ": --resign: the delivery's provider is unknown");
-      const auto secret = resolve_secret(record.provider, o.secrets, o.secret_file);
+      const auto secret = settings.secret(record.provider, o.secret);
       if (!secret)
         throw usage_error("--resign: no secret for " + record.provider);
       provider->validate_secret(secret->value);

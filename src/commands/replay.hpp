@@ -1,9 +1,10 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
 #include "commands/common.hpp"
 #include "commands/selection.hpp"
+#include "core/settings.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,7 @@ struct ReplayOptions {
   int concurrency = 1;
   long long delay_ms = 0;
   bool resign = false;
-  std::vector<std::string> secrets;
-  std::string secret_file;
+  core::SecretFlags secret; // --secret, --secret-file
   std::vector<std::string> headers;
   std::string expect;
   bool json = false;
@@ -35,6 +35,6 @@ struct ReplayOptions {
 // Adds the `replay` subcommand.
 CLI::App* register_replay(CLI::App& app, ReplayOptions& options);
 // Re-sends the selected captured deliveries; returns the exit code.
-int run_replay(const ReplayOptions& options);
+int run_replay(const ReplayOptions& options, const core::Settings& settings);
 
 } // namespace hooktool::commands

@@ -5,6 +5,7 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <set>
 

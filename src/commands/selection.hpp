@@ -1,9 +1,9 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
 #include "core/delivery_source.hpp"
 #include "providers/generic.hpp"
 
-#include <CLI/CLI.hpp>
 #include <deque>
 #include <string>
 #include <vector>

@@ -14,6 +14,7 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -28,10 +29,7 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
   cmd->add_option("--to", o.to,
                   "Target: localhost:3000, :3000, http(s)://host:port/path (or HOOKTOOL_TO, "
                   "`to` in the config file)");
-  cmd->add_option("--secret", o.secrets,
-                  "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible to "
-                  "other local users: prefer --secret-file");
-  cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
+  add_secret_options(*cmd, o.secret, "Signing secret");
   cmd->add_option("-H,--header", o.headers, "Extra header 'Name: value' (repeatable; overrides)");
   cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for each response")
       ->capture_default_str()
@@ -289,7 +287,7 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
 
 } // namespace
 
-int run_send(const SendOptions& o) {
+int run_send(const SendOptions& o, const core::Settings& settings) {
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
   if (o.to.empty())
     throw usage_error("send needs --to URL (or HOOKTOOL_TO, or `to` in .hooktool.toml)");
@@ -342,7 +340,7 @@ int run_send(const SendOptions& o) {
   spec.now_ms = now_ms;
   auto payload = core::render_payload(store, spec);
 
-  auto secret = resolve_secret(o.provider, o.secrets, o.secret_file);
+  auto secret = settings.secret(o.provider, o.secret);
   if (secret) {
     provider->validate_secret(secret->value);
     c.secret = secret->value;

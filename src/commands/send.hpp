@@ -1,8 +1,9 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
 #include "commands/common.hpp"
+#include "core/settings.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,7 @@ struct SendOptions {
   std::string provider;
   std::string event;
   std::string to;
-  std::vector<std::string> secrets;
-  std::string secret_file;
+  core::SecretFlags secret; // --secret, --secret-file
   std::vector<std::string> headers;
   double timeout_s = 30;
   bool insecure = false;
@@ -43,6 +43,6 @@ struct SendOptions {
 // Adds the `send` subcommand.
 CLI::App* register_send(CLI::App& app, SendOptions& options);
 // Runs it; returns the exit code.
-int run_send(const SendOptions& options);
+int run_send(const SendOptions& options, const core::Settings& settings);
 
 } // namespace hooktool::commands

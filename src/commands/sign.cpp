@@ -7,6 +7,7 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -16,10 +17,7 @@ CLI::App* register_sign(CLI::App& app, SignOptions& o) {
   auto* cmd =
       app.add_subcommand("sign", "Print the signature headers for a body, ready for curl -H");
   cmd->add_option("provider", o.provider, "Provider id")->required();
-  cmd->add_option("--secret", o.secrets,
-                  "Signing secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible to "
-                  "other local users: prefer --secret-file");
-  cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
+  add_secret_options(*cmd, o.secret, "Signing secret");
   cmd->add_option("--body", o.body, "The body: @file, - (stdin) or the text itself")->required();
   cmd->add_option("--url", o.url, "The URL the handler sees (schemes that sign the URL)");
   cmd->add_option("--timestamp", o.timestamp, "Unix seconds to sign with (default: now)")
@@ -35,9 +33,9 @@ CLI::App* register_sign(CLI::App& app, SignOptions& o) {
   return cmd;
 }
 
-int run_sign(const SignOptions& o) {
+int run_sign(const SignOptions& o, const core::Settings& settings) {
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
-  const auto secret = resolve_secret(o.provider, o.secrets, o.secret_file);
+  const auto secret = settings.secret(o.provider, o.secret);
   if (!secret)
     throw usage_error("sign needs a secret: --secret, HOOKTOOL_SECRET or --secret-file");
   provider->validate_secret(secret->value);

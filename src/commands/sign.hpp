@@ -1,8 +1,9 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
 #include "commands/common.hpp"
+#include "core/settings.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -11,8 +12,7 @@ namespace hooktool::commands {
 // `hooktool sign` options as typed.
 struct SignOptions {
   std::string provider;
-  std::vector<std::string> secrets;
-  std::string secret_file;
+  core::SecretFlags secret; // --secret, --secret-file
   std::string body;
   std::string url;
   long long timestamp = 0; // 0: now
@@ -23,6 +23,6 @@ struct SignOptions {
 // Adds the `sign` subcommand.
 CLI::App* register_sign(CLI::App& app, SignOptions& options);
 // Prints the signature headers, one "Name: value" per line; returns the exit code.
-int run_sign(const SignOptions& options);
+int run_sign(const SignOptions& options, const core::Settings& settings);
 
 } // namespace hooktool::commands

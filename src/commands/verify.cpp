@@ -6,6 +6,7 @@
 #include "util/files.hpp"
 #include "util/time.hpp"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -14,10 +15,7 @@ namespace hooktool::commands {
 CLI::App* register_verify(CLI::App& app, VerifyOptions& o) {
   auto* cmd = app.add_subcommand("verify", "Verify a delivery's signature offline");
   cmd->add_option("provider", o.provider, "Provider id")->required();
-  cmd->add_option("--secret", o.secrets,
-                  "Secret, or provider=SECRET (env HOOKTOOL_SECRET); argv is visible to other "
-                  "local users: prefer --secret-file");
-  cmd->add_option("--secret-file", o.secret_file, "Read the secret from a file");
+  add_secret_options(*cmd, o.secret, "Secret (or public key) to verify with");
   cmd->add_option("-H,--header", o.headers, "A received header 'Name: value' (repeatable)")
       ->required();
   cmd->add_option("--body", o.body, "The raw body: @file, - (stdin) or the text itself")
@@ -38,12 +36,12 @@ CLI::App* register_verify(CLI::App& app, VerifyOptions& o) {
   return cmd;
 }
 
-int run_verify(const VerifyOptions& o) {
+int run_verify(const VerifyOptions& o, const core::Settings& settings) {
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
-  const auto secret = resolve_secret(o.provider, o.secrets, o.secret_file);
+  const auto secret = settings.secret(o.provider, o.secret);
   if (!secret)
     throw usage_error("verify needs a secret: --secret, HOOKTOOL_SECRET or --secret-file");
-  provider->validate_secret(secret->value);
+  provider->validate_verifying_key(secret->value);
 
   model::HttpRequest req;
   req.headers = parse_headers(o.headers);

@@ -1,8 +1,9 @@
 #pragma once
 
+#include "commands/cli_fwd.hpp"
 #include "commands/common.hpp"
+#include "core/settings.hpp"
 
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -11,8 +12,7 @@ namespace hooktool::commands {
 // `hooktool verify` options as typed.
 struct VerifyOptions {
   std::string provider;
-  std::vector<std::string> secrets;
-  std::string secret_file;
+  core::SecretFlags secret; // --secret, --secret-file
   std::vector<std::string> headers;
   std::string body;
   std::string url;
@@ -25,6 +25,6 @@ struct VerifyOptions {
 // Adds the `verify` subcommand.
 CLI::App* register_verify(CLI::App& app, VerifyOptions& options);
 // Verifies offline: exit 0 valid, 1 anything else (reason on stderr), 2 usage.
-int run_verify(const VerifyOptions& options);
+int run_verify(const VerifyOptions& options, const core::Settings& settings);
 
 } // namespace hooktool::commands

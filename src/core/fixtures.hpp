@@ -11,7 +11,7 @@ namespace hooktool::core {
 
 // One fixture file, built in or from a user directory.
 struct Fixture {
-  std::string provider; // fixture family: "stripe", "standard", …
+  std::string provider; // fixture family: a provider id, or the family it shares
   std::string event;    // "invoice.paid", "orders/create"
   providers::BodyFormat format = providers::BodyFormat::json;
   std::string origin;     // "built-in" or the file's path

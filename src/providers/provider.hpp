@@ -31,7 +31,7 @@ struct EnvelopeInput {
   std::string event; // fixture name: "invoice.paid", "pull_request.opened", "orders/create"
   BodyFormat format = BodyFormat::json;
   std::int64_t timestamp = 0; // Unix seconds of the delivery (already backdated by --age)
-  std::string delivery_id;    // the provider's delivery/message id header; empty: a fresh one
+  std::string delivery_id{};  // the provider's delivery/message id header; empty: a fresh one
 };
 
 // in.delivery_id, or a fresh id from make when it is empty.

@@ -1,4 +1,4 @@
-// Fuzzes the config-file reader: util::parse_toml (the TOML subset) and core::parse_config
+// Fuzzes the config-file reader: util::parse_toml (toml++) and core::parse_config
 // (keys, types, providers). Input: the file's text. Errors are hooktool::Error with
 // "ORIGIN:LINE: reason"; anything else (crash, UB, another exception) is a finding. A line
 // number past the end of the input is a finding too.

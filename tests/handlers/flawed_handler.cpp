@@ -43,6 +43,7 @@ namespace {
 
 namespace providers = hooktool::providers;
 namespace core = hooktool::core;
+namespace model = hooktool::model;
 
 enum class Mode {
   correct,

@@ -1,4 +1,5 @@
 #include "commands/common.hpp"
+#include "core/settings.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -10,25 +11,63 @@ using namespace hooktool;
 using namespace hooktool::commands;
 
 TEST(Secrets, ProviderPrefixSplitsAtFirstEquals) {
-  std::string s = "standard=whsec_abc==";
-  EXPECT_EQ(split_secret(s), "standard");
-  EXPECT_EQ(s, "whsec_abc==");
-  std::string bare = "c2VjcmV0=";
-  EXPECT_EQ(split_secret(bare), "");
-  EXPECT_EQ(bare, "c2VjcmV0=");
+  const auto named = core::split_secret("standard=whsec_abc==", "--secret");
+  EXPECT_EQ(named.provider, "standard");
+  EXPECT_EQ(named.value, "whsec_abc==");
+  const auto bare = core::split_secret("c2VjcmV0=", "--secret");
+  EXPECT_EQ(bare.provider, "");
+  EXPECT_EQ(bare.value, "c2VjcmV0=");
+  // An alias names its provider.
+  EXPECT_EQ(core::split_secret("standard-webhooks=whsec_x", "--secret").provider, "standard");
+}
+
+// A prefix that looks like a provider id but is none is a typo, not part of the secret.
+TEST(Secrets, ATypoInTheProviderPrefixIsAUsageErrorWithASuggestion) {
+  try {
+    (void)core::split_secret("stirpe=abc", "--secret");
+    FAIL() << "stirpe=abc was taken as a secret";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage);
+    EXPECT_NE(std::string(e.what()).find("did you mean 'stripe'"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("abc"), std::string::npos) << "echoes the secret";
+  }
+  // Not a lowercase word before '=': a bare secret.
+  EXPECT_EQ(core::split_secret("S3cr=t", "--secret").value, "S3cr=t");
+  EXPECT_EQ(core::split_secret("=abc", "--secret").value, "=abc");
 }
 
 TEST(Secrets, ResolutionOrder) {
+  core::Settings none = core::Settings::without_files({});
+  EXPECT_FALSE(none.secret("stripe", {}).has_value());
+  EXPECT_EQ(none.secret("stripe", {{"github=g", "stripe=s"}, {}})->value, "s");
+  EXPECT_EQ(none.secret("svix", {{"standard=whsec_x"}, {}})->value, "whsec_x");
+  EXPECT_EQ(none.secret("stripe", {{"bare"}, {}})->value, "bare");
+  EXPECT_THROW((void)none.secret("stripe", {{"github=g"}, {}}), Error);
+  core::Environment env;
+  env.secret = "from-env";
+  const auto with_env = core::Settings::without_files(env);
+  EXPECT_EQ(with_env.secret("stripe", {})->source, core::SecretSource::env);
+  EXPECT_EQ(with_env.secret("stripe", {{"flag"}, {}})->source, core::SecretSource::flag);
+  EXPECT_THROW((void)none.secret("stripe", {{}, {"/nonexistent/secret"}}), Error);
+}
+
+// One rule for every command: an empty variable counts as unset (replay used to differ).
+TEST(Secrets, AnEmptyEnvironmentVariableIsUnset) {
+  ::setenv("HOOKTOOL_SECRET", "", 1);
+  const auto env = core::Environment::from_process();
   ::unsetenv("HOOKTOOL_SECRET");
-  EXPECT_FALSE(resolve_secret("stripe", {}, "").has_value());
-  EXPECT_EQ(resolve_secret("stripe", {"github=g", "stripe=s"}, "")->value, "s");
-  EXPECT_EQ(resolve_secret("svix", {"standard=whsec_x"}, "")->value, "whsec_x");
-  EXPECT_EQ(resolve_secret("stripe", {"bare"}, "")->value, "bare");
-  EXPECT_THROW((void)resolve_secret("stripe", {"github=g"}, ""), Error);
-  ::setenv("HOOKTOOL_SECRET", "from-env", 1);
-  EXPECT_EQ(resolve_secret("stripe", {}, "")->source, SecretSource::env);
-  ::unsetenv("HOOKTOOL_SECRET");
-  EXPECT_THROW((void)resolve_secret("stripe", {}, "/nonexistent/secret"), Error);
+  EXPECT_FALSE(env.secret.has_value());
+  EXPECT_FALSE(core::Settings::without_files(env).any_secret({}));
+}
+
+TEST(Secrets, ListenSecretsOneBareAtMostAndFamiliesMerged) {
+  const auto none = core::Settings::without_files({});
+  const auto set = none.secrets({{"stripe=s", "svix=whsec_x", "bare"}, {}});
+  EXPECT_EQ(set.by_family.at("stripe"), "s");
+  EXPECT_EQ(set.by_family.at("standard"), "whsec_x");
+  EXPECT_EQ(set.bare, "bare");
+  EXPECT_THROW((void)none.secrets({{"a", "b"}, {}}), Error);
+  EXPECT_THROW((void)none.secrets({{"stripe="}, {}}), Error);
 }
 
 TEST(Secrets, RedactionNeverShowsTheWholeSecret) {
