@@ -1,23 +1,23 @@
 #include "providers/registry.hpp"
 
+#include "providers/adyen.hpp"
 #include "providers/bitbucket.hpp"
 #include "providers/calendly.hpp"
-#include "providers/coinbase.hpp"
-#include "providers/adyen.hpp"
 #include "providers/clerk.hpp"
+#include "providers/coinbase.hpp"
 #include "providers/discord.hpp"
 #include "providers/github.hpp"
-#include "providers/openai.hpp"
-#include "providers/resend.hpp"
-#include "providers/sendgrid.hpp"
 #include "providers/gitlab.hpp"
 #include "providers/hubspot.hpp"
+#include "providers/intercom.hpp"
 #include "providers/linear.hpp"
 #include "providers/mailgun.hpp"
-#include "providers/intercom.hpp"
 #include "providers/mux.hpp"
+#include "providers/openai.hpp"
 #include "providers/paddle.hpp"
 #include "providers/razorpay.hpp"
+#include "providers/resend.hpp"
+#include "providers/sendgrid.hpp"
 #include "providers/sentry.hpp"
 #include "providers/shopify.hpp"
 #include "providers/slack.hpp"
@@ -26,11 +26,11 @@
 #include "providers/stripe.hpp"
 #include "providers/twilio.hpp"
 #include "providers/twitch.hpp"
-#include "providers/workos.hpp"
-#include "providers/zoom.hpp"
 #include "providers/typeform.hpp"
 #include "providers/vercel.hpp"
 #include "providers/woocommerce.hpp"
+#include "providers/workos.hpp"
+#include "providers/zoom.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -88,16 +88,16 @@ constexpr std::array kRegistry{
     ProviderEntry{"woocommerce", {}, make<WoocommerceProvider>},
     ProviderEntry{"vercel", {}, make<VercelProvider>},
     ProviderEntry{"sentry", {}, make<SentryProvider>},
-    ProviderEntry{"zoom", {}, make<ZoomProvider>},
-    ProviderEntry{"twitch", {}, make<TwitchProvider>},
-    ProviderEntry{"mailgun", {}, make<MailgunProvider>},
-    ProviderEntry{"adyen", {}, make<AdyenProvider>},
     ProviderEntry{"paddle", {}, make<PaddleProvider>},
     ProviderEntry{"linear", {}, make<LinearProvider>},
     ProviderEntry{"hubspot", {}, make<HubspotProvider>},
     ProviderEntry{"workos", {}, make<WorkosProvider>},
     ProviderEntry{"mux", {}, make<MuxProvider>},
     ProviderEntry{"calendly", {}, make<CalendlyProvider>},
+    ProviderEntry{"zoom", {}, make<ZoomProvider>},
+    ProviderEntry{"twitch", {}, make<TwitchProvider>},
+    ProviderEntry{"mailgun", {}, make<MailgunProvider>},
+    ProviderEntry{"adyen", {}, make<AdyenProvider>},
     ProviderEntry{"generic", {}, make_generic},
 };
 
