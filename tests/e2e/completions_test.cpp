@@ -388,7 +388,7 @@ TEST(Completions, SubcommandsAndProvidersAreFound) {
   EXPECT_TRUE(tamper->takes_value);
   EXPECT_EQ(tamper->choices, (Names{"signature", "body", "timestamp"}));
   EXPECT_EQ(provider_subcommands(),
-            (std::vector<std::string>{"send", "sign", "verify", "check", "fixtures"}));
+            (std::vector<std::string>{"send", "sign", "verify", "check", "fixtures", "keygen"}));
 }
 
 TEST(Completions, ScriptsParse) {

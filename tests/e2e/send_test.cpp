@@ -3,6 +3,7 @@
 // (never with hooktool's own provider code).
 
 #include "process.hpp"
+#include "providers/registry.hpp"
 #include "receiver.hpp"
 #include "reference_crypto.hpp"
 #include "temp_dir.hpp"
@@ -380,7 +381,8 @@ TEST(SendFixtures, ListCoversEveryProvider) {
   std::set<std::string> seen;
   for (const auto& f : all)
     seen.insert(f.provider);
-  EXPECT_EQ(seen, std::set<std::string>(kProviders.begin(), kProviders.end()));
+  const auto ids = hooktool::providers::provider_ids();
+  EXPECT_EQ(seen, std::set<std::string>(ids.begin(), ids.end()));
 }
 
 // The oracle itself must reject what it should: a valid delivery with one body byte
