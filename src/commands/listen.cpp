@@ -74,7 +74,13 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   cmd->add_option("--max-body", o.max_body, "Largest body accepted, in bytes (larger: 413)")
       ->capture_default_str()
       ->check(CLI::Range(0LL, 1LL << 40));
-  cmd->add_option("--workers", o.workers, "Worker threads (one per open connection)")
+  cmd->add_option("--host-header", o.host_header,
+                  "Host sent to --forward-to: keep (the sender's, as URL-signing schemes need) or "
+                  "rewrite (the forward target's)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"keep", "rewrite"}));
+  cmd->add_option("--workers", o.workers,
+                  "Handler threads (started as needed; connections are not threads)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   add_generic_options(*cmd, o.generic);
@@ -195,7 +201,8 @@ int run_listen(const ListenOptions& o, const core::Settings& settings) {
   }
   auto responder = std::make_shared<listen::Responder>(
       routes, simulation(o),
-      std::chrono::milliseconds(static_cast<long long>(o.forward_timeout_s * 1000)));
+      std::chrono::milliseconds(static_cast<long long>(o.forward_timeout_s * 1000)),
+      o.host_header == "rewrite" ? listen::HostHeader::rewrite : listen::HostHeader::keep);
   auto duplicates = std::make_shared<listen::DuplicateTracker>();
 
   std::unique_ptr<listen::CaptureSink> capture;
@@ -265,7 +272,10 @@ int run_listen(const ListenOptions& o, const core::Settings& settings) {
     ++tally.rejected;
     std::cerr << ui::paint("hooktool:", ui::Style::warn, ui::Stream::err) << " answered " << status
               << " to " << (remote.empty() ? "a client" : remote)
-              << (status == 413 ? " (body over --max-body)" : " (malformed request)") << "\n";
+              << (status == 413   ? " (body over --max-body)"
+                  : status == 431 ? " (request head too large)"
+                                  : " (malformed request)")
+              << "\n";
   };
 
   net::ListenServer server(std::move(server_options), on_request, on_reject);

@@ -37,6 +37,7 @@ struct ListenOptions {
   bool require_valid = false;
   long long max_body = 10LL << 20;
   int workers = 64;
+  std::string host_header = "keep"; // --host-header: keep or rewrite
   GenericFlags generic;
 };
 
