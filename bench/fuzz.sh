@@ -15,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BUILD_DIR:-$ROOT/build-fuzz}"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
-ALL_TARGETS=(capture verify pretty form set url json toml har)
+ALL_TARGETS=(capture verify pretty form set url json toml har request)
 if [[ $# -gt 0 ]]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 NICE_LEVEL="${NICE:-10}"
 
@@ -24,7 +24,7 @@ NICE_LEVEL="${NICE:-10}"
 max_len() {
   case "$1" in
     set | url) echo 1024 ;;
-    form) echo 4096 ;;
+    form | request) echo 4096 ;;
     *) echo 8192 ;;
   esac
 }
