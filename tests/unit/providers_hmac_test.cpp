@@ -196,7 +196,7 @@ TEST_P(HmacProviders, TamperTimestampIsAUsageError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Issue14, HmacProviders, ::testing::ValuesIn(kMine),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 // No other registered provider's delivery is taken for one of these, and none of these is
 // taken for another: every fixture of every provider, enveloped and signed as send does it.

@@ -616,7 +616,7 @@ TEST(ProvidersHs, EveryFixtureReadsBackDetectsAndVerifies) {
       EXPECT_EQ(p->is_handshake_event(f.event), p->handshake_answer(d.request, secret).has_value());
       // None of the others claims it either: detection runs in registry order.
       for (const auto& other : providers::all_providers())
-        if (other->id() != id && other->detect(d.request.headers))
+        if (other->id() != id && other->detect(d.request.headers)) {
           EXPECT_GT(std::find(providers::provider_ids().begin(), providers::provider_ids().end(),
                               other->id()) -
                         providers::provider_ids().begin(),
@@ -624,6 +624,7 @@ TEST(ProvidersHs, EveryFixtureReadsBackDetectsAndVerifies) {
                               std::string_view(id)) -
                         providers::provider_ids().begin())
               << other->id() << " would claim it first";
+        }
     }
     EXPECT_TRUE(has_default) << id << " default event " << p->default_event();
   }

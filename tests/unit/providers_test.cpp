@@ -503,8 +503,9 @@ TEST(AllProviders, TamperedSignatureAndBodyFailVerification) {
     } catch (const hooktool::Error&) {
       tampered = false;
     }
-    if (tampered)
+    if (tampered) {
       EXPECT_EQ(p->verify(ts, params(key, 1700000000, {ts.url})).status, VerdictStatus::invalid);
+    }
     const auto other = p->verifying_key(p->generate_secret());
     EXPECT_EQ(p->verify(req, params(other, 1700000000, {req.url})).status, VerdictStatus::invalid);
   }
