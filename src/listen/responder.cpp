@@ -33,6 +33,13 @@ Route parse_route(std::string_view text) {
       if (colon != std::string_view::npos)
         r.event_glob = std::string(filter.substr(colon + 1));
       url = text.substr(eq + 1);
+    } else if (colon != std::string_view::npos) {
+      // "stirpe:invoice.*=…" is a filter naming a provider that does not exist.
+      const auto ids = providers::provider_ids();
+      const std::vector<std::string> names(ids.begin(), ids.end());
+      throw usage_error("--forward-to '" + util::printable(text.substr(0, 200)) +
+                        "': unknown provider '" + util::printable(provider.substr(0, 60)) + "'" +
+                        util::did_you_mean(provider, names));
     }
   }
   if (url.empty())

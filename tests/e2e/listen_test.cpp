@@ -1158,3 +1158,13 @@ TEST(ListenE2E, PortHeldByAnotherListenerExitsTwo) {
 }
 
 } // namespace
+
+// A forward filter naming no provider is a typo to point out, not a host to try (issue 13.4).
+TEST(ListenForward, UnknownProviderInAFilterIsAUsageErrorWithASuggestion) {
+  const auto r = e2e::hooktool({"listen", "--port", "0", "--timeout", "1", "--forward-to",
+                                "stirpe:invoice.*=localhost:3000"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_NE(r.err.find("unknown provider 'stirpe' (did you mean 'stripe'?)"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("listening on"), std::string::npos) << r.err;
+}
