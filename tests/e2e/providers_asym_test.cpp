@@ -135,10 +135,11 @@ TEST(AsymE2E, WrongPublicKeyIsInvalid) {
                 .exit_code,
             0);
   EXPECT_EQ(listen_record(*l, 1)["verification"]["status"], "invalid");
-  ASSERT_EQ(e2e::hooktool({"send", "sendgrid", "delivered", "--to", addr(*l), "--secret",
-                           kSendgridPem, "--tamper", "body", "--expect", "2xx"}) // listen answers 200
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      e2e::hooktool({"send", "sendgrid", "delivered", "--to", addr(*l), "--secret", kSendgridPem,
+                     "--tamper", "body", "--expect", "2xx"}) // listen answers 200
+          .exit_code,
+      0);
   EXPECT_EQ(listen_record(*l, 2)["verification"]["status"], "invalid");
 }
 
