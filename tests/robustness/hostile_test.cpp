@@ -8,6 +8,7 @@
 #include "../e2e/listen_fixture.hpp"
 #include "../e2e/process.hpp"
 #include "../e2e/temp_dir.hpp"
+#include "raw_socket.hpp"
 
 #include <arpa/inet.h>
 #include <atomic>
@@ -41,23 +42,7 @@ using Clock = std::chrono::steady_clock;
 // A connected loopback socket, closed on scope exit.
 class Client {
 public:
-  explicit Client(int port) {
-    if (port < 0)
-      return;
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-    if (fd_ >= 0) {
-      const int yes = 1;
-      ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    }
-  }
+  explicit Client(int port) : fd_(port < 0 ? -1 : raw::connect_loopback(port)) {}
   // Takes ownership of an accepted socket.
   static Client adopt(int fd) {
     Client c(-1);
@@ -77,47 +62,15 @@ public:
 
   // Writes all of data within timeout; false on error (reset, EPIPE) or timeout.
   bool send(const std::string& data, std::chrono::milliseconds timeout = 5s) const {
-    const auto deadline = Clock::now() + timeout;
-    std::size_t off = 0;
-    while (off < data.size()) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0)
-        return false;
-      pollfd p{fd_, POLLOUT, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        continue;
-      const auto w = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (w < 0) {
-        if (errno == EAGAIN || errno == EINTR)
-          continue;
-        return false;
-      }
-      off += static_cast<std::size_t>(w);
-    }
-    return true;
+    return raw::send_all(fd_, data, Clock::now() + timeout);
   }
 
   // Appends to buf until `until(buf)`, EOF (closed = true), error or timeout.
   void read_until(std::string& buf, std::chrono::milliseconds timeout,
                   const std::function<bool(const std::string&)>& until) {
-    const auto deadline = Clock::now() + timeout;
-    while (!until(buf) && !closed) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() < 0)
-        break;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-        break;
-      char tmp[65536];
-      const auto r = ::recv(fd_, tmp, sizeof tmp, MSG_DONTWAIT);
-      if (r > 0)
-        buf.append(tmp, static_cast<std::size_t>(r));
-      else if (r == 0 || (errno != EAGAIN && errno != EINTR))
-        closed = true;
-    }
+    raw::read_until(fd_, buf, Clock::now() + timeout, until, closed);
   }
+
   // Everything until the peer closes (bounded).
   std::string read_to_close(std::chrono::milliseconds timeout = 5s) {
     std::string buf;
@@ -130,14 +83,6 @@ public:
 private:
   int fd_ = -1;
 };
-
-// How many complete "HTTP/1.x NNN" status lines the bytes hold.
-std::size_t count_answers(const std::string& b) {
-  std::size_t n = 0;
-  for (auto p = b.find("HTTP/1.1 "); p != std::string::npos; p = b.find("HTTP/1.1 ", p + 1))
-    ++n;
-  return n;
-}
 
 // "HTTP/1.1 413 ..." -> 413; -1 when no status line arrived.
 int status_of(const std::string& response) {
@@ -254,17 +199,7 @@ std::vector<Client> slow_clients(int port, int n) {
 class RecordingHandler {
 public:
   explicit RecordingHandler(std::string answer) : answer_(std::move(answer)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int yes = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-      throw std::runtime_error("cannot bind the handler");
-    port_ = ntohs(a.sin_port);
+    fd_ = raw::loopback_listener(port_);
     thread_ = std::thread([this] { serve(); });
   }
   RecordingHandler(const RecordingHandler&) = delete;
@@ -509,7 +444,7 @@ TEST_F(Hostile, AmbiguousFramingIs400AndCloseAndNotCaptured) {
                        "\r\n5\r\nhello\r\n0\r\n\r\n"));
     const auto answer = c.read_to_close(5s);
     EXPECT_EQ(status_of(answer), 400) << path << ": " << answer.substr(0, 200);
-    EXPECT_EQ(count_answers(answer), 1u) << path;
+    EXPECT_EQ(raw::response_count(answer), 1u) << path;
     EXPECT_TRUE(c.closed) << path << ": the connection stayed open";
   }
   ASSERT_EQ(roundtrip(port, post("/marker", "{}")), 200);
@@ -533,7 +468,7 @@ TEST_F(Hostile, PipelinedRequestsAreAllAnsweredInOrderAndCaptured) {
   ASSERT_TRUE(c.ok());
   ASSERT_TRUE(c.send(burst)); // one write
   const auto answers = c.read_to_close(10s);
-  EXPECT_EQ(count_answers(answers), 3u) << answers;
+  EXPECT_EQ(raw::response_count(answers), 3u) << answers;
   ASSERT_TRUE(listener->wait_for_lines(Stream::out, 3, 10s)) << listener->describe();
   const auto recs = records(*listener);
   ASSERT_EQ(recs.size(), 3u);

@@ -7,6 +7,7 @@
 #include "../e2e/process.hpp"
 #include "../e2e/receiver.hpp"
 #include "../e2e/temp_dir.hpp"
+#include "raw_socket.hpp"
 
 #include <arpa/inet.h>
 #include <atomic>
@@ -37,24 +38,12 @@ namespace {
 
 constexpr const char* kSecret = "whsec_robustness_test_secret";
 using Clock = std::chrono::steady_clock;
+using raw::connect_loopback;
+using raw::loopback_listener;
+using raw::response_count;
+using raw::send_all;
 
 // ---------------------------------------------------------------- sockets
-
-int loopback_listener(int& port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int yes = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 64) != 0)
-    throw std::runtime_error("cannot bind loopback");
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  port = ntohs(a.sin_port);
-  return fd;
-}
 
 // A loopback port on which nothing listens (bound, then closed).
 int dead_port() {
@@ -64,61 +53,12 @@ int dead_port() {
   return port;
 }
 
-int connect_loopback(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Writes all of `data` before `deadline`; false on error (reset, EPIPE) or timeout.
-bool send_all(int fd, const std::string& data, Clock::time_point deadline) {
-  std::size_t off = 0;
-  while (off < data.size()) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0)
-      return false;
-    pollfd p{fd, POLLOUT, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-      continue;
-    const auto w = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (w < 0) {
-      if (errno == EAGAIN || errno == EINTR)
-        continue;
-      return false;
-    }
-    off += static_cast<std::size_t>(w);
-  }
-  return true;
-}
-
 // Reads until EOF, error, timeout, or `until(buffer)` holds.
 std::string read_some(int fd, std::chrono::milliseconds timeout,
                       const std::function<bool(const std::string&)>& until) {
   std::string buf;
-  const auto deadline = Clock::now() + timeout;
-  while (!until(buf)) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0)
-      break;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-      continue;
-    char tmp[65536];
-    const auto r = ::recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
-    if (r > 0)
-      buf.append(tmp, static_cast<std::size_t>(r));
-    else if (r == 0 || (errno != EAGAIN && errno != EINTR))
-      break;
-  }
+  bool closed = false;
+  raw::read_until(fd, buf, Clock::now() + timeout, until, closed);
   return buf;
 }
 
@@ -133,14 +73,6 @@ int status_of(const std::string& response) {
   if (std::regex_search(response, m, re))
     return std::stoi(m[1].str());
   return -1;
-}
-
-// How many status lines the server sent.
-std::size_t response_count(const std::string& b) {
-  std::size_t n = 0;
-  for (auto p = b.find("HTTP/1."); p != std::string::npos; p = b.find("HTTP/1.", p + 1))
-    ++n;
-  return n;
 }
 
 // True when the server closes (or resets) the connection within timeout; bytes it still
