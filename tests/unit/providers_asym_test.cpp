@@ -5,6 +5,7 @@
 #include "core/fixtures.hpp"
 #include "crypto/crypto.hpp"
 #include "crypto/keys.hpp"
+#include "fixture_delivery.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -49,21 +50,7 @@ providers::VerifyParams params(std::string key, std::int64_t now,
 core::Composed compose(const providers::Provider& p, const std::string& event,
                        const std::string& secret, std::int64_t ts,
                        core::Tamper tamper = core::Tamper::none) {
-  static const core::FixtureStore store;
-  core::PayloadSpec spec;
-  spec.fixture_family = std::string(p.fixture_family());
-  spec.event = event;
-  spec.pretty_json = p.pretty_json();
-  spec.now_ms = ts * 1000;
-  core::ComposeInput in;
-  in.provider = &p;
-  in.event = event;
-  in.payload = core::render_payload(store, spec);
-  in.url = "http://localhost:3000/";
-  in.secret = secret;
-  in.timestamp = ts;
-  in.tamper = tamper;
-  return core::compose(in);
+  return test::compose_fixture(p, event, secret, ts, "http://localhost:3000/", tamper);
 }
 
 std::vector<std::string> events_of(const providers::Provider& p) {

@@ -4,6 +4,7 @@
 #include "core/compose.hpp"
 #include "core/fixtures.hpp"
 #include "crypto/crypto.hpp"
+#include "fixture_delivery.hpp"
 #include "providers/common.hpp"
 #include "providers/linear.hpp"
 #include "providers/registry.hpp"
@@ -43,21 +44,7 @@ providers::VerifyParams params(std::string secret, std::int64_t now,
 core::Composed compose(const providers::Provider& p, const std::string& event,
                        const std::string& secret, std::int64_t ts,
                        core::Tamper tamper = core::Tamper::none) {
-  static const core::FixtureStore store;
-  core::PayloadSpec spec;
-  spec.fixture_family = std::string(p.fixture_family());
-  spec.event = event;
-  spec.pretty_json = p.pretty_json();
-  spec.now_ms = ts * 1000;
-  core::ComposeInput in;
-  in.provider = &p;
-  in.event = event;
-  in.payload = core::render_payload(store, spec);
-  in.url = std::string(kUrl);
-  in.secret = secret;
-  in.timestamp = ts;
-  in.tamper = tamper;
-  return core::compose(in);
+  return test::compose_fixture(p, event, secret, ts, std::string(kUrl), tamper);
 }
 
 std::vector<std::string> events_of(const providers::Provider& p) {
