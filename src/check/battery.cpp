@@ -3,6 +3,7 @@
 #include "net/fanout.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
+#include "util/probe.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -61,13 +62,29 @@ public:
     return core::compose(in);
   }
 
-  net::HttpResponse send(const model::HttpRequest& req) { return client_.send(req); }
+  net::HttpResponse send(const model::HttpRequest& req) {
+    auto r = client_.send(req);
+    note_unreachable(r);
+    return r;
+  }
+
+  // Records a failure that every later check would hit too (nothing listening, no such
+  // host, a TLS failure), so that the battery stops with one clear line.
+  void note_unreachable(const net::HttpResponse& r) {
+    using net::TransportError;
+    if (unreachable_.empty() &&
+        (r.error == TransportError::connect || r.error == TransportError::resolve ||
+         r.error == TransportError::tls))
+      unreachable_ = r.error_message;
+  }
+  [[nodiscard]] const std::string& unreachable() const { return unreachable_; }
 
   [[nodiscard]] const CheckSetup& setup() const { return s_; }
 
 private:
   const CheckSetup& s_;
   net::HttpClient client_;
+  std::string unreachable_;
 };
 
 CheckResult result(std::string name, Outcome outcome, std::string evidence,
@@ -119,7 +136,13 @@ CheckResult check_accepts_valid(Runner& run) {
 
 CheckResult check_tamper(Runner& run, const std::string& name, core::Tamper tamper,
                          const std::string& what) {
-  return judge_rejection(name, run.send(run.fresh(tamper).request), what);
+  const auto d = run.fresh(tamper);
+  if (!d.tamper_applied)
+    return result(name, Outcome::skip, d.tamper_note);
+  auto r = judge_rejection(name, run.send(d.request), what);
+  if (tamper == core::Tamper::body)
+    r.evidence += " (" + d.tamper_note + ")";
+  return r;
 }
 
 void remove_signature(model::Headers& headers, const providers::Provider& p) {
@@ -269,51 +292,6 @@ CheckResult check_unknown_event(Runner& run) {
                 "add types, and a failing answer is retried and can disable the endpoint");
 }
 
-// Runs the probe command (bounded to 60 s) and reads the first number it prints.
-std::optional<double> run_probe(const std::string& cmd, std::string& error) {
-  const auto line = "timeout 60 sh -c " + util::shell_quote(cmd);
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(line.c_str(), "r"), ::pclose);
-  if (!pipe) {
-    error = "cannot run the probe";
-    return std::nullopt;
-  }
-  std::string out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0)
-    out.append(buf.data(), n);
-  const int status = ::pclose(pipe.release());
-  if (WIFSIGNALED(status)) {
-    error = "the probe was killed by signal " + std::to_string(WTERMSIG(status));
-    return std::nullopt;
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    error = code == 124 ? "the probe took longer than 60 s"
-                        : "the probe exited with status " + std::to_string(code);
-    return std::nullopt;
-  }
-  // The first number: "42", "count: 42", and `wc -l file` ("42 file-2024.log") all read 42.
-  const auto start = out.find_first_of("0123456789");
-  if (start == std::string::npos) {
-    error = "the probe printed no number: '" + util::printable(util::trim(out)).substr(0, 60) + "'";
-    return std::nullopt;
-  }
-  auto begin = start;
-  if (begin > 0 && out[begin - 1] == '-')
-    --begin;
-  auto end = start;
-  while (end < out.size() &&
-         (std::isdigit(static_cast<unsigned char>(out[end])) || out[end] == '.'))
-    ++end;
-  try {
-    return std::stod(out.substr(begin, end - begin));
-  } catch (const std::exception&) {
-    error = "the probe printed no number";
-    return std::nullopt;
-  }
-}
-
 // Sends copies of one delivery, then judges the answers and (with --probe) the side effects.
 CheckResult check_duplicates(Runner& run, const std::string& name, int copies, bool at_once) {
   const auto& s = run.setup();
@@ -321,7 +299,7 @@ CheckResult check_duplicates(Runner& run, const std::string& name, int copies, b
   std::string probe_error;
   std::optional<double> before;
   if (!s.probe.empty()) {
-    before = run_probe(s.probe, probe_error);
+    before = util::run_probe(s.probe, probe_error);
     if (!before)
       return result(name, Outcome::fail, probe_error,
                     "--probe must print a number, e.g. a row count");
@@ -353,7 +331,7 @@ CheckResult check_duplicates(Runner& run, const std::string& name, int copies, b
                   "answer 2xx to a delivery you have already processed (delivery is at least "
                   "once): record the event id and skip it, without failing");
   if (before) {
-    const auto after = run_probe(s.probe, probe_error);
+    const auto after = util::run_probe(s.probe, probe_error);
     if (!after)
       return result(name, Outcome::fail, evidence + "; " + probe_error);
     const auto delta = *after - *before;
@@ -439,18 +417,28 @@ const std::vector<CheckInfo>& all_checks() {
   return infos;
 }
 
-std::vector<CheckResult> run_checks(const CheckSetup& setup, const std::vector<std::string>& names,
-                                    const std::function<void(const CheckResult&)>& on_result) {
+CheckRun run_checks(const CheckSetup& setup, const std::vector<std::string>& names,
+                    const std::function<void(const CheckResult&)>& on_result) {
   Runner runner(setup);
-  std::vector<CheckResult> out;
+  CheckRun out;
   const std::set<std::string> wanted(names.begin(), names.end());
   for (const auto& c : battery()) {
     if (!wanted.contains(c.info.name))
       continue;
     auto r = c.fn(runner);
+    const bool stop = !runner.unreachable().empty();
+    if (stop) {
+      r.outcome = Outcome::fail;
+      r.evidence = "no answer (" + runner.unreachable() + ")";
+      r.advice = "start the handler, or point --to at it; the other checks were not run";
+    }
     if (on_result)
       on_result(r);
-    out.push_back(std::move(r));
+    out.results.push_back(std::move(r));
+    if (stop) {
+      out.unreachable = runner.unreachable();
+      break;
+    }
   }
   return out;
 }

@@ -50,8 +50,15 @@ struct CheckInfo {
 // Every check, in the order the battery runs them.
 const std::vector<CheckInfo>& all_checks();
 
-// Runs the selected checks in order; on_result is called as each one finishes.
-std::vector<CheckResult> run_checks(const CheckSetup& setup, const std::vector<std::string>& names,
-                                    const std::function<void(const CheckResult&)>& on_result);
+// What a run of the battery saw.
+struct CheckRun {
+  std::vector<CheckResult> results;
+  std::string unreachable; // set when the handler could not be reached: the run stopped there
+};
+
+// Runs the selected checks in order; on_result is called as each one finishes. Stops after
+// the first check that could not reach the handler at all (refused, unresolvable, TLS).
+CheckRun run_checks(const CheckSetup& setup, const std::vector<std::string>& names,
+                    const std::function<void(const CheckResult&)>& on_result);
 
 } // namespace hooktool::check

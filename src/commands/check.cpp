@@ -5,6 +5,7 @@
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
+#include "util/probe.hpp"
 #include "util/strings.hpp"
 
 #include <CLI/CLI.hpp>
@@ -146,6 +147,12 @@ int run_check(const CheckOptions& o, const core::Settings& settings) {
       o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
   setup.copies = o.copies;
   setup.probe = o.probe;
+  if (!o.probe.empty()) {
+    // A probe that cannot be read is the command line's fault, not the handler's.
+    std::string probe_error;
+    if (!util::run_probe(o.probe, probe_error))
+      throw usage_error("--probe: " + probe_error + " (it must print a number, e.g. a row count)");
+  }
   setup.slow_ms = o.slow_ms;
 
   constexpr auto out = ui::Stream::out;
@@ -175,29 +182,31 @@ int run_check(const CheckOptions& o, const core::Settings& settings) {
                 << ui::paint("→ " + r.advice, ui::Style::dim, out) << "\n";
     std::cout.flush();
   };
-  check::run_checks(setup, names, print);
+  const auto run = check::run_checks(setup, names, print);
 
   const auto passed = counts[static_cast<std::size_t>(check::Outcome::pass)];
   const auto failed = counts[static_cast<std::size_t>(check::Outcome::fail)];
   const auto warned = counts[static_cast<std::size_t>(check::Outcome::warn)];
   const auto skipped = counts[static_cast<std::size_t>(check::Outcome::skip)];
-  const bool ok = failed == 0 && (!o.strict || warned == 0);
+  const bool stopped = !run.unreachable.empty();
+  const bool ok = !stopped && failed == 0 && (!o.strict || warned == 0);
   if (o.json) {
-    std::cout << nlohmann::ordered_json{{"summary",
-                                         {{"provider", provider->id()},
-                                          {"url", setup.url},
-                                          {"passed", passed},
-                                          {"failed", failed},
-                                          {"warned", warned},
-                                          {"skipped", skipped},
-                                          {"ok", ok}}}}
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+    nlohmann::ordered_json summary{
+        {"provider", provider->id()}, {"url", setup.url},   {"passed", passed}, {"failed", failed},
+        {"warned", warned},           {"skipped", skipped}, {"ok", ok}};
+    if (stopped)
+      summary["stopped"] = run.unreachable;
+    std::cout << nlohmann::ordered_json{{"summary", summary}}.dump(
+                     -1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
-  } else {
+  } else if (!stopped) {
     std::cout << "\n"
               << passed << " passed, " << failed << " failed, " << warned << " warned, " << skipped
               << " skipped" << (o.strict && warned > 0 ? " (--strict: warnings fail)" : "") << "\n";
   }
+  if (stopped) // every other check would fail the same way: one line instead of a page of advice
+    std::cerr << "hooktool: check stopped: could not reach " << util::printable(setup.url) << " ("
+              << util::printable(run.unreachable) << "); is the handler running?\n";
   return ok ? 0 : 1;
 }
 

@@ -3,7 +3,7 @@
 #include "commands/config.hpp"
 #include "core/compose.hpp"
 #include "core/delivery_source.hpp"
-#include "listen/responder.hpp"
+#include "core/replay.hpp"
 #include "model/url.hpp"
 #include "net/fanout.hpp"
 #include "providers/registry.hpp"
@@ -12,6 +12,7 @@
 #include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/probe.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
@@ -41,7 +42,11 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--concurrency", o.concurrency, "Send that many copies at once")
       ->check(CLI::Range(1, 1024));
-  cmd->add_option("--delay", o.delay_ms, "Wait MS milliseconds between sends")
+  cmd->add_option("--probe", o.probe,
+                  "Shell command printing a number (a row count): read before and after the "
+                  "copies of each delivery; growth over 1 means processed more than once");
+  cmd->add_option("--delay", o.delay_ms,
+                  "Wait MS milliseconds between sends (between copies, --concurrency at a time)")
       ->check(CLI::Range(0LL, 3600000LL));
   cmd->add_flag("--resign", o.resign,
                 "Sign again with a fresh timestamp (needs --secret); ids are kept");
@@ -62,6 +67,8 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
   cmd->footer(
       "Examples:\n"
       "  hooktool replay deliveries.jsonl --to localhost:3000 --event 'invoice.*' --times 3\n"
+      "  hooktool replay deliveries.jsonl --to :3000 --times 5 --concurrency 5 --probe 'cat "
+      "count'\n"
       "  hooktool replay deliveries.jsonl --to :3000 --last 1 --resign --secret stripe=whsec_…\n"
       "  hooktool replay deliveries.jsonl --as-curl --id evt_…");
   one_value_per_flag(*cmd);
@@ -70,17 +77,244 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
 
 namespace {
 
-std::string join_target(const model::Url& base, const core::CaptureRecord& r, bool keep_path) {
-  auto url = base;
-  if (!keep_path)
-    return url.str();
-  std::string prefix = base.path;
-  while (!prefix.empty() && prefix.back() == '/')
-    prefix.pop_back();
-  url.path = prefix + (r.path.empty() || r.path.front() != '/' ? "/" : "") + r.path;
-  if (!r.query.empty())
-    url.query = base.query.empty() ? r.query : base.query + "&" + r.query;
-  return url.str();
+// The answers to all copies of one delivery, and what they show.
+struct CopiesResult {
+  std::vector<net::HttpResponse> responses;
+  std::vector<int> statuses; // 0: no answer
+  bool ok = true;            // every copy got the expected answer (409 allowed for copies)
+  core::CopyVerdict verdict;
+  std::int64_t slowest_ms = 0;
+  std::string error;       // first transport error
+  std::string failed_body; // the first unexpected answer's body, for the report
+};
+
+class Replayer {
+public:
+  Replayer(const ReplayOptions& o, const core::Settings& settings)
+      : o_(o), settings_(settings), generic_(to_config(o.generic)),
+        extra_(parse_headers(o.headers)),
+        expect_(parse_expect(o.expect.empty() ? "2xx" : o.expect)) {
+    if (!o.to.empty())
+      target_ = model::parse_target(o.to);
+    copts_.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+    copts_.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+    copts_.follow_redirects = o.location;
+  }
+
+  [[nodiscard]] const providers::GenericConfig& generic() const { return generic_; }
+  [[nodiscard]] const Expectation& expect() const { return expect_; }
+
+  // The captured delivery as it goes out again: re-signed or warned about when stale.
+  model::HttpRequest prepare(const core::CaptureRecord& record, std::size_t line) {
+    auto req = core::replay_request(record, target_, o_.keep_path == "yes");
+    const auto* provider = provider_for(record.provider);
+    if (o_.resign) {
+      if (provider == nullptr)
+        throw usage_error(o_.file + ":" + std::to_string(line) +
+                          ": --resign: the delivery's provider is unknown");
+      const auto secret = settings_.secret(record.provider, o_.secret);
+      if (!secret)
+        throw usage_error("--resign: no secret for " + record.provider);
+      provider->validate_secret(secret->value);
+      // Twilio signs the URL: this signs the one the replay goes to.
+      core::resign(req, *provider, secret->value, util::now_s(), {}, {});
+    } else if (provider != nullptr && !o_.as_curl) {
+      warn_if_stale(record, *provider, req);
+    }
+    for (const auto& h : extra_)
+      model::set_header(req.headers, h.name, h.value);
+    return req;
+  }
+
+  // Sends `--times` copies, `--concurrency` at once, `--delay` between batches, with the
+  // probe read before and after.
+  CopiesResult send(const model::HttpRequest& req) {
+    CopiesResult r;
+    std::optional<double> before;
+    if (!o_.probe.empty())
+      before = probe();
+    for (int sent = 0; sent < o_.times;) {
+      if (sent_any_ && o_.delay_ms > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(o_.delay_ms));
+      sent_any_ = true;
+      const int batch = o_.delay_ms > 0 ? std::min(o_.concurrency, o_.times - sent) : o_.times;
+      auto part = net::send_copies(req, batch, o_.concurrency, copts_);
+      for (auto& x : part)
+        r.responses.push_back(std::move(x));
+      sent += batch;
+    }
+    std::optional<double> after;
+    if (before)
+      after = probe();
+    judge(r, before, after);
+    return r;
+  }
+
+private:
+  const providers::Provider* provider_for(const std::string& id) {
+    if (id.empty())
+      return nullptr;
+    auto& p = providers_[id];
+    if (!p)
+      p = providers::make_provider(id, generic_);
+    return p.get();
+  }
+
+  static void warn_if_stale(const core::CaptureRecord& record, const providers::Provider& p,
+                            const model::HttpRequest& req) {
+    const auto ts = p.signed_timestamp(req.headers);
+    if (!ts)
+      return;
+    const auto age = util::now_s() - *ts;
+    if (p.default_tolerance() > 0 && age > p.default_tolerance())
+      std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " " << record.id
+                << " was signed " << age << " s ago; " << record.provider
+                << " handlers reject it as stale (tolerance " << p.default_tolerance()
+                << " s): add --resign --secret …\n";
+  }
+
+  double probe() const {
+    std::string error;
+    const auto v = util::run_probe(o_.probe, error);
+    if (!v)
+      throw usage_error("--probe: " + error + " (it must print a number, e.g. a row count)");
+    return *v;
+  }
+
+  void judge(CopiesResult& r, std::optional<double> before, std::optional<double> after) const {
+    bool matched = false;
+    for (const auto& resp : r.responses) {
+      const bool answered = resp.error == net::TransportError::none;
+      r.statuses.push_back(answered ? resp.status : 0);
+      r.slowest_ms = std::max(r.slowest_ms, resp.duration_ms);
+      matched = matched || (answered && expect_.matches(resp.status));
+      if (!answered && r.error.empty())
+        r.error = resp.error_message;
+    }
+    // Copies of a delivery may answer 409, a duplicate answer, once one copy got the expected.
+    for (const auto& resp : r.responses) {
+      const bool answered = resp.error == net::TransportError::none;
+      const bool fine =
+          answered && (expect_.matches(resp.status) || (matched && resp.status == 409));
+      if (!fine && r.ok) {
+        r.ok = false;
+        r.failed_body = resp.body;
+      }
+    }
+    r.verdict = core::judge_copies(r.statuses, before, after);
+  }
+
+  const ReplayOptions& o_;
+  const core::Settings& settings_;
+  providers::GenericConfig generic_;
+  model::Headers extra_;
+  Expectation expect_;
+  std::optional<model::Url> target_;
+  net::ClientOptions copts_;
+  std::map<std::string, std::unique_ptr<providers::Provider>> providers_;
+  bool sent_any_ = false;
+};
+
+void print_curl(const ReplayOptions& o, const core::CaptureRecord& record,
+                const model::HttpRequest& req) {
+  std::string body_file;
+  if (req.body.find('\0') != std::string::npos) {
+    body_file =
+        (std::filesystem::path(o.curl_dir) / ("hooktool-body-" + record.id + ".bin")).string();
+    util::write_file(body_file, req.body); // created 0600
+  }
+  std::cout << "# " << record.id << "  " << (record.provider.empty() ? "-" : record.provider) << " "
+            << (record.event_type.empty() ? "-" : record.event_type) << "\n"
+            << ui::to_curl(req, body_file) << "\n";
+}
+
+void print_json(const ReplayOptions& o, const core::CaptureRecord& record,
+                const model::HttpRequest& req, const CopiesResult& r) {
+  nlohmann::ordered_json j;
+  j["id"] = record.id;
+  j["provider"] = record.provider;
+  j["event"] = record.event_type;
+  j["event_id"] = record.event_id;
+  j["url"] = req.url;
+  auto statuses = nlohmann::ordered_json::array();
+  for (const int s : r.statuses)
+    statuses.push_back(s == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s));
+  j["statuses"] = std::move(statuses);
+  j["duration_ms"] = r.slowest_ms;
+  j["ok"] = r.ok;
+  if (o.times > 1) {
+    j["idempotent"] = r.verdict.idempotent;
+    j["compared"] = r.verdict.compared;
+    if (!r.verdict.issue.empty())
+      j["idempotency_issue"] = r.verdict.issue;
+    if (!r.verdict.note.empty())
+      j["note"] = r.verdict.note;
+  }
+  if (!r.error.empty())
+    j["error"] = r.error;
+  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+            << std::flush;
+}
+
+void print_text(const ReplayOptions& o, const core::CaptureRecord& record,
+                const model::HttpRequest& req, const CopiesResult& r) {
+  constexpr auto out = ui::Stream::out;
+  const std::string indent(10, ' ');
+  std::cout << ui::paint(util::format_clock(util::now_ms()), ui::Style::dim, out) << "  "
+            << ui::paint(core::status_counts(r.statuses), r.ok ? ui::Style::ok : ui::Style::error,
+                         out)
+            << "  " << req.method << " " << util::printable(req.url) << "  "
+            << (record.provider.empty() ? "-" : record.provider) << " "
+            << (record.event_type.empty() ? "-" : util::printable(record.event_type));
+  if (!record.event_id.empty())
+    std::cout << " [" << util::printable(record.event_id) << "]";
+  std::cout << ui::paint("  " + std::to_string(r.slowest_ms) + " ms", ui::Style::dim, out) << "\n";
+  if (o.times > 1) {
+    if (r.verdict.idempotent)
+      std::cout << indent << ui::paint("idempotent: " + r.verdict.compared, ui::Style::dim, out)
+                << "\n";
+    else
+      std::cout << indent << ui::paint("not idempotent: " + r.verdict.issue, ui::Style::error, out)
+                << "\n"
+                << indent << ui::paint(r.verdict.compared, ui::Style::dim, out) << "\n";
+    if (!r.verdict.note.empty())
+      std::cout << indent << ui::paint("note: " + r.verdict.note, ui::Style::warn, out) << "\n";
+  }
+  if (!r.error.empty())
+    std::cout << indent << ui::paint(r.error, ui::Style::error, out) << "\n";
+  if (!r.ok && !r.failed_body.empty()) {
+    constexpr std::size_t kShown = 300;
+    std::cout << indent << "answer: " << util::printable(r.failed_body.substr(0, kShown))
+              << (r.failed_body.size() > kShown ? "…" : "") << "\n";
+  }
+  std::cout.flush();
+}
+
+struct Totals {
+  int failures = 0;
+  int not_idempotent = 0;
+  long long requests = 0;
+};
+
+int summarise(const ReplayOptions& o, const Selection& selection, const core::DeliverySource& src,
+              const Totals& t, const Expectation& expect) {
+  if (o.json && selection.bad > 0)
+    std::cerr << "hooktool: " << selection.bad << " malformed " << src.units() << " skipped\n";
+  if (!o.json) {
+    std::cerr << "hooktool: replayed " << selection.picked.size()
+              << (selection.picked.size() == 1 ? " delivery" : " deliveries");
+    if (o.times > 1)
+      std::cerr << " × " << o.times;
+    std::cerr << " (" << t.requests << (t.requests == 1 ? " request)" : " requests)");
+    if (t.failures > 0)
+      std::cerr << "; " << t.failures << " did not get the expected " << expect.describe();
+    if (t.not_idempotent > 0)
+      std::cerr << "; " << t.not_idempotent << " handled non-idempotently";
+    if (selection.bad > 0)
+      std::cerr << "; " << selection.bad << " malformed " << src.units() << " skipped";
+    std::cerr << "\n";
+  }
+  return t.failures == 0 && t.not_idempotent == 0 ? 0 : 1;
 }
 
 } // namespace
@@ -89,19 +323,15 @@ int run_replay(const ReplayOptions& o, const core::Settings& settings) {
   if (!o.as_curl && o.to.empty())
     throw usage_error(
         "replay needs --to URL (or HOOKTOOL_TO, `to` in .hooktool.toml, or --as-curl)");
-  const auto generic = to_config(o.generic);
-  const auto extra = parse_headers(o.headers);
-  const auto expect = parse_expect(o.expect.empty() ? "2xx" : o.expect);
-  std::optional<model::Url> target;
-  if (!o.to.empty())
-    target = model::parse_target(o.to);
-  const bool keep_path = o.keep_path == "yes";
+  if (!o.probe.empty() && o.as_curl)
+    throw usage_error("--probe needs deliveries sent, not --as-curl");
+  Replayer replayer(o, settings);
   if (o.resign && !settings.any_secret(o.secret))
     throw usage_error("--resign needs --secret (or --secret-file, HOOKTOOL_SECRET, a config file)");
 
   // Pass 1: validate every delivery and remember where the selected ones are.
   const auto source = core::open_deliveries(o.file);
-  const auto selection = select_deliveries(*source, o.select, generic);
+  const auto selection = select_deliveries(*source, o.select, replayer.generic());
   if (selection.picked.empty()) {
     std::cerr << "hooktool: no delivery in " << o.file << " matched (" << selection.total << " read"
               << (selection.bad > 0 ? ", " + std::to_string(selection.bad) + " malformed skipped"
@@ -109,159 +339,26 @@ int run_replay(const ReplayOptions& o, const core::Settings& settings) {
               << ")\n";
     return 1;
   }
-
-  net::ClientOptions copts;
-  copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
-  copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
-  copts.follow_redirects = o.location;
-  std::map<std::string, std::unique_ptr<providers::Provider>> provider_cache;
-  const auto provider_for = [&](const std::string& id) -> const providers::Provider* {
-    if (id.empty())
-      return nullptr;
-    auto& p = provider_cache[id];
-    if (!p)
-      p = providers::make_provider(id, generic);
-    return p.get();
-  };
-
-  int failures = 0;
-  int not_idempotent = 0;
-  long long requests = 0;
-  std::size_t index = 0;
+  Totals totals;
   for (const auto& sel : selection.picked) {
-    auto record = source->at(sel);
-    model::HttpRequest req;
-    req.method = record.method;
-    req.url = target ? join_target(*target, record, keep_path) : core::original_url(record);
-    for (const auto& h : record.headers)
-      if (!listen::is_hop_by_hop(h.name))
-        req.headers.push_back(h);
-    req.body = std::move(record.body);
-    const auto* provider = provider_for(record.provider);
-
-    if (o.resign) {
-      if (provider == nullptr)
-        throw usage_error(o.file + ":" + std::to_string(sel.number) +
-                          ": --resign: the delivery's provider is unknown");
-      const auto secret = settings.secret(record.provider, o.secret);
-      if (!secret)
-        throw usage_error("--resign: no secret for " + record.provider);
-      provider->validate_secret(secret->value);
-      // Twilio signs the URL: this signs the one the replay goes to.
-      core::resign(req, *provider, secret->value, util::now_s(), {}, {});
-    } else if (provider != nullptr && !o.as_curl) {
-      if (const auto ts = provider->signed_timestamp(req.headers)) {
-        const auto age = util::now_s() - *ts;
-        if (provider->default_tolerance() > 0 && age > provider->default_tolerance())
-          std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " " << record.id
-                    << " was signed " << age << " s ago; " << record.provider
-                    << " handlers reject it as stale (tolerance " << provider->default_tolerance()
-                    << " s): add --resign --secret …\n";
-      }
-    }
-    for (const auto& h : extra)
-      model::set_header(req.headers, h.name, h.value);
-
+    const auto record = source->at(sel);
+    const auto req = replayer.prepare(record, sel.number);
     if (o.as_curl) {
-      std::string body_file;
-      if (req.body.find('\0') != std::string::npos) {
-        body_file =
-            (std::filesystem::path(o.curl_dir) / ("hooktool-body-" + record.id + ".bin")).string();
-        util::write_file(body_file, req.body); // created 0600
-      }
-      std::cout << "# " << record.id << "  " << (record.provider.empty() ? "-" : record.provider)
-                << " " << (record.event_type.empty() ? "-" : record.event_type) << "\n"
-                << ui::to_curl(req, body_file) << "\n";
+      print_curl(o, record, req);
       continue;
     }
-
-    if (index++ > 0 && o.delay_ms > 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(o.delay_ms));
-    const auto responses = net::send_copies(req, o.times, o.concurrency, copts);
-    requests += static_cast<long long>(responses.size());
-    bool ok = true;
-    std::set<int> statuses;
-    std::set<std::string> bodies;
-    std::int64_t slowest = 0;
-    std::string statuses_text;
-    nlohmann::ordered_json status_list = nlohmann::ordered_json::array();
-    std::string error;
-    for (const auto& r : responses) {
-      const bool answered = r.error == net::TransportError::none;
-      ok = ok && answered && expect.matches(r.status);
-      statuses.insert(answered ? r.status : 0);
-      bodies.insert(r.body);
-      slowest = std::max(slowest, r.duration_ms);
-      statuses_text +=
-          (statuses_text.empty() ? "" : " ") + (answered ? std::to_string(r.status) : "ERR");
-      status_list.push_back(answered ? nlohmann::ordered_json(r.status)
-                                     : nlohmann::ordered_json(nullptr));
-      if (!answered && error.empty())
-        error = r.error_message;
-    }
-    std::string idempotency_issue;
-    if (o.times > 1 && statuses.size() > 1)
-      idempotency_issue = "answers differ between copies";
-    else if (o.times > 1 && bodies.size() > 1)
-      idempotency_issue = "response bodies differ between copies";
-    failures += ok ? 0 : 1;
-    not_idempotent += idempotency_issue.empty() ? 0 : 1;
-
-    if (o.json) {
-      nlohmann::ordered_json j;
-      j["id"] = record.id;
-      j["provider"] = record.provider;
-      j["event"] = record.event_type;
-      j["event_id"] = record.event_id;
-      j["url"] = req.url;
-      j["statuses"] = std::move(status_list);
-      j["duration_ms"] = slowest;
-      j["ok"] = ok;
-      j["idempotent"] = idempotency_issue.empty();
-      if (!idempotency_issue.empty())
-        j["idempotency_issue"] = idempotency_issue;
-      if (!error.empty())
-        j["error"] = error;
-      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
-                << std::flush;
-      continue;
-    }
-    constexpr auto out = ui::Stream::out;
-    std::cout << ui::paint(util::format_clock(util::now_ms()), ui::Style::dim, out) << "  "
-              << ui::paint(statuses_text, ok ? ui::Style::ok : ui::Style::error, out) << "  "
-              << req.method << " " << req.url << "  "
-              << (record.provider.empty() ? "-" : record.provider) << " "
-              << (record.event_type.empty() ? "-" : record.event_type);
-    if (!record.event_id.empty())
-      std::cout << " [" << record.event_id << "]";
-    std::cout << ui::paint("  " + std::to_string(slowest) + " ms", ui::Style::dim, out) << "\n";
-    if (!idempotency_issue.empty())
-      std::cout << "          "
-                << ui::paint("not idempotent: " + idempotency_issue, ui::Style::error, out) << "\n";
-    if (!error.empty())
-      std::cout << "          " << ui::paint(error, ui::Style::error, out) << "\n";
-    std::cout.flush();
+    const auto r = replayer.send(req);
+    totals.requests += static_cast<long long>(r.responses.size());
+    totals.failures += r.ok ? 0 : 1;
+    totals.not_idempotent += r.verdict.idempotent ? 0 : 1;
+    if (o.json)
+      print_json(o, record, req, r);
+    else
+      print_text(o, record, req, r);
   }
   if (o.as_curl)
     return 0;
-
-  if (o.json && selection.bad > 0)
-    std::cerr << "hooktool: " << selection.bad << " malformed " << source->units() << " skipped\n";
-  if (!o.json) {
-    std::cerr << "hooktool: replayed " << selection.picked.size()
-              << (selection.picked.size() == 1 ? " delivery" : " deliveries");
-    if (o.times > 1)
-      std::cerr << " × " << o.times;
-    std::cerr << " (" << requests << (requests == 1 ? " request)" : " requests)");
-    if (failures > 0)
-      std::cerr << "; " << failures << " did not get the expected " << expect.describe();
-    if (not_idempotent > 0)
-      std::cerr << "; " << not_idempotent << " handled non-idempotently";
-    if (selection.bad > 0)
-      std::cerr << "; " << selection.bad << " malformed " << source->units() << " skipped";
-    std::cerr << "\n";
-  }
-  return failures == 0 && not_idempotent == 0 ? 0 : 1;
+  return summarise(o, selection, *source, totals, replayer.expect());
 }
 
 } // namespace hooktool::commands

@@ -19,6 +19,7 @@ struct ReplayOptions {
   int times = 1;
   int concurrency = 1;
   long long delay_ms = 0;
+  std::string probe; // --probe CMD
   bool resign = false;
   core::SecretFlags secret; // --secret, --secret-file
   std::vector<std::string> headers;

@@ -1,5 +1,6 @@
 #include "core/compose.hpp"
 
+#include "core/tamper.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -13,24 +14,6 @@ namespace {
 void apply_overrides(model::Headers& headers, const model::Headers& extra) {
   for (const auto& h : extra)
     model::set_header(headers, h.name, h.value);
-}
-
-std::string tamper_body(std::string& body) {
-  // Change one meaningful byte near the end (inside the last value), keeping the shape valid.
-  for (std::size_t i = body.size(); i-- > 0;) {
-    const auto c = static_cast<unsigned char>(body[i]);
-    if (!std::isalnum(c))
-      continue;
-    const char before = body[i];
-    if (std::isdigit(c))
-      body[i] = before == '9' ? '0' : static_cast<char>(before + 1);
-    else
-      body[i] = static_cast<char>(std::islower(c) ? std::toupper(c) : std::tolower(c));
-    return "body byte " + std::to_string(i) + " changed from '" + std::string(1, before) +
-           "' to '" + std::string(1, body[i]) + "' after signing";
-  }
-  body += " ";
-  return "a space appended to the body after signing";
 }
 
 } // namespace
@@ -101,13 +84,26 @@ Composed compose(const ComposeInput& in) {
   case Tamper::signature:
     provider.tamper_signature(req.headers);
     out.tamper_note = "signature corrupted after signing";
+    out.tamper_applied = true;
     break;
-  case Tamper::body:
-    out.tamper_note = tamper_body(req.body);
+  case Tamper::body: {
+    providers::VerifyParams params;
+    params.secret = provider.asymmetric() ? provider.verifying_key(in.secret) : in.secret;
+    params.now = in.timestamp;
+    // The URL as signed (Twilio adds bodySHA256 to it); a wrong guess only makes every
+    // candidate count as breaking the signature, which is the drill without this check.
+    params.urls = {req.url};
+    if (!in.signing_url.empty())
+      params.urls.push_back(in.signing_url);
+    const auto drill = tamper_body(req, provider, &params);
+    out.tamper_note = drill.note;
+    out.tamper_applied = drill.changed;
     break;
+  }
   case Tamper::timestamp:
     provider.tamper_timestamp(req.headers);
     out.tamper_note = "timestamp moved 1 s after signing";
+    out.tamper_applied = true;
     break;
   }
   if (in.read_back_info)

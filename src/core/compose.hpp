@@ -72,7 +72,8 @@ struct ComposeInput {
 struct Composed {
   model::HttpRequest request;
   providers::EventInfo info;
-  std::string tamper_note; // what was broken, for the user
+  std::string tamper_note;     // what was broken, for the user
+  bool tamper_applied = false; // false: the drill could not apply (scheme does not sign it)
 };
 
 // Envelope, signature, --header overrides, then the tamper drill.

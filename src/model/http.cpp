@@ -62,4 +62,23 @@ bool is_form(const Headers& headers) {
   return ct && util::starts_with(util::to_lower(*ct), "application/x-www-form-urlencoded");
 }
 
+bool is_hop_by_hop(std::string_view name) noexcept {
+  static constexpr std::string_view kNames[] = {"Host",
+                                                "Content-Length",
+                                                "Connection",
+                                                "Keep-Alive",
+                                                "Transfer-Encoding",
+                                                "TE",
+                                                "Trailer",
+                                                "Upgrade",
+                                                "Proxy-Connection",
+                                                "Proxy-Authorization",
+                                                "Proxy-Authenticate",
+                                                "Expect"};
+  for (const auto h : kNames)
+    if (util::iequals(name, h))
+      return true;
+  return false;
+}
+
 } // namespace hooktool::model

@@ -150,9 +150,9 @@ TEST(ProvidersHsE2E, CheckRunsForEachProvider) {
     EXPECT_EQ(outcome["accepts-valid"], "PASS") << run.describe();
     EXPECT_EQ(outcome["accepts-unknown-event"], "PASS") << run.describe();
     EXPECT_EQ(outcome["handles-duplicate"], "PASS") << run.describe();
-    // A body changed after signing (GitLab's secret token covers no body: not asserted).
-    if (s.provider != "gitlab") {
-      EXPECT_EQ(outcome["rejects-tampered-body"], "PASS") << run.describe();
-    }
+    // A body changed after signing; GitLab's token and Mailgun's timestamp+token signature
+    // cover no body, so the drill is skipped with the reason.
+    const bool uncovered = s.provider == "gitlab" || s.provider == "mailgun";
+    EXPECT_EQ(outcome["rejects-tampered-body"], uncovered ? "SKIP" : "PASS") << run.describe();
   }
 }

@@ -8,6 +8,7 @@
 // variable), or on the receiver's request count. Nothing sleeps to synchronise.
 
 #include "background.hpp"
+#include "flawed_handler.hpp"
 #include "listen_fixture.hpp"
 #include "process.hpp"
 #include "receiver.hpp"
@@ -720,15 +721,95 @@ TEST_F(ReplayTimes, HandlerAnswering200Then500Then200IsFlaggedNotIdempotent) {
   EXPECT_EQ(j[0]["ok"], false) << "a 500 fails the default 2xx expectation";
 }
 
-TEST_F(ReplayTimes, SameStatusButDifferentResponseBodiesIsFlaggedNotIdempotent) {
+TEST_F(ReplayTimes, DifferentResponseBodiesForCopiesAreNotAFinding) {
+  // "handled #1" then "handled #2": bodies differ, statuses agree. Normal for a correct handler.
   CountingServer srv;
   const auto r = ht({"replay", cap_, "--to", at(srv.port()), "--times", "2", "--json"});
-  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_EQ(srv.count(), 2);
   const auto j = json_lines(r.out);
   ASSERT_EQ(j.size(), 1u);
-  EXPECT_EQ(j[0]["idempotent"], false);
+  EXPECT_EQ(j[0]["idempotent"], true);
   EXPECT_EQ(j[0]["statuses"], json::array({200, 200}));
+  // It says what it compared, and what it could not.
+  const auto compared = j[0].value("compared", "");
+  EXPECT_NE(compared.find("status codes of 2 copies (200 ×2)"), std::string::npos) << compared;
+  EXPECT_NE(compared.find("side effects not compared"), std::string::npos) << compared;
+}
+
+// A correct handler that answers {"received":true} and then 409 {"duplicate":true}.
+TEST_F(ReplayTimes, Conflict409ForTheCopyIsADocumentedDuplicateAnswer) {
+  e2e::FlawedHandler h("conflict-409", "stripe", kStripe);
+  auto r = ht({"replay", cap_, "--to", h.to(), "--times", "2", "--probe", h.probe(), "--json"});
+  EXPECT_EQ(r.exit_code, 0) << r.describe() << h.describe();
+  const auto j = json_lines(r.out);
+  ASSERT_EQ(j.size(), 1u) << r.describe();
+  EXPECT_EQ(j[0]["statuses"], json::array({200, 409}));
+  EXPECT_EQ(j[0]["idempotent"], true);
+  EXPECT_EQ(j[0]["ok"], true);
+  EXPECT_NE(j[0].value("note", "").find("409"), std::string::npos) << r.out;
+  EXPECT_NE(j[0].value("compared", "").find("probe (0 -> 1)"), std::string::npos) << r.out;
+}
+
+// A racy handler: 2xx for every copy, but the side effect ran once per copy.
+TEST_F(ReplayTimes, ProbeGrowingByMoreThanOneDeliveryIsNotIdempotentEvenWithEqualAnswers) {
+  e2e::FlawedHandler racy("double-process", "stripe", kStripe);
+  auto r = ht({"replay", cap_, "--to", racy.to(), "--times", "5", "--concurrency", "5", "--probe",
+               racy.probe()});
+  EXPECT_EQ(r.exit_code, 1) << r.describe() << racy.describe();
+  EXPECT_NE(r.out.find("200 ×5"), std::string::npos) << r.describe();
+  EXPECT_NE(r.out.find("not idempotent: the probe grew by 5"), std::string::npos) << r.describe();
+  EXPECT_NE(r.out.find("probe (0 -> 5)"), std::string::npos) << r.describe();
+
+  // The same drill against a correct handler: processed once.
+  e2e::FlawedHandler fine("correct", "stripe", kStripe);
+  r = ht({"replay", cap_, "--to", fine.to(), "--times", "5", "--concurrency", "5", "--probe",
+          fine.probe()});
+  EXPECT_EQ(r.exit_code, 0) << r.describe() << fine.describe();
+  EXPECT_NE(r.out.find("idempotent: compared the status codes of 5 copies (200 ×5) and the "
+                       "probe (0 -> 1)"),
+            std::string::npos)
+      << r.describe();
+}
+
+TEST_F(ReplayTimes, FiveHundredForTheDuplicateIsNotIdempotent) {
+  e2e::FlawedHandler h("duplicate-500", "stripe", kStripe);
+  const auto r = ht({"replay", cap_, "--to", h.to(), "--times", "2", "--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  const auto j = json_lines(r.out);
+  ASSERT_EQ(j.size(), 1u) << r.describe();
+  EXPECT_EQ(j[0]["idempotent"], false);
+  EXPECT_NE(j[0].value("idempotency_issue", "").find("2xx and another 5xx"), std::string::npos)
+      << r.out;
+}
+
+TEST_F(ReplayTimes, ManyCopiesAreSummarisedOnOneLine) {
+  Receiver rx;
+  const auto r = ht({"replay", cap_, "--to", at(rx), "--times", "60", "--concurrency", "8"});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  const auto lines = e2e::lines_of(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.describe(); // the delivery, then the idempotency line
+  EXPECT_NE(lines[0].find("  200 ×60  "), std::string::npos) << r.describe();
+  EXPECT_EQ(lines[0].find("200 200"), std::string::npos) << r.describe();
+}
+
+TEST_F(ReplayTimes, DelayWaitsBetweenCopies) {
+  Receiver rx;
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = ht({"replay", cap_, "--to", at(rx), "--times", "3", "--delay", "250"});
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(rx.count(), 3u);
+  // Two waits of 250 ms between three copies: a lower bound, never an upper one.
+  EXPECT_GE(elapsed, std::chrono::milliseconds(500));
+}
+
+TEST_F(ReplayTimes, ProbeThatPrintsNoNumberIsAUsageError) {
+  Receiver rx;
+  const auto r = ht({"replay", cap_, "--to", at(rx), "--times", "2", "--probe", "echo none"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_NE(r.err.find("--probe: the probe printed no number"), std::string::npos) << r.describe();
+  EXPECT_EQ(rx.count(), 0u);
 }
 
 TEST_F(ReplayTimes, ConcurrencyThreeTimesThreeSendsThreeAtOnceAndStillFlagsDifferingAnswers) {

@@ -12,6 +12,11 @@
 //   slow            like correct, but sleeps --delay-ms before answering every request
 //   unknown-500     like correct, but 500 for any event type but the provider's default fixture
 //   double-process  like correct, but no dedupe: every valid delivery is processed
+//   route-only      never verifies; routes on the event type: 400 for a type that is not one
+//                   of the provider's fixtures (the handler a body drill must not flatter)
+//   conflict-409    like correct, but a duplicate gets 409 {"duplicate":true}, the first
+//                   delivery 200 {"received":true}
+//   duplicate-500   like correct, but a duplicate gets 500
 //
 // "Processed" means a counter, written to --state FILE (temp file + rename) so that a probe
 // `cat FILE` reads it; the file holds "0" from the start. Listens on 127.0.0.1, port 0, and
@@ -52,7 +57,10 @@ enum class Mode {
   no_timestamp,
   slow,
   unknown_500,
-  double_process
+  double_process,
+  route_only,
+  conflict_409,
+  duplicate_500
 };
 
 std::optional<Mode> parse_mode(const std::string& s) {
@@ -70,6 +78,12 @@ std::optional<Mode> parse_mode(const std::string& s) {
     return Mode::unknown_500;
   if (s == "double-process")
     return Mode::double_process;
+  if (s == "route-only")
+    return Mode::route_only;
+  if (s == "conflict-409")
+    return Mode::conflict_409;
+  if (s == "duplicate-500")
+    return Mode::duplicate_500;
   return std::nullopt;
 }
 
@@ -91,6 +105,8 @@ class Handler {
 public:
   Handler(Options o, std::unique_ptr<providers::Provider> p)
       : o_(std::move(o)), p_(std::move(p)), known_event_(p_->default_event()) {
+    for (const auto& f : core::FixtureStore().list(p_->fixture_family()))
+      known_events_.insert(f.event);
     write_state(0);
   }
 
@@ -99,6 +115,13 @@ public:
     if (o_.mode == Mode::slow)
       std::this_thread::sleep_for(std::chrono::milliseconds(o_.delay_ms));
     const auto req = to_request(hreq);
+    if (o_.mode == Mode::route_only) {
+      const auto info = p_->event_info(req);
+      if (!known_events_.contains(info.type))
+        return {400, "unknown event type '" + info.type + "'"};
+      process(info.id);
+      return {200, "ok " + info.type};
+    }
     if (o_.mode != Mode::no_verify) {
       const auto verdict = verify(req);
       if (verdict.status != model::VerdictStatus::valid)
@@ -114,7 +137,14 @@ public:
     const auto info = p_->event_info(req);
     if (o_.mode == Mode::unknown_500 && info.type != known_event_)
       return {500, "unknown event type '" + info.type + "'"};
-    process(info.id);
+    if (!process(info.id)) {
+      if (o_.mode == Mode::conflict_409)
+        return {409, R"({"duplicate":true})"};
+      if (o_.mode == Mode::duplicate_500)
+        return {500, "duplicate"};
+    }
+    if (o_.mode == Mode::conflict_409)
+      return {200, R"({"received":true})"};
     return {200, "ok " + info.type + " " + info.id};
   }
 
@@ -153,12 +183,14 @@ private:
     return p_->verify(req, params);
   }
 
-  void process(const std::string& id) {
+  // False when the id was processed before (a duplicate).
+  bool process(const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
     if (o_.mode != Mode::double_process && !seen_.insert(id).second)
-      return; // already processed: acknowledge without doing it again
+      return false; // already processed: acknowledge without doing it again
     ++processed_;
     write_state(processed_);
+    return true;
   }
 
   void write_state(long value) const {
@@ -173,6 +205,7 @@ private:
   Options o_;
   std::unique_ptr<providers::Provider> p_;
   std::string known_event_;
+  std::set<std::string> known_events_;
   std::mutex mu_;
   std::set<std::string> seen_;
   long processed_ = 0;
