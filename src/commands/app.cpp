@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 namespace hooktool::commands {
 
@@ -31,38 +32,12 @@ void print_error(const std::string& message) {
   std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " " << message << "\n";
 }
 
-} // namespace
-
-int run_app(int argc, char** argv) {
-  // A closed pipe (hooktool … | head) must end the write, not the process with SIGPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
-
-  // `hooktool --version` alone answers before the command line is built (start-up goal).
-  if (argc == 2 &&
-      (std::string_view(argv[1]) == "--version" || std::string_view(argv[1]) == "-V")) {
-    std::cout << core::version_report() << "\n";
-    return 0;
-  }
-
+// The whole command line: every command's options and where CLI11 put them.
+struct Cli {
   CLI::App app{"hooktool: send, inspect and replay webhooks, signed like the real providers"};
-  app.name("hooktool");
-  app.require_subcommand(1);
-  app.set_version_flag("-V,--version", [] { return core::version_report(); });
-  app.footer("Examples:\n"
-             "  hooktool send stripe invoice.paid --to localhost:3000/webhooks --secret whsec_…\n"
-             "  hooktool listen --port 9000 --secret stripe=whsec_… --capture deliveries.jsonl\n"
-             "  hooktool replay deliveries.jsonl --to :3000 --times 3\n"
-             "  hooktool check github --to :3000/github --secret s3cret\n"
-             "Run 'hooktool <command> --help' for a command's options.");
   bool no_color = false;
   bool force_color = false;
-  app.add_flag("--no-color", no_color, "Never use colour (also NO_COLOR)");
-  app.add_flag("--color", force_color, "Always use colour");
   bool no_config = false;
-  app.add_flag("--no-config", no_config,
-               "Read no config file (.hooktool.toml, ~/.config/hooktool)");
-  app.fallthrough();
-
   SendOptions send;
   SignOptions sign;
   VerifyOptions verify;
@@ -70,84 +45,61 @@ int run_app(int argc, char** argv) {
   ListenOptions listen;
   ReplayOptions replay;
   CheckOptions check;
-  auto* send_cmd = register_send(app, send);
-  auto* sign_cmd = register_sign(app, sign);
-  auto* verify_cmd = register_verify(app, verify);
-  auto* listen_cmd = register_listen(app, listen);
-  auto* replay_cmd = register_replay(app, replay);
-  auto* check_cmd = register_check(app, check);
-  auto* fixtures_cmd = register_fixtures(app, fixtures);
   KeygenOptions keygen;
-  auto* keygen_cmd = register_keygen(app, keygen);
   ExportOptions export_options;
-  auto* export_cmd = register_export(app, export_options);
   ConfigOptions config;
-  auto* config_cmd = register_config(app, config);
   CompletionOptions completion;
-  auto* completion_cmd = register_completion(app, completion);
+  CLI::App* send_cmd = nullptr;
+  CLI::App* sign_cmd = nullptr;
+  CLI::App* verify_cmd = nullptr;
+  CLI::App* listen_cmd = nullptr;
+  CLI::App* replay_cmd = nullptr;
+  CLI::App* check_cmd = nullptr;
+  CLI::App* fixtures_cmd = nullptr;
+  CLI::App* keygen_cmd = nullptr;
+  CLI::App* export_cmd = nullptr;
+  CLI::App* config_cmd = nullptr;
+  CLI::App* completion_cmd = nullptr;
+  std::optional<core::Settings> loaded;
 
-  // Hidden: the man page, generated from the definitions above (the build installs it).
-  if (argc == 2 && std::string_view(argv[1]) == "--man") {
-    std::cout << render_man_page(app);
-    return 0;
+  Cli() {
+    app.name("hooktool");
+    app.require_subcommand(1);
+    app.set_version_flag("-V,--version", [] { return core::version_report(); });
+    app.footer("Examples:\n"
+               "  hooktool send stripe invoice.paid --to localhost:3000/webhooks --secret whsec_…\n"
+               "  hooktool listen --port 9000 --secret stripe=whsec_… --capture deliveries.jsonl\n"
+               "  hooktool replay deliveries.jsonl --to :3000 --times 3\n"
+               "  hooktool check github --to :3000/github --secret s3cret\n"
+               "Run 'hooktool <command> --help' for a command's options.");
+    app.add_flag("--no-color", no_color, "Never use colour (also NO_COLOR)");
+    app.add_flag("--color", force_color, "Always use colour");
+    app.add_flag("--no-config", no_config,
+                 "Read no config file (.hooktool.toml, ~/.config/hooktool)");
+    app.fallthrough();
+    send_cmd = register_send(app, send);
+    sign_cmd = register_sign(app, sign);
+    verify_cmd = register_verify(app, verify);
+    listen_cmd = register_listen(app, listen);
+    replay_cmd = register_replay(app, replay);
+    check_cmd = register_check(app, check);
+    fixtures_cmd = register_fixtures(app, fixtures);
+    keygen_cmd = register_keygen(app, keygen);
+    export_cmd = register_export(app, export_options);
+    config_cmd = register_config(app, config);
+    completion_cmd = register_completion(app, completion);
   }
-  // Hidden: a completion script (the build installs one per shell), as `completion SHELL`.
-  if (argc == 3 && std::string_view(argv[1]) == "--completion") {
-    if (const auto shell = parse_shell(argv[2])) {
-      std::cout << render_completion(app, *shell);
-      return 0;
-    }
-  }
-  // The first word that is not an option names the command: a typo gets a suggestion rather
-  // than CLI11's "A subcommand is required".
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view word = argv[i];
-    if (word.starts_with("-"))
-      continue;
-    std::vector<std::string> names;
-    for (const auto* sub : app.get_subcommands({}))
-      names.push_back(sub->get_name());
-    if (std::find(names.begin(), names.end(), word) == names.end()) {
-      ui::configure_color(ui::ColorMode::automatic);
-      print_error("unknown command '" + util::printable(word) + "'" +
-                  util::did_you_mean(word, names) + " (see hooktool --help)");
-      return static_cast<int>(ExitCode::usage);
-    }
-    break;
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    ui::configure_color(ui::ColorMode::automatic);
-    std::string what = e.what();
-    while (!what.empty() && what.back() == '\n')
-      what.pop_back();
-    std::string help = "hooktool --help";
-    for (const auto* sub : app.get_subcommands())
-      help = "hooktool " + sub->get_name() + " --help";
-    print_error(what + " (see " + help + ")");
-    return static_cast<int>(ExitCode::usage);
-  }
-  ui::configure_color(no_color      ? ui::ColorMode::never
-                      : force_color ? ui::ColorMode::always
-                                    : ui::ColorMode::automatic);
 
   // Settings not given as flags come from the environment, then the config files: read once,
   // and only by the commands that use them (so --help, --version, fixtures and export never
   // touch a config file).
-  std::optional<core::Settings> loaded;
-  const auto settings = [&]() -> const core::Settings& {
+  const core::Settings& settings() {
     if (!loaded)
       loaded.emplace(load_settings(no_config));
     return *loaded;
-  };
-  const auto target_or_config = [&](std::string& to) {
+  }
+
+  void target_or_config(std::string& to) {
     auto resolved = settings().to(to);
     if (resolved.layer == core::Layer::project || resolved.layer == core::Layer::user) {
       try {
@@ -157,32 +109,39 @@ int run_app(int argc, char** argv) {
       }
     }
     to = std::move(resolved.value);
-  };
+  }
 
-  try {
+  void resolve_listen() {
+    const auto& s = settings();
+    listen.host =
+        s.listen_host(listen_cmd->count("--host") > 0 ? std::optional<std::string>(listen.host)
+                                                      : std::nullopt,
+                      listen.host)
+            .value;
+    listen.port = static_cast<int>(s.listen_port(listen_cmd->count("--port") > 0
+                                                     ? std::optional<long long>(listen.port)
+                                                     : std::nullopt,
+                                                 listen.port)
+                                       .value);
+    auto forward = s.forward(listen.forward_to);
+    listen.forward_to = std::move(forward.value);
+    if (forward.layer == core::Layer::project || forward.layer == core::Layer::user)
+      listen.forward_where = forward.where;
+  }
+
+  // Flags given on the command line win; what is missing comes from settings.
+  void resolve() {
     if (send_cmd->parsed())
       target_or_config(send.to);
     if (replay_cmd->parsed() && !replay.as_curl)
       target_or_config(replay.to);
     if (check_cmd->parsed())
       target_or_config(check.to);
-    if (listen_cmd->parsed()) {
-      const auto& s = settings();
-      listen.host =
-          s.listen_host(listen_cmd->count("--host") > 0 ? std::optional<std::string>(listen.host)
-                                                        : std::nullopt,
-                        listen.host)
-              .value;
-      listen.port = static_cast<int>(s.listen_port(listen_cmd->count("--port") > 0
-                                                       ? std::optional<long long>(listen.port)
-                                                       : std::nullopt,
-                                                   listen.port)
-                                         .value);
-      auto forward = s.forward(listen.forward_to);
-      listen.forward_to = std::move(forward.value);
-      if (forward.layer == core::Layer::project || forward.layer == core::Layer::user)
-        listen.forward_where = forward.where;
-    }
+    if (listen_cmd->parsed())
+      resolve_listen();
+  }
+
+  int dispatch() {
     if (completion_cmd->parsed())
       return run_completion(app, completion);
     if (config_cmd->parsed())
@@ -205,6 +164,94 @@ int run_app(int argc, char** argv) {
       return run_fixtures(fixtures);
     if (keygen_cmd->parsed())
       return run_keygen(keygen);
+    return static_cast<int>(ExitCode::usage);
+  }
+};
+
+// The first word that is not an option names the command: a typo gets a suggestion rather
+// than CLI11's "A subcommand is required". nullopt when it names one (or there is none).
+std::optional<int> reject_unknown_command(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    if (word.starts_with("-"))
+      continue;
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands({}))
+      names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), word) != names.end())
+      return std::nullopt;
+    ui::configure_color(ui::ColorMode::automatic);
+    print_error("unknown command '" + util::printable(word) + "'" +
+                util::did_you_mean(word, names) + " (see hooktool --help)");
+    return static_cast<int>(ExitCode::usage);
+  }
+  return std::nullopt;
+}
+
+// Parses the command line; an exit code when it is done (help, version, an error).
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    ui::configure_color(ui::ColorMode::automatic);
+    std::string what = e.what();
+    while (!what.empty() && what.back() == '\n')
+      what.pop_back();
+    std::string help = "hooktool --help";
+    for (const auto* sub : app.get_subcommands())
+      help = "hooktool " + sub->get_name() + " --help";
+    print_error(what + " (see " + help + ")");
+    return static_cast<int>(ExitCode::usage);
+  }
+  return std::nullopt;
+}
+
+// Hidden entry points used by the build: the man page and the completion scripts.
+std::optional<int> hidden_output(const CLI::App& app, int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--man") {
+    std::cout << render_man_page(app);
+    return 0;
+  }
+  if (argc == 3 && std::string_view(argv[1]) == "--completion") {
+    if (const auto shell = parse_shell(argv[2])) {
+      std::cout << render_completion(app, *shell);
+      return 0;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+int run_app(int argc, char** argv) {
+  // A closed pipe (hooktool … | head) must end the write, not the process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  // `hooktool --version` alone answers before the command line is built (start-up goal).
+  if (argc == 2 &&
+      (std::string_view(argv[1]) == "--version" || std::string_view(argv[1]) == "-V")) {
+    std::cout << core::version_report() << "\n";
+    return 0;
+  }
+  Cli cli;
+  if (const auto done = hidden_output(cli.app, argc, argv))
+    return *done;
+  if (const auto done = reject_unknown_command(cli.app, argc, argv))
+    return *done;
+  if (const auto done = parse(cli.app, argc, argv))
+    return *done;
+  ui::configure_color(cli.no_color      ? ui::ColorMode::never
+                      : cli.force_color ? ui::ColorMode::always
+                                        : ui::ColorMode::automatic);
+  try {
+    cli.resolve();
+    return cli.dispatch();
   } catch (const Error& e) {
     print_error(e.what());
     return static_cast<int>(e.code());
@@ -215,7 +262,6 @@ int run_app(int argc, char** argv) {
     print_error(std::string("internal error: ") + e.what());
     return static_cast<int>(ExitCode::failure);
   }
-  return static_cast<int>(ExitCode::usage);
 }
 
 } // namespace hooktool::commands

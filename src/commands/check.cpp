@@ -103,69 +103,23 @@ std::vector<std::string> select_checks(const CheckOptions& o) {
   return out;
 }
 
-} // namespace
-
-int run_check(const CheckOptions& o, const core::Settings& settings) {
-  if (o.list) {
-    for (const auto& c : check::all_checks())
-      std::cout << c.name << std::string(c.name.size() < 30 ? 30 - c.name.size() : 1, ' ')
-                << c.description << "\n";
-    return 0;
+// Prints the report card as results arrive, as text or JSON lines, and the summary.
+class CardPrinter {
+public:
+  CardPrinter(const CheckOptions& o, const std::vector<std::string>& names) : o_(o) {
+    for (const auto& n : names)
+      width_ = std::max(width_, n.size());
   }
-  if (o.provider.empty())
-    throw usage_error("check needs a provider: hooktool check <provider> --to URL --secret S");
-  if (o.to.empty())
-    throw usage_error(
-        "check needs --to URL (the handler to grade; or HOOKTOOL_TO, `to` in .hooktool.toml)");
-  const auto provider = providers::require_provider(o.provider, to_config(o.generic));
-  const auto target = model::parse_target(o.to);
-  const auto names = select_checks(o);
-  const auto secret = settings.secret(o.provider, o.secret);
-  if (!secret)
-    throw usage_error(
-        "check needs the handler's secret: --secret, --secret-file or HOOKTOOL_SECRET");
-  provider->validate_secret(secret->value);
-  if (!o.signing_url.empty())
-    (void)model::parse_target(o.signing_url);
 
-  const core::FixtureStore store(
-      std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
-  check::CheckSetup setup;
-  setup.provider = provider.get();
-  setup.store = &store;
-  setup.event = o.event.empty() ? std::string(provider->default_event()) : o.event;
-  (void)store.load(providers::fixture_family(provider->id()),
-                   setup.event); // unknown event: exit 2 now
-  setup.url = target.str();
-  setup.signing_url = o.signing_url;
-  setup.secret = secret->value;
-  setup.extra_headers = parse_headers(o.headers);
-  const auto timeout_s =
-      o.timeout_s > 0 ? o.timeout_s : static_cast<double>(provider->delivery_timeout_s() + 5);
-  setup.client.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
-  setup.client.tls =
-      o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
-  setup.copies = o.copies;
-  setup.probe = o.probe;
-  if (!o.probe.empty()) {
-    // A probe that cannot be read is the command line's fault, not the handler's.
-    std::string probe_error;
-    if (!util::run_probe(o.probe, probe_error))
-      throw usage_error("--probe: " + probe_error + " (it must print a number, e.g. a row count)");
+  void header(const providers::Provider& p, const check::CheckSetup& s) const {
+    if (!o_.json)
+      std::cout << ui::paint("hooktool check " + std::string(p.id()), ui::Style::bold, kOut)
+                << " → " << s.url << "  (event " << s.event << ")\n\n";
   }
-  setup.slow_ms = o.slow_ms;
 
-  constexpr auto out = ui::Stream::out;
-  if (!o.json)
-    std::cout << ui::paint("hooktool check " + std::string(provider->id()), ui::Style::bold, out)
-              << " → " << setup.url << "  (event " << setup.event << ")\n\n";
-  std::size_t width = 0;
-  for (const auto& n : names)
-    width = std::max(width, n.size());
-  std::array<int, 4> counts{};
-  const auto print = [&](const check::CheckResult& r) {
-    ++counts[static_cast<std::size_t>(r.outcome)];
-    if (o.json) {
+  void result(const check::CheckResult& r) {
+    ++counts_[static_cast<std::size_t>(r.outcome)];
+    if (o_.json) {
       nlohmann::ordered_json j{
           {"check", r.name}, {"result", check::to_string(r.outcome)}, {"evidence", r.evidence}};
       if (!r.advice.empty())
@@ -174,40 +128,121 @@ int run_check(const CheckOptions& o, const core::Settings& settings) {
                 << std::flush;
       return;
     }
-    std::cout << ui::paint(std::string(check::to_string(r.outcome)), outcome_style(r.outcome), out)
-              << "  " << r.name << std::string(width + 2 - r.name.size(), ' ')
+    std::cout << ui::paint(std::string(check::to_string(r.outcome)), outcome_style(r.outcome), kOut)
+              << "  " << r.name << std::string(width_ + 2 - r.name.size(), ' ')
               << util::printable(r.evidence) << "\n";
     if (!r.advice.empty())
-      std::cout << std::string(6 + width + 2, ' ')
-                << ui::paint("→ " + r.advice, ui::Style::dim, out) << "\n";
+      std::cout << std::string(6 + width_ + 2, ' ')
+                << ui::paint("→ " + r.advice, ui::Style::dim, kOut) << "\n";
     std::cout.flush();
-  };
-  const auto run = check::run_checks(setup, names, print);
-
-  const auto passed = counts[static_cast<std::size_t>(check::Outcome::pass)];
-  const auto failed = counts[static_cast<std::size_t>(check::Outcome::fail)];
-  const auto warned = counts[static_cast<std::size_t>(check::Outcome::warn)];
-  const auto skipped = counts[static_cast<std::size_t>(check::Outcome::skip)];
-  const bool stopped = !run.unreachable.empty();
-  const bool ok = !stopped && failed == 0 && (!o.strict || warned == 0);
-  if (o.json) {
-    nlohmann::ordered_json summary{
-        {"provider", provider->id()}, {"url", setup.url},   {"passed", passed}, {"failed", failed},
-        {"warned", warned},           {"skipped", skipped}, {"ok", ok}};
-    if (stopped)
-      summary["stopped"] = run.unreachable;
-    std::cout << nlohmann::ordered_json{{"summary", summary}}.dump(
-                     -1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-  } else if (!stopped) {
-    std::cout << "\n"
-              << passed << " passed, " << failed << " failed, " << warned << " warned, " << skipped
-              << " skipped" << (o.strict && warned > 0 ? " (--strict: warnings fail)" : "") << "\n";
   }
-  if (stopped) // every other check would fail the same way: one line instead of a page of advice
-    std::cerr << "hooktool: check stopped: could not reach " << util::printable(setup.url) << " ("
-              << util::printable(run.unreachable) << "); is the handler running?\n";
-  return ok ? 0 : 1;
+
+  // The summary; returns the exit code.
+  [[nodiscard]] int summary(const providers::Provider& p, const std::string& url,
+                            const check::CheckRun& run) const {
+    const auto passed = count(check::Outcome::pass);
+    const auto failed = count(check::Outcome::fail);
+    const auto warned = count(check::Outcome::warn);
+    const auto skipped = count(check::Outcome::skip);
+    const bool stopped = !run.unreachable.empty();
+    const bool ok = !stopped && failed == 0 && (!o_.strict || warned == 0);
+    if (o_.json) {
+      nlohmann::ordered_json summary{
+          {"provider", p.id()}, {"url", url},         {"passed", passed}, {"failed", failed},
+          {"warned", warned},   {"skipped", skipped}, {"ok", ok}};
+      if (stopped)
+        summary["stopped"] = run.unreachable;
+      std::cout << nlohmann::ordered_json{{"summary", summary}}.dump(
+                       -1, ' ', false, nlohmann::json::error_handler_t::replace)
+                << "\n";
+    } else if (!stopped) {
+      std::cout << "\n"
+                << passed << " passed, " << failed << " failed, " << warned << " warned, "
+                << skipped << " skipped"
+                << (o_.strict && warned > 0 ? " (--strict: warnings fail)" : "") << "\n";
+    }
+    if (stopped) // every other check would fail the same way: one line, not a page of advice
+      std::cerr << "hooktool: check stopped: could not reach " << util::printable(url) << " ("
+                << util::printable(run.unreachable) << "); is the handler running?\n";
+    return ok ? 0 : 1;
+  }
+
+private:
+  static constexpr auto kOut = ui::Stream::out;
+  [[nodiscard]] int count(check::Outcome o) const { return counts_[static_cast<std::size_t>(o)]; }
+
+  const CheckOptions& o_;
+  std::size_t width_ = 0;
+  std::array<int, 4> counts_{};
+};
+
+void print_list() {
+  for (const auto& c : check::all_checks())
+    std::cout << c.name << std::string(c.name.size() < 30 ? 30 - c.name.size() : 1, ' ')
+              << c.description << "\n";
+}
+
+// Everything the battery needs, validated before the first delivery: a usage error (exit 2)
+// for a bad flag, an unknown event, an unusable secret or a probe that cannot be read.
+check::CheckSetup make_setup(const CheckOptions& o, const core::Settings& settings,
+                             const providers::Provider& provider, const core::FixtureStore& store) {
+  const auto target = model::parse_target(o.to);
+  const auto secret = settings.secret(o.provider, o.secret);
+  if (!secret)
+    throw usage_error(
+        "check needs the handler's secret: --secret, --secret-file or HOOKTOOL_SECRET");
+  provider.validate_secret(secret->value);
+  if (!o.signing_url.empty())
+    (void)model::parse_target(o.signing_url);
+  check::CheckSetup setup;
+  setup.provider = &provider;
+  setup.store = &store;
+  setup.event = o.event.empty() ? std::string(provider.default_event()) : o.event;
+  (void)store.load(providers::fixture_family(provider.id()), setup.event); // unknown: exit 2
+  setup.url = target.str();
+  setup.signing_url = o.signing_url;
+  setup.secret = secret->value;
+  setup.extra_headers = parse_headers(o.headers);
+  const auto timeout_s =
+      o.timeout_s > 0 ? o.timeout_s : static_cast<double>(provider.delivery_timeout_s() + 5);
+  setup.client.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
+  setup.client.tls =
+      o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+  setup.copies = o.copies;
+  setup.probe = o.probe;
+  setup.slow_ms = o.slow_ms;
+  if (!o.probe.empty()) {
+    // A probe that cannot be read is the command line's fault, not the handler's.
+    std::string probe_error;
+    if (!util::run_probe(o.probe, probe_error))
+      throw usage_error("--probe: " + probe_error + " (it must print a number, e.g. a row count)");
+  }
+  return setup;
+}
+
+} // namespace
+
+int run_check(const CheckOptions& o, const core::Settings& settings) {
+  if (o.list) {
+    print_list();
+    return 0;
+  }
+  if (o.provider.empty())
+    throw usage_error("check needs a provider: hooktool check <provider> --to URL --secret S");
+  if (o.to.empty())
+    throw usage_error(
+        "check needs --to URL (the handler to grade; or HOOKTOOL_TO, `to` in .hooktool.toml)");
+  const auto provider = providers::require_provider(o.provider, to_config(o.generic));
+  const auto names = select_checks(o);
+  const core::FixtureStore store(
+      std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
+  const auto setup = make_setup(o, settings, *provider, store);
+
+  CardPrinter printer(o, names);
+  printer.header(*provider, setup);
+  const auto run =
+      check::run_checks(setup, names, [&](const check::CheckResult& r) { printer.result(r); });
+  return printer.summary(*provider, setup.url, run);
 }
 
 } // namespace hooktool::commands
