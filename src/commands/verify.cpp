@@ -42,6 +42,9 @@ int run_verify(const VerifyOptions& o, const core::Settings& settings) {
   if (!secret)
     throw usage_error("verify needs a secret: --secret, HOOKTOOL_SECRET or --secret-file");
   provider->validate_verifying_key(secret->value);
+  if (provider->signs_url() && o.url.empty())
+    throw usage_error("verify " + std::string(provider->id()) +
+                      " needs --url: the URL the sender posted to (the signature covers it)");
 
   model::HttpRequest req;
   req.headers = parse_headers(o.headers);

@@ -68,7 +68,7 @@ Verdict HubspotProvider::verify(const model::HttpRequest& req, const VerifyParam
   if (urls.empty() && util::starts_with(req.url, "http"))
     urls.push_back(req.url);
   if (urls.empty())
-    return detail::invalid("the URL the sender signed is unknown (give --url or --public-url)");
+    return detail::invalid("the URL the sender signed is unknown");
   bool match = false;
   for (const auto& url : urls)
     match = crypto::constant_time_equal(v3_mac(*params.secret, req.method, url, req.body, *ts_text),

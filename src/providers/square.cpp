@@ -61,8 +61,7 @@ Verdict SquareProvider::verify(const model::HttpRequest& req, const VerifyParams
   if (urls.empty() && util::starts_with(req.url, "http"))
     urls.push_back(req.url);
   if (urls.empty())
-    return detail::invalid(
-        "the notification URL the sender signed is unknown (give --url or --public-url)");
+    return detail::invalid("the notification URL the sender signed is unknown");
   bool match = false;
   for (const auto& url : urls)
     match = crypto::constant_time_equal(mac(*params.secret, url, req.body), *header) || match;

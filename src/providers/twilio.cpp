@@ -124,7 +124,7 @@ Verdict TwilioProvider::verify(const model::HttpRequest& req, const VerifyParams
   if (urls.empty() && util::starts_with(req.url, "http"))
     urls.push_back(req.url);
   if (urls.empty())
-    return detail::invalid("the URL the sender signed is unknown (give --url or --public-url)");
+    return detail::invalid("the URL the sender signed is unknown");
 
   for (const auto& url : urls) {
     if (url.find("bodySHA256") != std::string::npos) {

@@ -217,6 +217,20 @@ TEST(SignErrors, UsageErrorsExit2WithOneLine) {
   }
 }
 
+// verify has no --public-url (listen does): a URL-signing scheme without --url is a usage
+// error naming the flag verify has, not a plain "invalid".
+TEST(VerifyErrors, UrlSigningProviderWithoutUrlAsksForUrl) {
+  for (const std::string provider : {"twilio", "square", "hubspot"}) {
+    SCOPED_TRACE(provider);
+    const auto r =
+        e2e::hooktool({"verify", provider, "--secret", "0123456789abcdef0123456789abcdef", "-H",
+                       "X-Twilio-Signature: abc", "--body", "a=b"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_NE(r.err.find("needs --url"), std::string::npos) << r.describe();
+    EXPECT_EQ(r.err.find("--public-url"), std::string::npos) << r.describe();
+  }
+}
+
 TEST(Fixtures, ListsEveryRegisteredProvider) {
   const auto r = e2e::hooktool({"fixtures"});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
