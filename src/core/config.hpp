@@ -73,7 +73,7 @@ struct Config {
 Config load_config(const ConfigPaths& paths);
 
 // The largest secret file read: a secret or key is a few KiB at most.
-inline constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+inline constexpr std::size_t kMaxSecretFileBytes = std::size_t{64} * 1024;
 
 // Reads a secret file (--secret-file or [secret_files]): a regular file (links followed) of at
 // most kMaxSecretFileBytes, trailing newlines dropped. A usage error "WHAT: secret file …"

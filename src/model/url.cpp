@@ -133,7 +133,7 @@ Authority split_authority(std::string_view text, std::string_view url) {
 // The host as Url keeps it (IPv6 without brackets), or a usage error naming it.
 std::string checked_host(std::string_view text, std::string_view host) {
   if (host.starts_with('[')) {
-    const std::string inner(host.substr(1, host.size() - 2));
+    std::string inner(host.substr(1, host.size() - 2));
     if (host.back() != ']' || !is_ipv6(inner))
       throw bad_url(text, "'" + util::printable(host) + "' is not an IPv6 address");
     return inner;
