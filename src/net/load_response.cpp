@@ -96,6 +96,11 @@ std::size_t ResponseParser::feed(std::string_view data) {
       const auto rest = data.substr(pos);
       const auto nl = rest.find('\n');
       const auto piece = rest.substr(0, nl == std::string_view::npos ? rest.size() : nl);
+      if (phase_ == Phase::chunk_end &&
+          (line_.size() + piece.size() > 1 || piece.find_first_not_of('\r') != piece.npos)) {
+        fail("malformed chunked body: a chunk is not followed by CRLF");
+        break;
+      }
       if (line_.size() + piece.size() > kMaxLine) {
         fail("a response line is longer than " + std::to_string(kMaxLine / 1024) + " KiB");
         break;
