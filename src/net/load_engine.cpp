@@ -619,27 +619,75 @@ void produce(const RequestSource& source, std::int64_t count, ReadyRing& ring) {
 
 } // namespace
 
+namespace {
+
+// Origin-form target and Host value of a URL; parsed once per thread for the URL of the run.
+struct WireTarget {
+  std::string url;
+  std::string target; // path[?query]
+  std::string host;   // host[:port], IPv6 bracketed, default port left out
+};
+
+const WireTarget& wire_target(const std::string& url) {
+  thread_local WireTarget cached;
+  if (cached.url == url && !url.empty())
+    return cached;
+  const auto u = model::parse_target(url);
+  WireTarget t;
+  t.url = url;
+  t.target = u.query.empty() ? u.path : u.path + "?" + u.query;
+  t.host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
+  if (u.port != 0 &&
+      !((u.scheme == "http" && u.port == 80) || (u.scheme == "https" && u.port == 443)))
+    t.host += ":" + std::to_string(u.port);
+  cached = std::move(t);
+  return cached;
+}
+
+// The same rules as detail::unsafe_request (which gives the message), with a lookup table:
+// method and header names are tokens, header values hold no CR, LF or NUL.
+bool plainly_safe(const model::HttpRequest& request) noexcept {
+  static const auto table = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x21; c < 0x7f; ++c)
+      t[static_cast<std::size_t>(c)] =
+          std::string_view("\"(),/:;<=>?@[\\]{}").find(static_cast<char>(c)) ==
+          std::string_view::npos;
+    return t;
+  }();
+  const auto token = [&](std::string_view s) {
+    if (s.empty())
+      return false;
+    for (const char c : s)
+      if (!table[static_cast<unsigned char>(c)])
+        return false;
+    return true;
+  };
+  if (!token(request.method))
+    return false;
+  for (const auto& h : request.headers) {
+    if (!token(h.name))
+      return false;
+    for (const char c : h.value)
+      if (c == '\r' || c == '\n' || c == '\0')
+        return false;
+  }
+  return true;
+}
+
+} // namespace
+
 void serialise_request(const model::HttpRequest& request, std::string& out) {
-  if (const auto reason = detail::unsafe_request(request))
-    throw failure("refusing a request: " + *reason);
-  const auto url = model::parse_target(request.url);
+  if (!plainly_safe(request)) {
+    const auto reason = detail::unsafe_request(request);
+    throw failure("refusing a request: " + reason.value_or("not an HTTP request"));
+  }
+  const auto& t = wire_target(request.url);
   out.clear();
   out.reserve(request.body.size() + 512);
-  out.append(request.method).append(" ").append(url.path);
-  if (!url.query.empty())
-    out.append("?").append(url.query);
-  out.append(" HTTP/1.1\r\n");
-  if (!model::find_header(request.headers, "Host")) {
-    out.append("Host: ");
-    if (url.host.find(':') != std::string::npos)
-      out.append("[").append(url.host).append("]");
-    else
-      out.append(url.host);
-    if (url.port != 0 &&
-        !((url.scheme == "http" && url.port == 80) || (url.scheme == "https" && url.port == 443)))
-      out.append(":").append(std::to_string(url.port));
-    out.append("\r\n");
-  }
+  out.append(request.method).append(" ").append(t.target).append(" HTTP/1.1\r\n");
+  if (!model::find_header(request.headers, "Host"))
+    out.append("Host: ").append(t.host).append("\r\n");
   for (const auto& h : request.headers) {
     out.append(h.name);
     out.append(h.value.empty() ? ":" : ": ");
