@@ -165,7 +165,8 @@ public:
          const ResponseSink& on_response, const ProgressSink& on_progress)
       : client_(client), options_(options), endpoint_(std::move(endpoint)),
         on_response_(on_response), on_progress_(on_progress),
-        conns_(static_cast<std::size_t>(std::max(1, options.concurrency))), buffer_(64 * 1024) {
+        conns_(static_cast<std::size_t>(std::max(1, options.concurrency))),
+        buffer_(std::size_t{64} * 1024) {
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll_)
       throw failure(std::string("epoll: ") + std::strerror(errno));
@@ -460,7 +461,8 @@ void Engine::sweep(Clock::time_point now) {
 
 void Engine::on_event(std::uint64_t key, std::uint32_t events) {
   if (key == kWakeKey) {
-    ring_->drain_wake();
+    if (ring_ != nullptr)
+      ring_->drain_wake();
     starved_ = false;
     return;
   }

@@ -238,15 +238,14 @@ void ResponseParser::end_of_headers() {
     return;
   }
   keep_alive_ = minor_ >= 1 ? !saw_close_ : saw_keep_alive_ && !saw_close_;
-  if (status_ == 204 || status_ == 304) {
-    finish();
+  if (status_ == 204 || status_ == 304 ||
+      (!chunked_ && !other_coding_ && has_length_ && length_ == 0)) {
+    finish(); // no body
   } else if (chunked_) {
     phase_ = Phase::chunk_size;
   } else if (other_coding_ || !has_length_) {
     phase_ = Phase::until_close; // the body ends when the connection does
     keep_alive_ = false;
-  } else if (length_ == 0) {
-    finish();
   } else {
     remaining_ = length_;
     phase_ = Phase::body;

@@ -16,8 +16,8 @@ public:
   enum class State { incomplete, complete, failed };
 
   // Limits: a longer status or header line, or a larger header block, fails the response.
-  static constexpr std::size_t kMaxLine = 16 * 1024;
-  static constexpr std::size_t kMaxHeaderBlock = 64 * 1024;
+  static constexpr std::size_t kMaxLine = std::size_t{16} * 1024;
+  static constexpr std::size_t kMaxHeaderBlock = std::size_t{64} * 1024;
 
   // Ready for the next response (keeps the buffer's capacity).
   void reset() noexcept;
