@@ -3,12 +3,16 @@
 # on 127.0.0.1, 32 at a time, in the same run:
 #   hooktool send github push --count 20000 --concurrency 32 (each delivery freshly rendered and signed),
 #   the same with --same-payload, hey -n 20000 -c 32, ab -k -n 20000 -c 32, and wrk -c32 -d5s.
-# Each measurement is repeated ROUNDS times (tools interleaved); the table shows medians.
-# Usage: bench/send.sh        (env: HOOKTOOL, ROUNDS=3, SECS=5, COUNT=20000, CONC=32)
+# Each measurement is repeated ROUNDS times (tools interleaved); the table shows medians and the
+# ratios of medians to ab -k, hey and wrk. MEM_COUNT=N (e.g. 1000000) adds one fresh-delivery run
+# of N requests under /usr/bin/time -v and reports its peak RSS next to a COUNT-request run's (the
+# load engine's memory must stay flat).
+# Usage: bench/send.sh        (env: HOOKTOOL, ROUNDS=3, SECS=5, COUNT=20000, CONC=32, MEM_COUNT=0)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 COUNT=${COUNT:-20000}
 CONC=${CONC:-32}
+MEM_COUNT=${MEM_COUNT:-0}
 
 need wrk wrk
 need hey hey
@@ -82,6 +86,20 @@ declare -A name=(
   [wrk]="wrk -t2 -c$CONC -d${SECS}s"
 )
 wrk_med=$(median $(cat "$WORK/wrk.rps"))
+ab_med=$(median $(cat "$WORK/ab.rps"))
+hey_med=$(median $(cat "$WORK/hey.rps"))
+
+peak_rss() { # COUNT: peak RSS in MiB of one fresh-delivery run of COUNT requests
+  need_time
+  /usr/bin/time -v "$HOOKTOOL" send github push --count "$1" --concurrency "$CONC" --to "127.0.0.1:$NGINX_PORT" \
+    --secret "$SECRET" --json >"$WORK/mem.json" 2>"$WORK/mem.err" || { cat "$WORK/mem.err" >&2; die "hooktool send failed"; }
+  awk '/Maximum resident set size/ {printf "%.1f", $6/1024}' "$WORK/mem.err"
+}
+if ((MEM_COUNT > 0)); then
+  rss_small=$(peak_rss "$COUNT")
+  rss_big=$(peak_rss "$MEM_COUNT")
+  log "peak RSS: $rss_small MiB after $COUNT, $rss_big MiB after $MEM_COUNT"
+fi
 
 cat <<EOF
 Target: nginx-light \`return 200\` on 127.0.0.1. Body: $BODY_BYTES bytes (signed GitHub push), keep-alive,
@@ -95,13 +113,21 @@ ab -k -n $COUNT -c $CONC -p body -T application/json -H ... http://127.0.0.1:POR
 wrk -t2 -c$CONC -d${SECS}s -s post.lua http://127.0.0.1:PORT/
 \`\`\`
 
-| tool | req/s (median) | ratio to wrk | runs (req/s) |
-| --- | ---: | ---: | --- |
+| tool | req/s (median) | ratio to ab -k | ratio to hey | ratio to wrk | runs (req/s) |
+| --- | ---: | ---: | ---: | ---: | --- |
 EOF
 for t in "${tools[@]}"; do
   rps=$(median $(cat "$WORK/$t.rps"))
   r=$(ratio "$rps" "$wrk_med")
-  printf '| %s | %s | %s× | %s |\n' "${name[$t]}" "$(fmt0 "$rps")" "$r" "$(tr '\n' ' ' <"$WORK/$t.rps" | sed 's/ $//')"
+  printf '| %s | %s | %s× | %s× | %s× | %s |\n' "${name[$t]}" "$(fmt0 "$rps")" "$(ratio "$rps" "$ab_med")" \
+    "$(ratio "$rps" "$hey_med")" "$r" "$(tr '\n' ' ' <"$WORK/$t.rps" | sed 's/ $//')"
   result "send_${t}_rps" "$rps"
   result "send_${t}_ratio" "$r"
+  result "send_${t}_ab_ratio" "$(ratio "$rps" "$ab_med")"
 done
+if ((MEM_COUNT > 0)); then
+  echo
+  echo "Peak RSS of one fresh-delivery run (\`/usr/bin/time -v\`): $rss_small MiB after $COUNT requests, $rss_big MiB after $MEM_COUNT."
+  result send_rss_small_mib "$rss_small"
+  result send_rss_big_mib "$rss_big"
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-up and one request: hyperfine -N (no shell) of one `hooktool send github push` vs one curl POST
 # of the same kind of bytes (a signed GitHub push, same headers) to nginx-light `return 200` on
-# 127.0.0.1, and `hooktool --version` vs `curl --version`. hyperfine runs each command RUNS times
+# 127.0.0.1, `hooktool send --dry-run` (render and sign, print, no network) vs the same curl POST,
+# and `hooktool --version` vs `curl --version`. hyperfine runs each command RUNS times
 # after WARMUP; the table shows medians (hyperfine's own), and the whole is repeated ROUNDS times
 # (median of the medians).
 # Usage: bench/single.sh        (env: HOOKTOOL, ROUNDS=3, RUNS=50, WARMUP=5)
@@ -24,8 +25,9 @@ cmds=(
   "curl -s -o /dev/null -X POST --data-binary @$WORK/req.body -H @$WORK/req.headers $URL"
   "$HOOKTOOL --version"
   "curl --version"
+  "$HOOKTOOL send github push --to 127.0.0.1:$NGINX_PORT --secret $SECRET --dry-run"
 )
-keys=(send curl version curlversion)
+keys=(send curl version curlversion dryrun)
 # The commands must work before they are timed (hyperfine -N would also fail on a non-zero exit).
 "$HOOKTOOL" send github push --to "127.0.0.1:$NGINX_PORT" --secret "$SECRET" >/dev/null || die "hooktool send failed"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary "@$WORK/req.body" -H "@$WORK/req.headers" "$URL")
@@ -44,7 +46,7 @@ done
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f", s*1000 }'; }
 med() { median $(cat "$WORK/$1.s"); }
 runs_ms() { awk '{printf "%s%.2f", (NR>1?" ":""), $1*1000}' "$WORK/$1.s"; }
-send=$(med send) curl=$(med curl) ver=$(med version) cver=$(med curlversion)
+send=$(med send) curl=$(med curl) ver=$(med version) cver=$(med curlversion) dry=$(med dryrun)
 
 cat <<EOF
 One process per run, no shell (\`hyperfine -N --warmup $WARMUP --runs $RUNS\`), nginx-light \`return 200\` on
@@ -55,7 +57,8 @@ delivery itself; curl posts a ready-made body of the same kind with the same hea
 hyperfine -N --warmup $WARMUP --runs $RUNS \\
   'hooktool send github push --to 127.0.0.1:PORT --secret $SECRET' \\
   'curl -s -o /dev/null -X POST --data-binary @body -H @headers http://127.0.0.1:PORT/' \\
-  'hooktool --version' 'curl --version'
+  'hooktool --version' 'curl --version' \\
+  'hooktool send github push --to 127.0.0.1:PORT --secret $SECRET --dry-run'
 \`\`\`
 
 | command | wall (median) | ratio | runs (ms) |
@@ -64,6 +67,7 @@ hyperfine -N --warmup $WARMUP --runs $RUNS \\
 | curl POST (same bytes) | $(ms "$curl") ms | 1.00× | $(runs_ms curl) |
 | hooktool --version | $(ms "$ver") ms | $(ratio "$ver" "$cver")× curl --version | $(runs_ms version) |
 | curl --version | $(ms "$cver") ms | 1.00× | $(runs_ms curlversion) |
+| hooktool send … --dry-run | $(ms "$dry") ms | $(ratio "$dry" "$curl")× curl POST | $(runs_ms dryrun) |
 EOF
 result single_send_ms "$(ms "$send")"
 result single_curl_ms "$(ms "$curl")"
@@ -71,3 +75,5 @@ result single_ratio "$(ratio "$send" "$curl")"
 result version_ms "$(ms "$ver")"
 result curl_version_ms "$(ms "$cver")"
 result version_ratio "$(ratio "$ver" "$cver")"
+result dryrun_ms "$(ms "$dry")"
+result dryrun_ratio "$(ratio "$dry" "$curl")"

@@ -187,29 +187,76 @@ std::string latency_text(std::int64_t us) {
   return buf;
 }
 
-// Load mode: many deliveries on libcurl's multi interface, then one summary.
-int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpec& base_spec,
-             const core::ComposeInput& base_input, const net::ClientOptions& copts) {
+void print_load_summary(const Context& c, const net::LoadStats& stats, std::int64_t unexpected,
+                        bool ok) {
+  char head[160];
+  std::snprintf(head, sizeof head, "%lld deliveries in %.2f s: %.0f/s (concurrency %d)\n",
+                static_cast<long long>(stats.completed),
+                static_cast<double>(stats.elapsed_us) / 1e6, stats.requests_per_second(),
+                c.o.concurrency);
+  std::cout << head << "status:  ";
+  if (stats.statuses.empty())
+    std::cout << "none";
+  for (const auto& [status, n] : stats.statuses)
+    std::cout << ui::paint(std::to_string(status), ui::status_style(status), ui::Stream::out)
+              << " × " << n << "  ";
+  std::cout << "\nerrors:  ";
+  if (stats.errors.empty())
+    std::cout << "none";
+  for (const auto& [kind, n] : stats.errors)
+    std::cout << ui::paint(std::string(net::to_string(kind)), ui::Style::error, ui::Stream::out)
+              << " × " << n << "  ";
+  std::cout << "\nlatency: p50 " << latency_text(stats.percentile_us(0.5)) << "  p90 "
+            << latency_text(stats.percentile_us(0.9)) << "  p99 "
+            << latency_text(stats.percentile_us(0.99)) << "  max "
+            << latency_text(stats.percentile_us(1.0)) << "\n";
+  if (!ok)
+    std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " " << unexpected
+              << " of " << stats.completed << " deliveries did not get the expected "
+              << c.expect.describe() << "\n";
+}
+
+// What load mode sends: one signed delivery over and over (--same-payload), or each one
+// rendered and signed afresh. The fresh source runs on the engine's producer thread; it owns
+// its state, so nothing in it is shared with the I/O thread.
+net::RequestSource load_source(const Context& c, const core::FixtureStore& store,
+                               const core::PayloadSpec& spec, const core::ComposeInput& base) {
+  if (c.o.same_payload) {
+    auto fixed = std::make_shared<const model::HttpRequest>(core::compose(base).request);
+    return [fixed]() -> std::optional<model::HttpRequest> {
+      return *fixed;
+    };
+  }
+  auto payload = std::make_shared<const core::PayloadTemplate>(store, spec); // parsed once
+  auto in = std::make_shared<core::ComposeInput>(base);
+  in->read_back_info = false; // per-delivery ids are not reported in load mode
+  const auto age_s = c.o.age_s;
+  return [payload, in, age_s]() -> std::optional<model::HttpRequest> {
+    const auto now_ms = util::now_ms() - age_s * 1000;
+    in->payload = payload->render(now_ms);
+    in->timestamp = now_ms / 1000;
+    return core::compose(*in).request;
+  };
+}
+
+// Load mode: many deliveries (net::run_load picks the engine), then one summary.
+int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpec& spec,
+             const core::ComposeInput& base) {
   const auto& o = c.o;
+  if (!o.save.empty())
+    c.save.emplace(o.save);
+  net::ClientOptions copts;
+  copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
+  copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
+  copts.follow_redirects = o.location;
+  copts.max_response_body = 64u << 10;
   net::LoadOptions lo;
   lo.count = o.count;
   lo.concurrency = o.concurrency;
   lo.rate = o.rate;
   lo.duration_ms = static_cast<std::int64_t>(o.duration_s * 1000);
-  std::optional<core::Composed> fixed;
-  if (o.same_payload)
-    fixed = core::compose(base_input);
-  const core::PayloadTemplate payload(store, base_spec); // parsed once, rendered per delivery
-  auto in = base_input;
-  in.read_back_info = false; // per-delivery ids are not reported in load mode
-  const auto source = [&]() -> std::optional<model::HttpRequest> {
-    if (fixed)
-      return fixed->request;
-    const auto now_ms = util::now_ms() - o.age_s * 1000;
-    in.payload = payload.render(now_ms);
-    in.timestamp = now_ms / 1000;
-    return core::compose(in).request;
-  };
+  lo.url = base.url;
+  lo.same_request = o.same_payload;
   std::int64_t unexpected = 0;
   const auto on_response = [&](const model::HttpRequest& req, const net::HttpResponse& r) {
     if (r.error != net::TransportError::none || !c.expect.matches(r.status))
@@ -226,83 +273,41 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
     if (show_progress)
       std::cerr << ui::progress_line(p, 30) << std::flush;
   };
-  const auto stats = net::run_load(source, copts, lo, on_response, on_progress);
+  const auto stats =
+      net::run_load(load_source(c, store, spec, base), copts, lo, on_response, on_progress);
   if (show_progress)
     std::cerr << ui::clear_line() << std::flush;
 
   const bool ok = unexpected == 0 && stats.completed > 0;
-  if (o.json) {
-    nlohmann::ordered_json j;
-    j["provider"] = c.provider.id();
-    j["event"] = o.event;
-    j["url"] = base_input.url;
-    j["requests"] = stats.completed;
-    j["duration_ms"] = stats.elapsed_us / 1000;
-    j["requests_per_second"] = std::round(stats.requests_per_second() * 10) / 10;
-    nlohmann::ordered_json statuses = nlohmann::ordered_json::object();
-    for (const auto& [status, n] : stats.statuses)
-      statuses[std::to_string(status)] = n;
-    j["statuses"] = std::move(statuses);
-    nlohmann::ordered_json errors = nlohmann::ordered_json::object();
-    for (const auto& [kind, n] : stats.errors)
-      errors[std::string(net::to_string(kind))] = n;
-    j["errors"] = std::move(errors);
-    j["latency_ms"] = {{"p50", static_cast<double>(stats.percentile_us(0.5)) / 1000.0},
-                       {"p90", static_cast<double>(stats.percentile_us(0.9)) / 1000.0},
-                       {"p99", static_cast<double>(stats.percentile_us(0.99)) / 1000.0},
-                       {"max", static_cast<double>(stats.percentile_us(1.0)) / 1000.0}};
-    j["expected"] = c.expect.describe();
-    j["unexpected"] = unexpected;
-    j["ok"] = ok;
-    std::cout << j.dump() << "\n";
-  } else {
-    char head[160];
-    std::snprintf(head, sizeof head, "%lld deliveries in %.2f s: %.0f/s (concurrency %d)\n",
-                  static_cast<long long>(stats.completed),
-                  static_cast<double>(stats.elapsed_us) / 1e6, stats.requests_per_second(),
-                  o.concurrency);
-    std::cout << head << "status:  ";
-    if (stats.statuses.empty())
-      std::cout << "none";
-    for (const auto& [status, n] : stats.statuses)
-      std::cout << ui::paint(std::to_string(status), ui::status_style(status), ui::Stream::out)
-                << " × " << n << "  ";
-    std::cout << "\nerrors:  ";
-    if (stats.errors.empty())
-      std::cout << "none";
-    for (const auto& [kind, n] : stats.errors)
-      std::cout << ui::paint(std::string(net::to_string(kind)), ui::Style::error, ui::Stream::out)
-                << " × " << n << "  ";
-    std::cout << "\nlatency: p50 " << latency_text(stats.percentile_us(0.5)) << "  p90 "
-              << latency_text(stats.percentile_us(0.9)) << "  p99 "
-              << latency_text(stats.percentile_us(0.99)) << "  max "
-              << latency_text(stats.percentile_us(1.0)) << "\n";
-    if (!ok)
-      std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " " << unexpected
-                << " of " << stats.completed << " deliveries did not get the expected "
-                << c.expect.describe() << "\n";
+  if (!o.json) {
+    print_load_summary(c, stats, unexpected, ok);
+    return ok ? 0 : 1;
   }
+  nlohmann::ordered_json j;
+  j["provider"] = c.provider.id();
+  j["event"] = o.event;
+  j["url"] = base.url;
+  auto figures = net::load_stats_json(stats);
+  for (auto& [key, value] : figures.items())
+    j[key] = std::move(value);
+  j["expected"] = c.expect.describe();
+  j["unexpected"] = unexpected;
+  j["ok"] = ok;
+  std::cout << j.dump() << "\n";
   return ok ? 0 : 1;
 }
 
-} // namespace
-
-int run_send(const SendOptions& o, const core::Settings& settings) {
-  const auto provider = providers::require_provider(o.provider, to_config(o.generic));
+// Flag combinations and values that are mistakes, before anything is read or sent.
+void check_send_flags(const SendOptions& o, const providers::Provider& provider,
+                      core::Tamper tamper) {
   if (o.to.empty())
     throw usage_error("send needs --to URL (or HOOKTOOL_TO, or `to` in .hooktool.toml)");
-  const auto target = model::parse_target(o.to);
-  const auto backoff = util::parse_duration_ms(o.backoff);
-  if (!backoff)
-    throw usage_error("--backoff: expected a duration like 500ms, 1s or 2m, got '" + o.backoff +
-                      "'");
-  const auto tamper = o.tamper.empty() ? core::Tamper::none : *core::parse_tamper(o.tamper);
-  if (tamper == core::Tamper::timestamp && provider->window() == providers::Window::none)
-    throw usage_error("--tamper timestamp: " + std::string(provider->id()) +
+  if (tamper == core::Tamper::timestamp && provider.window() == providers::Window::none)
+    throw usage_error("--tamper timestamp: " + std::string(provider.id()) +
                       " signatures carry no timestamp; use --tamper signature or body");
-  if (o.age_s > 0 && provider->window() == providers::Window::none)
+  if (o.age_s > 0 && provider.window() == providers::Window::none)
     std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err)
-              << " --age has no effect on " << provider->id()
+              << " --age has no effect on " << provider.id()
               << " signatures (no timestamp is signed); only payload times move\n";
   const bool load = o.count > 0 || o.duration_s > 0;
   if (!load && (o.concurrency > 1 || o.rate > 0 || o.same_payload))
@@ -311,108 +316,91 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
   if (load && (o.duplicate > 1 || o.retries > 0))
     throw usage_error(
         "--duplicate and --retries are not available in load mode (use --same-payload)");
-  std::vector<core::SetOp> sets;
-  for (const auto& s : o.sets)
-    sets.push_back(core::parse_set(s));
   if (!o.signing_url.empty())
     (void)model::parse_target(o.signing_url);
+}
 
-  Context c{o,
-            *provider,
-            o.expect.empty() ? parse_expect(tamper == core::Tamper::none ? "2xx" : "4xx")
-                             : parse_expect(o.expect),
-            {},
-            o.signing_url,
-            parse_headers(o.headers),
-            std::nullopt,
-            tamper != core::Tamper::none};
+// The secret in force, or a fresh one (said on stderr) when none is configured.
+std::string signing_secret(const SendOptions& o, const core::Settings& settings,
+                           const providers::Provider& provider) {
+  if (auto secret = settings.secret(o.provider, o.secret)) {
+    provider.validate_secret(secret->value);
+    return secret->value;
+  }
+  auto generated = provider.generate_secret();
+  std::cerr << ui::paint("note:", ui::Style::info, ui::Stream::err)
+            << " no secret given; signed with " << generated
+            << " (set --secret, HOOKTOOL_SECRET or --secret-file)\n";
+  return generated;
+}
 
-  const core::FixtureStore store(
-      std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
-  const auto now_ms = util::now_ms() - o.age_s * 1000;
+core::PayloadSpec payload_spec(const SendOptions& o, const providers::Provider& provider,
+                               std::int64_t now_ms) {
   core::PayloadSpec spec;
-  spec.fixture_family = std::string(providers::fixture_family(provider->id()));
+  spec.fixture_family = std::string(providers::fixture_family(provider.id()));
   spec.event = o.event;
   if (!o.data.empty())
     spec.data = util::read_arg(o.data);
-  spec.sets = std::move(sets);
-  spec.pretty_json = provider->pretty_json();
+  for (const auto& s : o.sets)
+    spec.sets.push_back(core::parse_set(s));
+  spec.pretty_json = provider.pretty_json();
   spec.now_ms = now_ms;
-  auto payload = core::render_payload(store, spec);
+  return spec;
+}
 
-  auto secret = settings.secret(o.provider, o.secret);
-  if (secret) {
-    provider->validate_secret(secret->value);
-    c.secret = secret->value;
-  } else {
-    c.secret = provider->generate_secret();
-    std::cerr << ui::paint("note:", ui::Style::info, ui::Stream::err)
-              << " no secret given; signed with " << c.secret
-              << " (set --secret, HOOKTOOL_SECRET or --secret-file)\n";
-  }
-
-  core::ComposeInput in;
-  in.provider = provider.get();
-  in.event = o.event;
-  in.payload = std::move(payload);
-  in.url = target.str();
-  in.signing_url = o.signing_url;
-  in.secret = c.secret;
-  in.timestamp = now_ms / 1000;
-  in.extra_headers = c.extra;
-  in.tamper = tamper;
-  if (load && !o.dry_run) {
-    if (!o.save.empty())
-      c.save.emplace(o.save);
-    net::ClientOptions lopts;
-    lopts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
-    lopts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
-    lopts.follow_redirects = o.location;
-    lopts.max_response_body = 64u << 10;
-    return run_load(c, store, spec, in, lopts);
-  }
-  const auto delivery = core::compose(in);
-
-  if (o.dry_run) {
-    if (o.json) {
-      nlohmann::ordered_json j;
-      j["method"] = delivery.request.method;
-      j["url"] = delivery.request.url;
-      auto headers = nlohmann::ordered_json::array();
-      for (const auto& h : delivery.request.headers)
-        headers.push_back({h.name, h.value});
-      j["headers"] = std::move(headers);
-      j["body"] = delivery.request.body;
-      j["event_id"] = delivery.info.id;
-      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-      return 0;
-    }
-    std::cout << ui::render_request(delivery.request, ui::Stream::out);
-    if (!delivery.tamper_note.empty())
-      std::cerr << "tamper: " << delivery.tamper_note << "\n";
+int print_dry_run(const Context& c, const core::Composed& delivery) {
+  if (c.o.json) {
+    nlohmann::ordered_json j;
+    j["method"] = delivery.request.method;
+    j["url"] = delivery.request.url;
+    auto headers = nlohmann::ordered_json::array();
+    for (const auto& h : delivery.request.headers)
+      headers.push_back({h.name, h.value});
+    j["headers"] = std::move(headers);
+    j["body"] = delivery.request.body;
+    j["event_id"] = delivery.info.id;
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
+  std::cout << ui::render_request(delivery.request, ui::Stream::out);
+  if (!delivery.tamper_note.empty())
+    std::cerr << "tamper: " << delivery.tamper_note << "\n";
+  return 0;
+}
+
+std::string answer_text(const net::HttpResponse& r) {
+  std::string text = r.error == net::TransportError::none
+                         ? std::to_string(r.status)
+                         : "no answer (" + std::string(net::to_string(r.error)) + ")";
+  if (const auto to = model::find_header(r.headers, "Location"); to && r.status / 100 == 3)
+    text += " (a redirect to " + util::printable(*to) +
+            ", not followed: providers do not follow redirects; --location does)";
+  return text;
+}
+
+// One delivery (or --duplicate copies), each with its retries.
+int deliver_copies(Context& c, const core::Composed& delivery, std::int64_t backoff_ms,
+                   core::Tamper tamper) {
+  const auto& o = c.o;
   if (!o.save.empty())
     c.save.emplace(o.save);
   if (!delivery.tamper_note.empty() && !o.json)
     std::cerr << ui::paint("tamper:", ui::Style::warn, ui::Stream::err) << " "
               << delivery.tamper_note << "; expecting " << c.expect.describe() << "\n";
-
   net::ClientOptions copts;
   copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
   copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
   copts.follow_redirects = o.location;
   net::HttpClient client(copts);
-  const net::RetryPolicy policy{tamper == core::Tamper::none ? o.retries : 0, *backoff};
-
+  const net::RetryPolicy policy{tamper == core::Tamper::none ? o.retries : 0, backoff_ms};
   int failed = 0;
   std::string last_answer;
   for (int copy = 1; copy <= o.duplicate; ++copy) {
     const auto prepare = [&](model::HttpRequest& req, int attempt) {
       // A real provider signs each attempt afresh and keeps the event id.
       const auto ts = (util::now_ms() - o.age_s * 1000) / 1000;
-      core::resign(req, *provider, c.secret, ts, o.signing_url, c.extra);
-      provider->mark_retry(req.headers, attempt - 1);
+      core::resign(req, c.provider, c.secret, ts, o.signing_url, c.extra);
+      c.provider.mark_retry(req.headers, attempt - 1);
     };
     const auto on_attempt = [&](const model::HttpRequest& req, const net::HttpResponse& r,
                                 int attempt) {
@@ -426,13 +414,7 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
     const bool ok = outcome.response.error == net::TransportError::none &&
                     c.expect.matches(outcome.response.status);
     failed += ok ? 0 : 1;
-    last_answer = outcome.response.error == net::TransportError::none
-                      ? std::to_string(outcome.response.status)
-                      : "no answer (" + std::string(net::to_string(outcome.response.error)) + ")";
-    if (const auto to = model::find_header(outcome.response.headers, "Location");
-        to && outcome.response.status / 100 == 3)
-      last_answer += " (a redirect to " + util::printable(*to) +
-                     ", not followed: providers do not follow redirects; --location does)";
+    last_answer = answer_text(outcome.response);
     if (o.json)
       std::cout << summary_json(c, delivery, outcome, ok).dump() << "\n" << std::flush;
   }
@@ -445,6 +427,52 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
       std::cerr << ": " << failed << " of " << o.duplicate << " deliveries got something else\n";
   }
   return failed == 0 ? 0 : 1;
+}
+
+} // namespace
+
+int run_send(const SendOptions& o, const core::Settings& settings) {
+  const auto provider = providers::require_provider(o.provider, to_config(o.generic));
+  const auto tamper = o.tamper.empty() ? core::Tamper::none : *core::parse_tamper(o.tamper);
+  check_send_flags(o, *provider, tamper);
+  const auto target = model::parse_target(o.to);
+  const auto backoff = util::parse_duration_ms(o.backoff);
+  if (!backoff)
+    throw usage_error("--backoff: expected a duration like 500ms, 1s or 2m, got '" + o.backoff +
+                      "'");
+  Context c{o,
+            *provider,
+            o.expect.empty() ? parse_expect(tamper == core::Tamper::none ? "2xx" : "4xx")
+                             : parse_expect(o.expect),
+            {},
+            o.signing_url,
+            parse_headers(o.headers),
+            std::nullopt,
+            tamper != core::Tamper::none};
+
+  const core::FixtureStore store(
+      std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
+  const auto now_ms = util::now_ms() - o.age_s * 1000;
+  const auto spec = payload_spec(o, *provider, now_ms);
+  auto payload = core::render_payload(store, spec);
+  c.secret = signing_secret(o, settings, *provider);
+
+  core::ComposeInput in;
+  in.provider = provider.get();
+  in.event = o.event;
+  in.payload = std::move(payload);
+  in.url = target.str();
+  in.signing_url = o.signing_url;
+  in.secret = c.secret;
+  in.timestamp = now_ms / 1000;
+  in.extra_headers = c.extra;
+  in.tamper = tamper;
+  if ((o.count > 0 || o.duration_s > 0) && !o.dry_run)
+    return run_load(c, store, spec, in);
+  const auto delivery = core::compose(in);
+  if (o.dry_run)
+    return print_dry_run(c, delivery);
+  return deliver_copies(c, delivery, *backoff, tamper);
 }
 
 } // namespace hooktool::commands

@@ -4,7 +4,7 @@
 
 #include <CLI/Version.hpp>
 #include <curl/curl.h>
-#include <httplib.h>
+#include <httplib.h> // for CPPHTTPLIB_VERSION only: the library is not linked
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 

@@ -88,6 +88,11 @@ void apply_set(nlohmann::ordered_json& doc, const SetOp& op) {
 }
 
 nlohmann::ordered_json Renderer::value_of(std::string_view token) {
+  return value_ref(token);
+}
+
+const nlohmann::ordered_json& Renderer::value_ref(std::string_view token) {
+  // Memoised in a map, whose nodes never move: the reference stays valid for the renderer.
   if (const auto it = memo_.find(token); it != memo_.end())
     return it->second;
   std::string_view spec = token;
@@ -147,8 +152,7 @@ nlohmann::ordered_json Renderer::value_of(std::string_view token) {
     value = event_;
   else
     throw usage_error("unknown fixture placeholder {{" + std::string(token) + "}}");
-  memo_.emplace(std::string(token), value);
-  return value;
+  return memo_.emplace(std::string(token), std::move(value)).first->second;
 }
 
 std::string Renderer::fill(std::string_view text, Target target) {
@@ -163,9 +167,12 @@ std::string Renderer::fill(std::string_view text, Target target) {
     if (close == std::string_view::npos)
       break;
     out.append(text.substr(pos, open - pos));
-    const auto v = value_of(text.substr(open + 2, close - open - 2));
+    const auto& v = value_ref(text.substr(open + 2, close - open - 2));
     pos = close + 2;
-    const auto s = v.is_string() ? v.get<std::string>() : v.dump();
+    std::string dumped;
+    if (!v.is_string())
+      dumped = v.dump();
+    const std::string& s = v.is_string() ? v.get_ref<const std::string&>() : dumped;
     if (target == Target::form) {
       out += util::form_encode(s);
       continue;

@@ -39,6 +39,8 @@ public:
 private:
   // How a filled-in value is written.
   enum class Target { json_text, form };
+  // value_of without the copy: a reference into the memo.
+  const nlohmann::ordered_json& value_ref(std::string_view token);
   std::string fill(std::string_view text, Target target);
 
   std::int64_t now_ms_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,8 +13,25 @@ enum class Digest { sha1, sha256, sha512 };
 
 // Parses "sha1" / "sha256" / "sha512"; nullopt for anything else.
 std::optional<Digest> parse_digest(std::string_view name) noexcept;
-// HMAC of data under key, as raw bytes.
+// HMAC of data under key, as raw bytes. The last few keys used on a thread are kept as
+// HmacKey (pads hashed once), so signing many messages with one secret hashes only the data.
 std::string hmac(Digest digest, std::string_view key, std::string_view data);
+
+// One HMAC key with its inner and outer pads already hashed (RFC 2104); mac() copies the
+// two states and hashes the data, with no algorithm fetch or key set-up per call.
+// Not thread-safe: one instance per thread.
+class HmacKey {
+public:
+  HmacKey(Digest digest, std::string_view key);
+  HmacKey(HmacKey&&) noexcept;
+  HmacKey& operator=(HmacKey&&) noexcept;
+  ~HmacKey();
+  [[nodiscard]] std::string mac(std::string_view data) const;
+
+private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 // Plain message digest, as raw bytes.
 std::string hash(Digest digest, std::string_view data);
 // Lowercase hex of raw bytes.
@@ -24,7 +42,7 @@ std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 // Compares in time that depends only on the lengths, never on where the bytes differ.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
-// Cryptographically random bytes from OpenSSL's DRBG.
+// Cryptographically random bytes from the kernel (getrandom(2)), pooled per thread.
 std::string random_bytes(std::size_t n);
 // n characters drawn uniformly from alphabet (no modulo bias).
 std::string random_string(std::string_view alphabet, std::size_t n);

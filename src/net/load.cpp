@@ -1,5 +1,6 @@
 #include "net/load.hpp"
 
+#include "net/load_engine.hpp"
 #include "net/transfer.hpp"
 #include "util/error.hpp"
 
@@ -37,20 +38,34 @@ double LoadStats::requests_per_second() const noexcept {
 }
 
 std::int64_t LoadStats::percentile_us(double q) const {
-  if (latencies_us.empty())
-    return 0;
-  auto sorted = latencies_us;
-  const auto rank =
-      static_cast<std::size_t>(std::clamp(std::ceil(q * static_cast<double>(sorted.size())) - 1.0,
-                                          0.0, static_cast<double>(sorted.size() - 1)));
-  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(rank),
-                   sorted.end());
-  return sorted[rank];
+  return latency.percentile(q);
 }
 
-LoadStats run_load(const RequestSource& source, const ClientOptions& client,
-                   const LoadOptions& options, const ResponseSink& on_response,
-                   const ProgressSink& on_progress) {
+nlohmann::ordered_json load_stats_json(const LoadStats& stats) {
+  nlohmann::ordered_json j;
+  j["requests"] = stats.completed;
+  j["duration_ms"] = stats.elapsed_us / 1000;
+  j["requests_per_second"] = std::round(stats.requests_per_second() * 10) / 10;
+  nlohmann::ordered_json statuses = nlohmann::ordered_json::object();
+  for (const auto& [status, n] : stats.statuses)
+    statuses[std::to_string(status)] = n;
+  j["statuses"] = std::move(statuses);
+  nlohmann::ordered_json errors = nlohmann::ordered_json::object();
+  for (const auto& [kind, n] : stats.errors)
+    errors[std::string(to_string(kind))] = n;
+  j["errors"] = std::move(errors);
+  const auto ms = [&](double q) {
+    return static_cast<double>(stats.percentile_us(q)) / 1000.0;
+  };
+  j["latency_ms"] = {{"p50", ms(0.5)}, {"p90", ms(0.9)}, {"p99", ms(0.99)}, {"max", ms(1.0)}};
+  return j;
+}
+
+namespace {
+
+LoadStats run_curl_load(const RequestSource& source, const ClientOptions& client,
+                        const LoadOptions& options, const ResponseSink& on_response,
+                        const ProgressSink& on_progress) {
   detail::global_init();
   std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
   if (!multi)
@@ -64,8 +79,7 @@ LoadStats run_load(const RequestSource& source, const ClientOptions& client,
     slots.push_back(std::make_unique<Slot>(client));
 
   LoadStats stats;
-  if (options.count > 0)
-    stats.latencies_us.reserve(static_cast<std::size_t>(options.count));
+  std::optional<model::HttpRequest> fixed;
   const auto start = Clock::now();
   std::int64_t issued = 0;
   std::int64_t in_flight = 0;
@@ -98,7 +112,9 @@ LoadStats run_load(const RequestSource& source, const ClientOptions& client,
           break;
         }
       }
-      auto next = source();
+      if (options.same_request && !fixed)
+        fixed = source();
+      auto next = options.same_request ? fixed : source();
       if (!next) {
         exhausted = true;
         break;
@@ -132,7 +148,7 @@ LoadStats run_load(const RequestSource& source, const ClientOptions& client,
       slot->busy = false;
       --in_flight;
       ++stats.completed;
-      stats.latencies_us.push_back(response.duration_us);
+      stats.latency.record(response.duration_us);
       if (response.error != TransportError::none) {
         ++stats.errors[response.error];
         ++failures;
@@ -154,6 +170,18 @@ LoadStats run_load(const RequestSource& source, const ClientOptions& client,
   stats.elapsed_us = since_us(start);
   report();
   return stats;
+}
+
+} // namespace
+
+LoadStats run_load(const RequestSource& source, const ClientOptions& client,
+                   const LoadOptions& options, const ResponseSink& on_response,
+                   const ProgressSink& on_progress) {
+  if (engine_can_send(options.url, client)) {
+    if (auto stats = run_engine_load(source, client, options, on_response, on_progress))
+      return std::move(*stats);
+  }
+  return run_curl_load(source, client, options, on_response, on_progress);
 }
 
 } // namespace hooktool::net

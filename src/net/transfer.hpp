@@ -6,6 +6,8 @@
 #include <chrono>
 #include <curl/curl.h>
 #include <memory>
+#include <optional>
+#include <string>
 
 // One request on one libcurl easy handle; shared by HttpClient (easy interface) and the load
 // engine (multi interface). Internal to src/net.
@@ -19,6 +21,10 @@ struct SlistDeleter {
 };
 using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+// Why a request cannot go on the wire as is (CR/LF/NUL in a header, a method or header name
+// that is not a token); nullopt when it can.
+std::optional<std::string> unsafe_request(const model::HttpRequest& request);
 
 // Initialises libcurl once per process, on first use (not at start-up).
 void global_init();

@@ -1,11 +1,20 @@
 // send's load mode (--count/--concurrency/--rate/--duration) against an in-test receiver.
+#include "listen_fixture.hpp"
 #include "process.hpp"
 #include "receiver.hpp"
 #include "reference_crypto.hpp"
+#include "temp_dir.hpp"
 
+#include <arpa/inet.h>
+#include <atomic>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <poll.h>
 #include <set>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -25,7 +34,208 @@ e2e::ProcessResult load(const std::vector<std::string>& extra, const std::string
   return e2e::hooktool(args);
 }
 
+// Every record of a listen capture file, parsed.
+std::vector<json> capture_lines(const std::string& path) {
+  std::vector<json> out;
+  for (const auto& line : e2e::lines_of(e2e::read_file(path)))
+    out.push_back(json::parse(line));
+  return out;
+}
+
+// A loopback server speaking raw bytes: for each request it reads the head and the
+// Content-Length body, then writes answer(n) (n counts requests from 1 on this server) and
+// closes the connection when close_after(n). Bounded: every wait has a timeout.
+class ScriptedServer {
+public:
+  using Answer = std::function<std::string(int)>;
+  ScriptedServer(Answer answer, std::function<bool(int)> close_after)
+      : answer_(std::move(answer)), close_after_(std::move(close_after)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(fd_, 64) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      throw std::runtime_error("ScriptedServer: cannot listen");
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ScriptedServer(const ScriptedServer&) = delete;
+  ScriptedServer& operator=(const ScriptedServer&) = delete;
+  ~ScriptedServer() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  [[nodiscard]] std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/";
+  }
+  [[nodiscard]] int requests() const { return served_; }
+  [[nodiscard]] int connections() const { return connections_; }
+
+private:
+  bool wait_readable(int fd) const {
+    for (int i = 0; i < 300 && !stop_; ++i) { // 30 s at most
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 100) > 0)
+        return true;
+    }
+    return false;
+  }
+  // Serves one connection until the peer closes it or the script closes it.
+  void serve_connection(int c) {
+    std::string in;
+    char buf[65536];
+    for (;;) {
+      const auto head_end = in.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        const auto cl = in.find("Content-Length: ");
+        const auto len = cl < head_end ? std::stoul(in.substr(cl + 16)) : 0;
+        if (in.size() >= head_end + 4 + len) {
+          in.erase(0, head_end + 4 + len);
+          const int n = ++served_;
+          const auto out = answer_(n);
+          if (!out.empty() && ::send(c, out.data(), out.size(), MSG_NOSIGNAL) < 0)
+            return;
+          if (close_after_(n))
+            return;
+          continue;
+        }
+      }
+      if (!wait_readable(c))
+        return;
+      const auto got = ::recv(c, buf, sizeof buf, 0);
+      if (got <= 0)
+        return;
+      in.append(buf, static_cast<std::size_t>(got));
+    }
+  }
+  void serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0)
+        continue;
+      const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0)
+        continue;
+      ++connections_;
+      serve_connection(c);
+      ::close(c);
+    }
+  }
+
+  Answer answer_;
+  std::function<bool(int)> close_after_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> served_{0};
+  std::atomic<int> connections_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+// Sends `extra` load to a real `hooktool listen --capture` and returns its capture records
+// once it has seen `expected` deliveries (--count makes it exit then).
+std::vector<json> load_into_listen(const std::vector<std::string>& extra, int expected,
+                                   e2e::ProcessResult& sent) {
+  e2e::TempDir dir;
+  const auto cap = dir.file("load.jsonl");
+  auto l = e2e::start_listen({"-q", "--capture", cap, "--count", std::to_string(expected),
+                              "--secret", "github=" + kSecret});
+  sent = load(extra, "http://127.0.0.1:" + std::to_string(l->port()) + "/hooks");
+  const auto e = l->wait_exit(std::chrono::seconds(30));
+  EXPECT_FALSE(e.timed_out) << l->describe();
+  EXPECT_EQ(e.exit_code, 0) << l->describe();
+  return capture_lines(cap);
+}
+
 } // namespace
+
+TEST(LoadMode, FreshDeliveriesAllVerifyAtListenWithUniqueIds) {
+  constexpr int kN = 3000;
+  e2e::ProcessResult r;
+  const auto recs =
+      load_into_listen({"--count", std::to_string(kN), "--concurrency", "16", "--json"}, kN, r);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  ASSERT_EQ(recs.size(), static_cast<std::size_t>(kN));
+  std::set<std::string> ids;
+  std::set<std::string> hook_ids;
+  int valid = 0;
+  for (const auto& rec : recs) {
+    valid += rec.at("verification").at("status") == "valid" ? 1 : 0;
+    ids.insert(rec.at("event_id").get<std::string>());
+  }
+  EXPECT_EQ(valid, kN) << "every delivery the engine sent verifies";
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kN)) << "every delivery has its own id";
+  EXPECT_EQ(json::parse(r.out).at("statuses").at("200"), kN);
+}
+
+TEST(LoadMode, SamePayloadAtListenVerifiesAndRepeatsOneDelivery) {
+  constexpr int kN = 500;
+  e2e::ProcessResult r;
+  const auto recs = load_into_listen(
+      {"--count", std::to_string(kN), "--concurrency", "8", "--same-payload", "--json"}, kN, r);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  ASSERT_EQ(recs.size(), static_cast<std::size_t>(kN));
+  std::set<std::string> ids;
+  for (const auto& rec : recs) {
+    EXPECT_EQ(rec.at("verification").at("status"), "valid");
+    ids.insert(rec.at("event_id").get<std::string>());
+  }
+  EXPECT_EQ(ids.size(), 1u) << "--same-payload sends one delivery over and over";
+}
+
+TEST(LoadMode, ConnectionCloseAnswersReconnectEveryTime) {
+  ScriptedServer srv(
+      [](int) { return "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"; },
+      [](int) { return true; });
+  const auto r = load({"--count", "40", "--concurrency", "4", "--json"}, srv.url());
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(json::parse(r.out).at("statuses").at("200"), 40);
+  EXPECT_EQ(srv.requests(), 40);
+  EXPECT_EQ(srv.connections(), 40) << "a connection the server closes is not reused";
+}
+
+TEST(LoadMode, IdleKeepAliveClosedByTheServerIsRetriedOnAFreshConnection) {
+  // The server answers keep-alive but closes after every second request without saying so.
+  ScriptedServer srv([](int) { return kOk; }, [](int n) { return n % 2 == 0; });
+  const auto r = load({"--count", "30", "--concurrency", "1", "--json"}, srv.url());
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const auto summary = json::parse(r.out);
+  EXPECT_EQ(summary.at("statuses").at("200"), 30) << r.out;
+  EXPECT_TRUE(summary.at("errors").empty()) << r.out;
+}
+
+TEST(LoadMode, PeerClosingMidResponseIsAnErrorWithExitOne) {
+  ScriptedServer srv(
+      [](int) { return std::string("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"); },
+      [](int) { return true; });
+  const auto r = load({"--count", "5", "--concurrency", "2", "--json"}, srv.url());
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  const auto summary = json::parse(r.out);
+  EXPECT_EQ(summary.at("errors").at("other"), 5) << r.out;
+  EXPECT_FALSE(summary.at("ok").get<bool>());
+  EXPECT_EQ(summary.at("requests"), 5);
+}
+
+TEST(LoadMode, MalformedAnswerIsAnErrorAndTheHumanSummarySaysSo) {
+  ScriptedServer srv([](int) { return std::string("SMTP ready\r\n"); }, [](int) { return true; });
+  const auto r = load({"--count", "3"}, srv.url());
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_NE(r.out.find("other × 3"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("3 of 3 deliveries did not get the expected"), std::string::npos) << r.err;
+}
+
+TEST(LoadMode, SlowServerTimesOut) {
+  ScriptedServer srv([](int) { return std::string(); }, [](int) { return false; });
+  const auto r =
+      load({"--count", "2", "--concurrency", "2", "--timeout", "0.3", "--json"}, srv.url());
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_EQ(json::parse(r.out).at("errors").at("timeout"), 2) << r.out;
+}
 
 TEST(LoadMode, CountDeliversEachFreshlySignedOnce) {
   Receiver rx;

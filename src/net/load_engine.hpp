@@ -1,0 +1,31 @@
+#pragma once
+// The plain-HTTP load engine (like wrk): one I/O thread on epoll with `concurrency`
+// keep-alive connections, each request serialised once into a buffer and written with one
+// send(), responses parsed incrementally (ResponseParser), latencies into a fixed-size
+// histogram. Fresh requests are made by the source on a producer thread and handed over
+// through a bounded ring of ready requests, so rendering and signing overlap the network.
+// TLS targets and --location stay on libcurl's multi interface (net/load.cpp).
+
+#include "net/load.hpp"
+
+#include <string>
+
+namespace hooktool::net {
+
+// Writes request as HTTP/1.1 bytes for a connection to url's host: request line with
+// origin-form target, Host (unless the request has one), its headers in order,
+// Content-Length (unless it has one), then the body. Throws failure for a request that
+// cannot be sent safely (CR/LF in a header, a method that is not a token).
+void serialise_request(const model::HttpRequest& request, std::string& out);
+
+// Whether the engine can take a run to url (http://, no redirects to follow).
+bool engine_can_send(const std::string& url, const ClientOptions& client);
+
+// Runs the load on the engine; same contract as run_load. Returns nullopt (having sent
+// nothing) when url's host does not resolve, so the caller can report it as libcurl does.
+std::optional<LoadStats> run_engine_load(const RequestSource& source, const ClientOptions& client,
+                                         const LoadOptions& options,
+                                         const ResponseSink& on_response,
+                                         const ProgressSink& on_progress);
+
+} // namespace hooktool::net
