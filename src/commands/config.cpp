@@ -108,19 +108,24 @@ int run_config(const ConfigOptions& o, const core::Settings& settings) {
     return 0;
   }
   constexpr auto out = ui::Stream::out;
+  // Columns are counted in terminal cells, not bytes; long values are cut to kValueCells.
+  constexpr std::size_t kValueCells = 48;
+  const auto shown_value = [&](const auto& row) {
+    return row.value.empty() ? std::string("(not set)")
+                             : util::fit_width(util::printable(row.value), kValueCells);
+  };
   std::size_t width = 0;
   std::size_t value_width = 0;
   for (const auto& row : rows) {
-    width = std::max(width, row.name.size());
-    value_width =
-        std::max(value_width, std::min<std::size_t>(util::printable(row.value).size(), 48));
+    width = std::max(width, util::display_width(row.name));
+    value_width = std::max(value_width, util::display_width(shown_value(row)));
   }
   for (const auto& row : rows) {
-    const auto value = row.value.empty() ? std::string("(not set)") : util::printable(row.value);
-    std::cout << "  " << row.name << std::string(width + 2 - row.name.size(), ' ')
+    const auto value = shown_value(row);
+    const auto cells = util::display_width(value);
+    std::cout << "  " << row.name << std::string(width + 2 - util::display_width(row.name), ' ')
               << (row.value.empty() ? ui::paint(value, ui::Style::dim, out) : value)
-              << std::string(value.size() < value_width ? value_width - value.size() : 0, ' ')
-              << "  "
+              << std::string(cells < value_width ? value_width - cells : 0, ' ') << "  "
               << ui::paint(std::string(core::to_string(row.layer)) +
                                (row.where.empty() ? "" : " " + row.where),
                            ui::Style::dim, out)

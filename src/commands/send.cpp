@@ -470,6 +470,8 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
   if ((o.count > 0 || o.duration_s > 0) && !o.dry_run)
     return run_load(c, store, spec, in);
   const auto delivery = core::compose(in);
+  if (tamper != core::Tamper::none && !delivery.tamper_applied)
+    throw usage_error("--tamper " + o.tamper + ": " + delivery.tamper_note);
   if (o.dry_run)
     return print_dry_run(c, delivery);
   return deliver_copies(c, delivery, *backoff, tamper);

@@ -274,30 +274,119 @@ bool glob_match(std::string_view pattern, std::string_view text) noexcept {
   }
 }
 
-std::string printable(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t') || u == 0x7F)
-      c = '?';
+namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i] and its code point; 0 when it is not one
+// (a stray continuation byte, an overlong form, a surrogate, past U+10FFFF, cut short).
+std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) noexcept {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  std::size_t n = 0;
+  std::uint32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    n = 2;
+    cp = b0 & 0x1F;
+    min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    n = 3;
+    cp = b0 & 0x0F;
+    min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    n = 4;
+    cp = b0 & 0x07;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size())
+    return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+
+// Terminal-safe copy: C0 controls (but those in `keep`), DEL, C1 controls (raw 0x80-0x9F
+// bytes and U+0080-U+009F) and bytes that are not UTF-8 become '?'; '\r' is dropped when
+// drop_cr. Nothing a terminal acts on survives.
+std::string safe_for_terminal(std::string_view s, std::string_view keep, bool drop_cr) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    if (drop_cr && s[i] == '\r') {
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    const auto n = utf8_at(s, i, cp);
+    if (n == 0) {
+      out += '?';
+      ++i;
+      continue;
+    }
+    const bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+    if (control && keep.find(static_cast<char>(cp)) == std::string_view::npos)
+      out += '?';
+    else
+      out.append(s.substr(i, n));
+    i += n;
   }
   return out;
 }
 
-} // namespace hooktool::util
+} // namespace
 
-namespace hooktool::util {
+std::string printable(std::string_view s) {
+  return safe_for_terminal(s, "\t", false);
+}
 
 std::string printable_text(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\r')
-      continue;
-    out.push_back((u < 0x20 && c != '\n' && c != '\t') || u == 0x7F ? '?' : c);
+  return safe_for_terminal(s, "\n\t", true);
+}
+
+std::size_t display_width(std::string_view s) noexcept {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    std::uint32_t cp = 0;
+    const auto n = utf8_at(s, i, cp);
+    i += n == 0 ? 1 : n;
+    // East Asian wide and fullwidth forms take two columns (the common ranges).
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
+                      (cp >= 0x20000 && cp <= 0x3FFFD);
+    const bool combining = (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F);
+    width += combining ? 0 : (wide ? 2 : 1);
   }
-  return out;
+  return width;
+}
+
+std::string fit_width(std::string_view s, std::size_t max) {
+  if (display_width(s) <= max)
+    return std::string(s);
+  std::string out;
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    std::uint32_t cp = 0;
+    auto n = utf8_at(s, i, cp);
+    n = n == 0 ? 1 : n;
+    const auto w = display_width(s.substr(i, n));
+    if (width + w + 1 > max)
+      break;
+    out.append(s.substr(i, n));
+    width += w;
+    i += n;
+  }
+  return out + "…";
 }
 
 void append_utf8(std::string& out, std::uint32_t cp) {

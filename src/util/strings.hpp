@@ -47,9 +47,15 @@ void append_json_escaped(std::string& out, std::string_view s);
 void append_utf8(std::string& out, std::uint32_t cp);
 // Quotes text for a POSIX shell: 'text', embedded single quotes escaped.
 std::string shell_quote(std::string_view text);
-// Replaces bytes a terminal could act on (control characters) with '?'.
+// The one terminal-escaping function every printer uses: replaces what a terminal could act on
+// with '?': C0 controls but tab, DEL, C1 controls (raw 0x80-0x9F bytes and U+0080-U+009F) and
+// bytes that are not UTF-8.
 std::string printable(std::string_view s);
 // Like printable, but keeps line breaks and tabs (multi-line text); drops '\r'.
 std::string printable_text(std::string_view s);
+// Terminal columns the UTF-8 text takes (wide East Asian forms 2, combining marks 0).
+std::size_t display_width(std::string_view s) noexcept;
+// s cut to at most max columns, ending in "…" when cut.
+std::string fit_width(std::string_view s, std::size_t max);
 
 } // namespace hooktool::util
