@@ -112,11 +112,14 @@ function connect() {
   params.set('after', state.lastSeq);
   const source = new EventSource('/api/events?' + params);
   source.addEventListener('delivery', onDelivery);
-  source.addEventListener('open', () => { if (!state.paused) setLive('live'); });
+  // Each stream response is held until deliveries arrive, then ended; the browser reconnects.
+  // An error is only news when listen no longer answers at all.
   source.addEventListener('error', () => {
-    if (source.readyState === EventSource.CLOSED) setLive('disconnected: is listen running?', 'down');
+    fetch('/api/deliveries?limit=1').then(() => { if (!state.paused) setLive('live'); },
+      () => setLive('disconnected: is listen running?', 'down'));
   });
   state.source = source;
+  if (!state.paused) setLive('live');
 }
 
 async function getJson(url, init) {
@@ -140,9 +143,16 @@ async function loadOlder() {
     state.olderSeq = page.more ? page.deliveries[page.deliveries.length - 1].seq : 0;
     state.historyBefore = page.more ? null : page.history_before;
   } else {
-    params.set('before', state.historyBefore);
-    page = (await getJson('/api/history?' + params)).body;
-    state.historyBefore = page.next_before;
+    // Each request examines at most 5,000 lines: a narrow filter asks again (up to 100,000).
+    const found = [];
+    for (let i = 0; i < 20 && found.length < PAGE && state.historyBefore !== null; i++) {
+      params.set('before', state.historyBefore);
+      params.set('limit', PAGE - found.length);
+      const part = (await getJson('/api/history?' + params)).body;
+      found.push(...part.deliveries);
+      state.historyBefore = part.next_before;
+    }
+    page = { deliveries: found };
   }
   addRows(page.deliveries, 'bottom');
   showOlder();
@@ -150,6 +160,7 @@ async function loadOlder() {
 
 async function reload() {
   const generation = ++state.generation;
+  delete document.body.dataset.ready;
   const params = filterQuery();
   params.set('limit', PAGE);
   const page = (await getJson('/api/deliveries?' + params)).body;
@@ -162,6 +173,9 @@ async function reload() {
   state.historyBefore = page.more ? null : page.history_before;
   $('download').hidden = !page.capture;
   addRows(page.deliveries, 'bottom');
+  // Nothing (or little) from this run yet: show the newest of the capture file at once.
+  if (page.deliveries.length < PAGE && state.historyBefore !== null) await loadOlder();
+  if (generation !== state.generation) return;
   showOlder();
   connect();
   document.body.dataset.ready = String(performance.now());
