@@ -63,6 +63,24 @@ std::optional<HistoryEntry> parse_line(std::uint64_t offset, std::string_view li
   }
 }
 
+// A free-text needle whose characters a capture line always holds literally (JSON escapes none
+// of them, and no field is joined to another by one), so a line without it cannot match: the
+// line is then skipped without being parsed. Lines holding base64 bodies are always parsed.
+bool literal_in_line(std::string_view lowered) {
+  if (lowered.empty())
+    return false;
+  return std::all_of(lowered.begin(), lowered.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) != 0 ||
+           std::string_view("-_.@+=%#!~,;()[]{}|^$*").find(c) != std::string_view::npos;
+  });
+}
+
+bool cannot_match(const Filter& filter, std::string_view line) {
+  return literal_in_line(filter.text) && !icontains(line, filter.text) &&
+         line.find("_base64\"") == std::string_view::npos;
+}
+
 } // namespace
 
 bool Filter::empty() const noexcept {
@@ -232,9 +250,11 @@ Store::HistoryPage Store::history(const Filter& filter, std::uint64_t before, st
     const auto offset = pos + start;
     ++scanned;
     oldest = offset;
-    if (auto e = parse_line(offset, std::string_view(buf).substr(start)))
-      if (filter.matches(e->record))
-        page.entries.push_back(std::move(*e));
+    const auto line = std::string_view(buf).substr(start);
+    if (!cannot_match(filter, line))
+      if (auto e = parse_line(offset, line))
+        if (filter.matches(e->record))
+          page.entries.push_back(std::move(*e));
     if (nl == std::string::npos)
       break;
     buf.resize(nl);

@@ -50,9 +50,8 @@ int ui_port(e2e::Background& l) {
 
 TEST(UiE2E, ATakenUiPortIsAUsageErrorNamingIt) {
   const HeldPort held;
-  const auto r = e2e::run_process(
-      e2e::kHooktool, {"--no-config", "listen", "--port", "0", "--ui", "--ui-port",
-                       std::to_string(held.port)});
+  const auto r = e2e::run_process(e2e::kHooktool, {"--no-config", "listen", "--port", "0", "--ui",
+                                                   "--ui-port", std::to_string(held.port)});
   EXPECT_EQ(r.exit_code, 2) << r.describe();
   EXPECT_NE(r.err.find("hooktool: --ui-port: cannot listen on 127.0.0.1:" +
                        std::to_string(held.port) + ": address in use"),

@@ -29,7 +29,7 @@ core::CaptureRecord hostile() {
   return r;
 }
 
-struct Fixture : ::testing::Test {
+struct InspectorApi : ::testing::Test {
   Store store{StoreOptions{}};
   int replays = 0;
   listen::ReplayOutcome outcome;
@@ -76,7 +76,7 @@ std::string header(const net::OutgoingResponse& r, std::string_view name) {
   return v ? std::string(*v) : "";
 }
 
-TEST_F(Fixture, ServesThePageWithItsTokenAndAStrictPolicy) {
+TEST_F(InspectorApi, ServesThePageWithItsTokenAndAStrictPolicy) {
   const auto r = get("/");
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find(R"(name="hooktool-token" content="t0ken")"), std::string::npos);
@@ -90,7 +90,7 @@ TEST_F(Fixture, ServesThePageWithItsTokenAndAStrictPolicy) {
   EXPECT_EQ(get("/nothing.js").status, 404);
 }
 
-TEST_F(Fixture, TheEmbeddedScriptNeverWritesHtml) {
+TEST_F(InspectorApi, TheEmbeddedScriptNeverWritesHtml) {
   const auto js = find_asset("app.js");
   ASSERT_TRUE(js);
   for (const std::string_view sink :
@@ -98,7 +98,7 @@ TEST_F(Fixture, TheEmbeddedScriptNeverWritesHtml) {
     EXPECT_EQ(js->data.find(sink), std::string_view::npos) << sink;
 }
 
-TEST_F(Fixture, RefusesAForeignHostAndRemotePeers) {
+TEST_F(InspectorApi, RefusesAForeignHostAndRemotePeers) {
   EXPECT_EQ(get("/api/deliveries").status, 200);
   for (const std::string host : {"evil.example:4040", "127.0.0.1:4041", "127.0.0.1", ""}) {
     net::IncomingRequest in;
@@ -121,7 +121,7 @@ TEST_F(Fixture, RefusesAForeignHostAndRemotePeers) {
   EXPECT_EQ(api.handle(remote).status, 200);
 }
 
-TEST_F(Fixture, ListsDeliveriesAsJsonWithTheRowFields) {
+TEST_F(InspectorApi, ListsDeliveriesAsJsonWithTheRowFields) {
   const auto r = get("/api/deliveries?limit=10");
   ASSERT_EQ(r.status, 200);
   const auto j = nlohmann::json::parse(r.body);
@@ -139,7 +139,7 @@ TEST_F(Fixture, ListsDeliveriesAsJsonWithTheRowFields) {
             0u);
 }
 
-TEST_F(Fixture, DetailKeepsHeadersInArrivalOrderAndTheExactBody) {
+TEST_F(InspectorApi, DetailKeepsHeadersInArrivalOrderAndTheExactBody) {
   const auto r = get("/api/deliveries/cap_hostile");
   ASSERT_EQ(r.status, 200);
   const auto j = nlohmann::json::parse(r.body);
@@ -156,14 +156,16 @@ TEST_F(Fixture, DetailKeepsHeadersInArrivalOrderAndTheExactBody) {
   EXPECT_EQ(get("/api/deliveries/cap_absent").status, 404);
 }
 
-TEST_F(Fixture, SummaryOfNonUtf8BytesIsStillJson) {
+TEST_F(InspectorApi, SummaryOfNonUtf8BytesIsStillJson) {
   auto r = hostile();
   r.path = "/\xff\xfe";
   r.event_type = "bad\xc3";
-  EXPECT_NO_THROW((void)nlohmann::json::parse(summary_json(r, 1, std::nullopt)));
+  nlohmann::json j;
+  EXPECT_NO_THROW(j = nlohmann::json::parse(summary_json(r, 1, std::nullopt)));
+  EXPECT_EQ(j["id"], "cap_hostile");
 }
 
-TEST_F(Fixture, TheEventStreamCarriesNewDeliveriesWithTheirSequence) {
+TEST_F(InspectorApi, TheEventStreamCarriesNewDeliveriesWithTheirSequence) {
   const auto r = get("/api/events?after=0");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(header(r, "Content-Type"), "text/event-stream");
@@ -174,7 +176,7 @@ TEST_F(Fixture, TheEventStreamCarriesNewDeliveriesWithTheirSequence) {
   EXPECT_NE(again.body.find("id: 1\n"), std::string::npos);
 }
 
-TEST_F(Fixture, ReplayNeedsTheTokenAndNoForeignOrigin) {
+TEST_F(InspectorApi, ReplayNeedsTheTokenAndNoForeignOrigin) {
   const std::string path = "/api/deliveries/cap_hostile/replay";
   const model::Header host{"Host", "127.0.0.1:4040"};
   EXPECT_EQ(post(path, {host}).status, 403);
@@ -193,7 +195,7 @@ TEST_F(Fixture, ReplayNeedsTheTokenAndNoForeignOrigin) {
   EXPECT_EQ(replays, 1);
 }
 
-TEST_F(Fixture, ReplayToARemoteTargetAsksForConfirmation) {
+TEST_F(InspectorApi, ReplayToARemoteTargetAsksForConfirmation) {
   const std::string path = "/api/deliveries/cap_hostile/replay";
   const model::Headers h{{"Host", "127.0.0.1:4040"}, {"X-Hooktool-Token", "t0ken"}};
   outcome.kind = listen::ReplayOutcome::Kind::needs_confirmation;
@@ -207,7 +209,7 @@ TEST_F(Fixture, ReplayToARemoteTargetAsksForConfirmation) {
   EXPECT_EQ(post("/api/deliveries/cap_absent/replay", h).status, 404);
 }
 
-TEST_F(Fixture, OnlyGetHeadAndPost) {
+TEST_F(InspectorApi, OnlyGetHeadAndPost) {
   net::IncomingRequest in;
   in.method = "DELETE";
   in.target = in.path = "/api/deliveries";

@@ -175,6 +175,33 @@ TEST(InspectorStore, HistoryScansABoundedNumberOfLinesPerCall) {
   EXPECT_EQ(*page.next_before, offsets.at(15)); // five lines examined: 20 … 16
 }
 
+TEST(InspectorStore, FreeTextOverTheFileFindsWhatTheFilterFindsInMemory) {
+  const e2e::TempDir dir;
+  const auto path = dir.file("c.jsonl");
+  write_capture(path, 4, 10);
+  auto binary = record("cap_bin");
+  binary.body = std::string("\xff\xfe zzMark", 9); // not UTF-8: body_base64 in the line
+  auto quoted = record("cap_quote");
+  quoted.body = R"(say "quoted" here)"; // the line holds \"quoted\"
+  std::string text =
+      e2e::read_file(path) + core::to_capture_line(binary) + core::to_capture_line(quoted);
+  e2e::write_file(path, text);
+  const Store store(StoreOptions{1000, 64u << 20, path});
+  const auto size = std::filesystem::file_size(path);
+  const auto found = [&](const std::string& query) {
+    std::vector<std::string> out;
+    for (const auto& e : store.history(parse_filter(query), size, 100).entries)
+      out.push_back(e.record.id);
+    return out;
+  };
+  EXPECT_EQ(found("q=NEEDLE-CAP_3"), (std::vector<std::string>{"cap_3"}));     // header, any case
+  EXPECT_EQ(found("q=zzmark"), (std::vector<std::string>{"cap_bin"}));         // decoded body
+  EXPECT_EQ(found("q=%22quoted%22"), (std::vector<std::string>{"cap_quote"})); // escaped in JSON
+  EXPECT_EQ(found("q=x-trace%3A+needle-cap_2"), (std::vector<std::string>{"cap_2"}));
+  EXPECT_EQ(found("q=post+%2Fhooks").size(), 6u); // the start line joins two fields
+  EXPECT_TRUE(found("q=absent").empty());
+}
+
 TEST(InspectorStore, ReadAtChecksTheOffsetAndTheId) {
   const e2e::TempDir dir;
   const auto path = dir.file("c.jsonl");

@@ -1,5 +1,5 @@
 // hooktool inspector: plain JavaScript, no framework. Every value from a delivery is put in the
-// page as text (textContent, never innerHTML): deliveries are hostile input.
+// page as text (textContent and text nodes, never parsed as markup): deliveries are hostile.
 'use strict';
 
 const FIELDS = ['provider', 'event', 'verdict', 'status', 'path', 'q'];
@@ -339,8 +339,10 @@ async function select(id, offset) {
   for (const [rid, tr] of state.rows) tr.classList.toggle('selected', rid === id);
   const at = offset !== null && offset !== undefined ? '?at=' + offset : '';
   history.replaceState(null, '', location.pathname + location.search + '#id=' + encodeURIComponent(id));
+  const start = performance.now();
   try {
     renderDetail((await getJson('/api/deliveries/' + encodeURIComponent(id) + at)).body);
+    $('detail').dataset.shownIn = (performance.now() - start).toFixed(1);
   } catch (e) {
     $('detail').replaceChildren(el('p', { class: 'note', text: String(e.message) }));
     $('detail').hidden = false;
