@@ -312,10 +312,11 @@ net::OutgoingResponse Api::capture_file() const {
   std::ostringstream out;
   out << in.rdbuf();
   auto r = respond(200, "application/x-ndjson", out.str());
-  r.headers.push_back(
-      {"Content-Disposition", "attachment; filename=\"" +
-                                  std::filesystem::path(store_.capture_path()).filename().string() +
-                                  "\""});
+  auto name = std::filesystem::path(store_.capture_path()).filename().string();
+  for (auto& c : name)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = '_';
+  r.headers.push_back({"Content-Disposition", "attachment; filename=\"" + name + "\""});
   return r;
 }
 
