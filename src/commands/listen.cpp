@@ -2,28 +2,17 @@
 
 #include "commands/config.hpp"
 #include "crypto/tls_cert.hpp"
-#include "listen/inspector.hpp"
-#include "listen/responder.hpp"
-#include "listen/sinks.hpp"
+#include "listen/session.hpp"
 #include "model/url.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
-#include "util/time.hpp"
+#include "webui/server.hpp"
 
 #include <CLI/CLI.hpp>
-#include <array>
-#include <atomic>
-#include <cerrno>
-#include <csignal>
-#include <cstdlib>
-#include <cstring>
 #include <iostream>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
+#include <memory>
 
 namespace hooktool::commands {
 
@@ -83,62 +72,26 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
                   "Handler threads (started as needed; connections are not threads)")
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
+  cmd->add_flag("--ui", o.ui, "Serve the web inspector (on 127.0.0.1, --ui-port)");
+  cmd->add_option("--ui-port", o.ui_port, "Port of the web inspector (0 picks a free one)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   add_generic_options(*cmd, o.generic);
   cmd->footer(
       "Examples:\n"
       "  hooktool listen --port 9000 --secret stripe=whsec_… --capture deliveries.jsonl\n"
       "  hooktool listen -q --forward-to 'stripe:invoice.*=localhost:3000/billing'\n"
-      "  hooktool listen --count 1 --timeout 30 --require-valid --secret github=s3cret &   # CI");
+      "  hooktool listen --count 1 --timeout 30 --require-valid --secret github=s3cret &   # CI\n"
+      "  hooktool listen --ui --capture deliveries.jsonl     # then open http://127.0.0.1:4040");
   one_value_per_flag(*cmd);
   return cmd;
 }
 
 namespace {
 
-// Counts by verdict, for the exit status and the closing summary.
-struct Tally {
-  std::atomic<long long> total{0};
-  std::array<std::atomic<long long>, 5> by_status{};
-  std::atomic<long long> not_valid{0};
-  std::atomic<long long> capture_errors{0};
-  std::atomic<long long> rejected{0};
-
-  [[nodiscard]] std::string summary() const {
-    std::string out = std::to_string(total.load()) + (total == 1 ? " delivery" : " deliveries");
-    std::string parts;
-    for (const auto s :
-         {model::VerdictStatus::valid, model::VerdictStatus::invalid, model::VerdictStatus::expired,
-          model::VerdictStatus::unsigned_, model::VerdictStatus::unverified}) {
-      const auto n = by_status[static_cast<std::size_t>(s)].load();
-      if (n > 0)
-        parts += (parts.empty() ? "" : ", ") + std::to_string(n) + " " +
-                 std::string(model::to_string(s));
-    }
-    if (!parts.empty())
-      out += ": " + parts;
-    if (rejected > 0)
-      out += "; " + std::to_string(rejected.load()) + " rejected by the server";
-    if (capture_errors > 0)
-      out += "; " + std::to_string(capture_errors.load()) + " NOT captured";
-    return out;
-  }
-};
-
 bool is_loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.starts_with("127.");
 }
-
-// Closes a file descriptor on scope exit.
-struct Fd {
-  int fd = -1;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  explicit Fd(int f) : fd(f) {}
-  ~Fd() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-};
 
 listen::InspectorConfig inspector_config(const ListenOptions& o, const core::Settings& settings) {
   listen::InspectorConfig c;
@@ -178,109 +131,55 @@ listen::Simulation simulation(const ListenOptions& o) {
   return s;
 }
 
-} // namespace
-
-int run_listen(const ListenOptions& o, const core::Settings& settings) {
+void check_flags(const ListenOptions& o) {
   if (o.quiet && o.json)
     throw usage_error("--quiet and --json are exclusive");
   if ((o.tls_cert.empty()) != (o.tls_key.empty()))
     throw usage_error("--tls-cert and --tls-key go together");
   if (o.tls && !o.tls_cert.empty())
     throw usage_error("--tls generates a certificate; do not combine it with --tls-cert");
+  if (o.ui_port != 0 && o.ui_port == o.port)
+    throw usage_error("--ui-port must differ from --port");
+}
 
-  auto inspector = std::make_shared<listen::Inspector>(inspector_config(o, settings));
-  std::vector<listen::Route> routes;
+listen::SessionConfig session_config(const ListenOptions& o, const core::Settings& settings) {
+  listen::SessionConfig c;
+  c.inspector = inspector_config(o, settings);
   for (const auto& r : o.forward_to) {
     try {
-      routes.push_back(listen::parse_route(r));
+      c.routes.push_back(listen::parse_route(r));
     } catch (const Error& e) {
       if (o.forward_where.empty())
         throw;
       throw usage_error(o.forward_where + ": listen.forward: " + e.what());
     }
   }
-  auto responder = std::make_shared<listen::Responder>(
-      routes, simulation(o),
-      std::chrono::milliseconds(static_cast<long long>(o.forward_timeout_s * 1000)),
-      o.host_header == "rewrite" ? listen::HostHeader::rewrite : listen::HostHeader::keep);
-  auto duplicates = std::make_shared<listen::DuplicateTracker>();
-
-  std::unique_ptr<listen::CaptureSink> capture;
-  if (!o.capture.empty())
-    capture = std::make_unique<listen::CaptureSink>(
-        o.capture, o.fsync ? listen::Durability::power_loss : listen::Durability::process_crash);
-  listen::TerminalSink terminal(o.json    ? listen::TerminalFormat::json
-                                : o.quiet ? listen::TerminalFormat::quiet
-                                          : listen::TerminalFormat::pretty,
-                                ui::ViewOptions{});
-
-  net::ServerOptions server_options;
-  server_options.host = o.host;
-  server_options.port = o.port;
-  server_options.max_body = static_cast<std::size_t>(o.max_body);
-  server_options.workers = static_cast<std::size_t>(o.workers);
-  std::string fingerprint;
+  c.simulation = simulation(o);
+  c.forward_timeout = std::chrono::milliseconds(static_cast<long long>(o.forward_timeout_s * 1000));
+  c.host_header =
+      o.host_header == "rewrite" ? listen::HostHeader::rewrite : listen::HostHeader::keep;
+  c.capture_path = o.capture;
+  c.durability = o.fsync ? listen::Durability::power_loss : listen::Durability::process_crash;
+  c.format = o.json    ? listen::TerminalFormat::json
+             : o.quiet ? listen::TerminalFormat::quiet
+                       : listen::TerminalFormat::pretty;
+  c.server.host = o.host;
+  c.server.port = o.port;
+  c.server.max_body = static_cast<std::size_t>(o.max_body);
+  c.server.workers = static_cast<std::size_t>(o.workers);
   if (o.tls)
-    server_options.tls = crypto::generate_self_signed();
+    c.server.tls = crypto::generate_self_signed();
   else if (!o.tls_cert.empty())
-    server_options.tls = crypto::load_pem(o.tls_cert, o.tls_key);
-  if (server_options.tls)
-    fingerprint = crypto::fingerprint_sha256(server_options.tls->cert.get());
+    c.server.tls = crypto::load_pem(o.tls_cert, o.tls_key);
+  c.count = o.count;
+  c.timeout_s = o.timeout_s;
+  c.require_valid = o.require_valid;
+  return c;
+}
 
-  // Signals are taken through a signalfd by this thread only; block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  const Fd sigfd(::signalfd(-1, &signals, SFD_CLOEXEC));
-  const Fd donefd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (sigfd.fd < 0 || donefd.fd < 0)
-    throw failure(std::string("cannot set up signal handling: ") + std::strerror(errno));
-
-  Tally tally;
-  const long long count = o.count;
-  const auto on_request = [&](net::IncomingRequest&& in) -> net::OutgoingResponse {
-    const auto start = util::now_ms();
-    auto record = inspector->inspect(std::move(in));
-    record.duplicate = duplicates->observe(record);
-    auto response = responder->respond(record);
-    record.response_status = response.status;
-    record.duration_ms = util::now_ms() - start;
-    if (capture) {
-      try {
-        capture->write(record); // on disk before the sender hears back
-      } catch (const Error& e) {
-        ++tally.capture_errors;
-        std::cerr << ui::paint("hooktool: capture failed:", ui::Style::error, ui::Stream::err)
-                  << " " << e.what() << "; answered 507\n";
-        response = {507, {}, std::string("hooktool: capture failed: ") + e.what() + "\n"};
-        record.response_status = 507;
-      }
-    }
-    terminal.write(record);
-    ++tally.by_status[static_cast<std::size_t>(record.verification.status)];
-    if (record.verification.status != model::VerdictStatus::valid)
-      ++tally.not_valid;
-    if (++tally.total == count) {
-      const std::uint64_t one = 1;
-      (void)::write(donefd.fd, &one, sizeof one);
-    }
-    return response;
-  };
-  const auto on_reject = [&](int status, const std::string& remote) {
-    ++tally.rejected;
-    std::cerr << ui::paint("hooktool:", ui::Style::warn, ui::Stream::err) << " answered " << status
-              << " to " << (remote.empty() ? "a client" : remote)
-              << (status == 413   ? " (body over --max-body)"
-                  : status == 431 ? " (request head too large)"
-                                  : " (malformed request)")
-              << "\n";
-  };
-
-  net::ListenServer server(std::move(server_options), on_request, on_reject);
-  const int port = server.start();
-  const std::string scheme = o.tls || !o.tls_cert.empty() ? "https" : "http";
+void print_banner(const ListenOptions& o, const listen::Session& session, int port) {
+  const auto& c = session.config();
+  const std::string scheme = session.tls_fingerprint().empty() ? "http" : "https";
   const std::string shown_host =
       o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
   std::cerr << "hooktool listening on " << scheme << "://" << shown_host << ":" << port
@@ -288,64 +187,40 @@ int run_listen(const ListenOptions& o, const core::Settings& settings) {
   if (!is_loopback(o.host))
     std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " listening on "
               << o.host << ": other machines can send to this port\n";
-  if (!fingerprint.empty())
-    std::cerr << "TLS certificate SHA-256 fingerprint: " << fingerprint
+  if (!session.tls_fingerprint().empty())
+    std::cerr << "TLS certificate SHA-256 fingerprint: " << session.tls_fingerprint()
               << " (self-signed: use send --insecure)\n";
   if (!o.capture.empty())
     std::cerr << "capturing to " << o.capture << "\n";
-  for (const auto& r : routes)
+  for (const auto& r : c.routes)
     std::cerr << "forwarding " << (r.provider.empty() ? "*" : r.provider)
               << (r.event_glob.empty() ? "" : ":" + r.event_glob) << " to " << r.url << "\n";
+}
+
+} // namespace
+
+int run_listen(const ListenOptions& o, const core::Settings& settings) {
+  check_flags(o);
+  listen::Session session(session_config(o, settings));
+  std::shared_ptr<webui::Store> store;
+  std::unique_ptr<webui::UiServer> inspector;
+  if (o.ui) {
+    store = std::make_shared<webui::Store>(webui::StoreOptions{1000, 64u << 20, o.capture});
+    session.add_observer(store);
+    inspector = std::make_unique<webui::UiServer>(
+        webui::UiOptions{"127.0.0.1", o.ui_port, 16}, *store,
+        [&session](const core::CaptureRecord& r, listen::RemoteTarget remote) {
+          return session.replay(r, remote);
+        });
+    (void)inspector->start(); // before the webhook port: a taken UI port fails first
+    session.on_stopping([&inspector] { inspector->stop(); });
+  }
+  const int port = session.start();
+  print_banner(o, session, port);
+  if (inspector)
+    std::cerr << "inspector on " << inspector->url() << "\n";
   std::cerr.flush();
-
-  // Wait for a signal, the --count-th delivery, or the --timeout deadline.
-  const auto deadline =
-      o.timeout_s > 0 ? util::now_ms() + static_cast<long long>(o.timeout_s * 1000) : 0;
-  bool timed_out = false;
-  bool interrupted = false;
-  for (;;) {
-    std::array<pollfd, 2> fds{{{sigfd.fd, POLLIN, 0}, {donefd.fd, POLLIN, 0}}};
-    int wait_ms = -1;
-    if (deadline != 0)
-      wait_ms = static_cast<int>(std::max<long long>(0, deadline - util::now_ms()));
-    const int n = ::poll(fds.data(), fds.size(), wait_ms);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n == 0) {
-      timed_out = true;
-      break;
-    }
-    if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info{};
-      (void)::read(sigfd.fd, &info, sizeof info);
-      interrupted = true;
-      break;
-    }
-    if (fds[1].revents & POLLIN)
-      break;
-  }
-  server.stop();
-  server.join();
-
-  std::cerr << (interrupted ? "\n" : "") << "hooktool: " << tally.summary() << "\n";
-  int code = 0;
-  if (count > 0 && tally.total < count) {
-    std::cerr << "hooktool: " << (timed_out ? "timed out" : "stopped") << " after " << tally.total
-              << " of " << count << " deliveries\n";
-    code = 1;
-  } else if (count == 0 && timed_out && tally.total == 0) {
-    std::cerr << "hooktool: timed out with no delivery\n";
-    code = 1;
-  }
-  if (o.require_valid && tally.not_valid > 0) {
-    std::cerr << "hooktool: " << tally.not_valid
-              << (tally.not_valid == 1 ? " delivery was" : " deliveries were")
-              << " not valid (--require-valid)\n";
-    code = 1;
-  }
-  if (tally.capture_errors > 0)
-    code = 1;
-  return code;
+  return session.finish(session.wait());
 }
 
 } // namespace hooktool::commands

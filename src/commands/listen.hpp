@@ -38,6 +38,8 @@ struct ListenOptions {
   long long max_body = 10LL << 20;
   int workers = 64;
   std::string host_header = "keep"; // --host-header: keep or rewrite
+  bool ui = false;                  // --ui: the web inspector
+  int ui_port = 4040;               // --ui-port
   GenericFlags generic;
 };
 

@@ -69,6 +69,23 @@ bool Responder::roll_failure() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < sim_.fail_rate;
 }
 
+const Route* Responder::route_for(const core::CaptureRecord& record) const {
+  for (const auto& route : routes_)
+    if (route.matches(record))
+      return &route;
+  return nullptr;
+}
+
+std::optional<core::ForwardInfo> Responder::replay(const core::CaptureRecord& record) {
+  const auto* route = route_for(record);
+  if (route == nullptr)
+    return std::nullopt;
+  auto copy = record;
+  copy.forward.reset();
+  (void)forward(*route, copy);
+  return copy.forward;
+}
+
 net::OutgoingResponse Responder::respond(core::CaptureRecord& record) {
   if (sim_.delay_ms > 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(sim_.delay_ms));

@@ -49,6 +49,11 @@ public:
             std::chrono::milliseconds forward_timeout, HostHeader host_header = HostHeader::keep);
   // The response for a delivery; fills record.forward when it was forwarded.
   net::OutgoingResponse respond(core::CaptureRecord& record);
+  // The first route matching the delivery, or nullptr.
+  [[nodiscard]] const Route* route_for(const core::CaptureRecord& record) const;
+  // Forwards the delivery again, with no delay or simulated failure; empty when no route
+  // matches. The handler's answer (or why there was none).
+  std::optional<core::ForwardInfo> replay(const core::CaptureRecord& record);
 
 private:
   net::OutgoingResponse forward(const Route& route, core::CaptureRecord& record);

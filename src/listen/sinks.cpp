@@ -1,6 +1,7 @@
 #include "listen/sinks.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <unistd.h>
 
 namespace hooktool::listen {
@@ -27,14 +28,24 @@ void TerminalSink::write(const core::CaptureRecord& record) {
 }
 
 CaptureSink::CaptureSink(const std::string& path, Durability durability)
-    : file_(path), durability_(durability) {}
+    : path_(path), file_(path), durability_(durability) {}
 
 void CaptureSink::write(const core::CaptureRecord& record) {
+  (void)append(record);
+}
+
+std::optional<std::uint64_t> CaptureSink::append(const core::CaptureRecord& record) {
   const auto line = core::to_capture_line(record);
   const std::lock_guard lock(mutex_);
   file_.append(line);
   if (durability_ == Durability::power_loss)
     file_.sync();
+  // The file is opened O_APPEND and written under this lock, so the line ends at its size.
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path_, ec);
+  if (ec || size < line.size())
+    return std::nullopt;
+  return size - line.size();
 }
 
 } // namespace hooktool::listen

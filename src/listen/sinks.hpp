@@ -4,8 +4,10 @@
 #include "ui/delivery_view.hpp"
 #include "util/files.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,8 +47,11 @@ class CaptureSink final : public Sink {
 public:
   CaptureSink(const std::string& path, Durability durability);
   void write(const core::CaptureRecord& record) override;
+  // The same, returning the byte offset where the line starts (when the file size tells it).
+  std::optional<std::uint64_t> append(const core::CaptureRecord& record);
 
 private:
+  std::string path_;
   util::AppendFile file_;
   Durability durability_;
   std::mutex mutex_;

@@ -1,0 +1,221 @@
+#include "listen/session.hpp"
+
+#include "crypto/tls_cert.hpp"
+#include "model/url.hpp"
+#include "ui/term.hpp"
+#include "util/error.hpp"
+#include "util/time.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+namespace hooktool::listen {
+
+std::string Tally::summary() const {
+  std::string out = std::to_string(total.load()) + (total == 1 ? " delivery" : " deliveries");
+  std::string parts;
+  for (const auto s :
+       {model::VerdictStatus::valid, model::VerdictStatus::invalid, model::VerdictStatus::expired,
+        model::VerdictStatus::unsigned_, model::VerdictStatus::unverified}) {
+    const auto n = by_status[static_cast<std::size_t>(s)].load();
+    if (n > 0)
+      parts +=
+          (parts.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(model::to_string(s));
+  }
+  if (!parts.empty())
+    out += ": " + parts;
+  if (rejected > 0)
+    out += "; " + std::to_string(rejected.load()) + " rejected by the server";
+  if (capture_errors > 0)
+    out += "; " + std::to_string(capture_errors.load()) + " NOT captured";
+  return out;
+}
+
+namespace {
+
+// Signals are taken through a signalfd by the waiting thread only: block them before any thread
+// starts, so every later thread inherits the mask.
+int block_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return ::signalfd(-1, &signals, SFD_CLOEXEC);
+}
+
+bool loopback_url(const std::string& url) {
+  try {
+    const auto host = model::parse_target(url).host;
+    return host == "127.0.0.1" || host == "::1" || host == "[::1]" || host == "localhost" ||
+           host.starts_with("127.");
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+} // namespace
+
+Session::Session(SessionConfig config)
+    : config_(std::move(config)), inspector_(config_.inspector),
+      responder_(config_.routes, config_.simulation, config_.forward_timeout, config_.host_header),
+      terminal_(config_.format, ui::ViewOptions{}) {
+  if (config_.server.tls)
+    fingerprint_ = crypto::fingerprint_sha256(config_.server.tls->cert.get());
+  if (!config_.capture_path.empty())
+    capture_ = std::make_unique<CaptureSink>(config_.capture_path, config_.durability);
+  signal_fd_ = block_signals();
+  done_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (signal_fd_ < 0 || done_fd_ < 0)
+    throw failure(std::string("cannot set up signal handling: ") + std::strerror(errno));
+}
+
+Session::~Session() {
+  if (server_) {
+    server_->stop();
+    server_->join();
+  }
+  if (signal_fd_ >= 0)
+    ::close(signal_fd_);
+  if (done_fd_ >= 0)
+    ::close(done_fd_);
+}
+
+void Session::add_observer(std::shared_ptr<Observer> observer) {
+  observers_.push_back(std::move(observer));
+}
+
+void Session::on_stopping(std::function<void()> hook) {
+  stopping_hooks_.push_back(std::move(hook));
+}
+
+int Session::start() {
+  server_ = std::make_unique<net::ListenServer>(
+      std::move(config_.server),
+      [this](net::IncomingRequest&& in) { return handle(std::move(in)); },
+      [this](int status, const std::string& remote) { reject(status, remote); });
+  return server_->start();
+}
+
+net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
+  const auto start = util::now_ms();
+  auto record = inspector_.inspect(std::move(in));
+  record.duplicate = duplicates_.observe(record);
+  auto response = responder_.respond(record);
+  record.response_status = response.status;
+  record.duration_ms = util::now_ms() - start;
+  std::optional<std::uint64_t> offset;
+  if (capture_) {
+    try {
+      offset = capture_->append(record); // on disk before the sender hears back
+    } catch (const Error& e) {
+      ++tally_.capture_errors;
+      std::cerr << ui::paint("hooktool: capture failed:", ui::Style::error, ui::Stream::err) << " "
+                << e.what() << "; answered 507\n";
+      response = {507, {}, std::string("hooktool: capture failed: ") + e.what() + "\n"};
+      record.response_status = 507;
+    }
+  }
+  terminal_.write(record);
+  for (const auto& observer : observers_)
+    observer->observe(record, offset);
+  ++tally_.by_status[static_cast<std::size_t>(record.verification.status)];
+  if (record.verification.status != model::VerdictStatus::valid)
+    ++tally_.not_valid;
+  if (++tally_.total == config_.count) {
+    const std::uint64_t one = 1;
+    (void)::write(done_fd_, &one, sizeof one);
+  }
+  return response;
+}
+
+void Session::reject(int status, const std::string& remote) {
+  ++tally_.rejected;
+  std::cerr << ui::paint("hooktool:", ui::Style::warn, ui::Stream::err) << " answered " << status
+            << " to " << (remote.empty() ? "a client" : remote)
+            << (status == 413   ? " (body over --max-body)"
+                : status == 431 ? " (request head too large)"
+                                : " (malformed request)")
+            << "\n";
+}
+
+Ending Session::wait() {
+  const auto deadline =
+      config_.timeout_s > 0 ? util::now_ms() + static_cast<long long>(config_.timeout_s * 1000) : 0;
+  Ending ending = Ending::count_reached;
+  for (;;) {
+    std::array<pollfd, 2> fds{{{signal_fd_, POLLIN, 0}, {done_fd_, POLLIN, 0}}};
+    const int wait_ms =
+        deadline != 0 ? static_cast<int>(std::max<long long>(0, deadline - util::now_ms())) : -1;
+    const int n = ::poll(fds.data(), fds.size(), wait_ms);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n == 0) {
+      ending = Ending::timed_out;
+      break;
+    }
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info{};
+      (void)::read(signal_fd_, &info, sizeof info);
+      ending = Ending::interrupted;
+      break;
+    }
+    if (fds[1].revents & POLLIN)
+      break;
+  }
+  for (const auto& hook : stopping_hooks_)
+    hook();
+  server_->stop();
+  server_->join();
+  return ending;
+}
+
+int Session::finish(Ending ending) const {
+  std::cerr << (ending == Ending::interrupted ? "\n" : "") << "hooktool: " << tally_.summary()
+            << "\n";
+  int code = 0;
+  const auto count = config_.count;
+  if (count > 0 && tally_.total < count) {
+    std::cerr << "hooktool: " << (ending == Ending::timed_out ? "timed out" : "stopped")
+              << " after " << tally_.total << " of " << count << " deliveries\n";
+    code = 1;
+  } else if (count == 0 && ending == Ending::timed_out && tally_.total == 0) {
+    std::cerr << "hooktool: timed out with no delivery\n";
+    code = 1;
+  }
+  if (config_.require_valid && tally_.not_valid > 0) {
+    std::cerr << "hooktool: " << tally_.not_valid
+              << (tally_.not_valid == 1 ? " delivery was" : " deliveries were")
+              << " not valid (--require-valid)\n";
+    code = 1;
+  }
+  if (tally_.capture_errors > 0)
+    code = 1;
+  return code;
+}
+
+ReplayOutcome Session::replay(const core::CaptureRecord& record, RemoteTarget remote) {
+  ReplayOutcome out;
+  const auto* route = responder_.route_for(record);
+  if (route == nullptr) {
+    out.kind = ReplayOutcome::Kind::no_route;
+    return out;
+  }
+  out.url = route->url;
+  if (remote == RemoteTarget::refuse && !loopback_url(route->url)) {
+    out.kind = ReplayOutcome::Kind::needs_confirmation;
+    return out;
+  }
+  if (auto result = responder_.replay(record))
+    out.result = std::move(*result);
+  return out;
+}
+
+} // namespace hooktool::listen

@@ -1,0 +1,121 @@
+#pragma once
+
+#include "core/capture.hpp"
+#include "listen/inspector.hpp"
+#include "listen/responder.hpp"
+#include "listen/sinks.hpp"
+#include "net/listen_server.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hooktool::listen {
+
+// Everything one listen run needs, resolved from the command line.
+struct SessionConfig {
+  InspectorConfig inspector;
+  std::vector<Route> routes;
+  Simulation simulation;
+  std::chrono::milliseconds forward_timeout{30000};
+  HostHeader host_header = HostHeader::keep;
+  std::string capture_path; // empty: no capture file
+  Durability durability = Durability::process_crash;
+  TerminalFormat format = TerminalFormat::pretty;
+  net::ServerOptions server;
+  long long count = 0;  // --count: stop after this many (0: no limit)
+  double timeout_s = 0; // --timeout (0: none)
+  bool require_valid = false;
+};
+
+// Counts by verdict, for the exit status and the closing summary.
+struct Tally {
+  std::atomic<long long> total{0};
+  std::array<std::atomic<long long>, 5> by_status{};
+  std::atomic<long long> not_valid{0};
+  std::atomic<long long> capture_errors{0};
+  std::atomic<long long> rejected{0};
+  // "3 deliveries: 2 valid, 1 invalid; …".
+  [[nodiscard]] std::string summary() const;
+};
+
+// Sees every delivery after it was captured and shown (the web inspector); called on worker
+// threads. capture_offset: where its line starts in the capture file, when it was written.
+class Observer {
+public:
+  Observer() = default;
+  Observer(const Observer&) = delete;
+  Observer& operator=(const Observer&) = delete;
+  virtual ~Observer() = default;
+  virtual void observe(const core::CaptureRecord& record,
+                       std::optional<std::uint64_t> capture_offset) = 0;
+};
+
+// Whether a replay may go to a forward target that is not on this machine.
+enum class RemoteTarget { refuse, confirmed };
+
+// What a replay did.
+struct ReplayOutcome {
+  enum class Kind { sent, no_route, needs_confirmation } kind = Kind::sent;
+  std::string url;          // the route's target
+  core::ForwardInfo result; // when sent
+};
+
+// Why a session ended.
+enum class Ending { count_reached, timed_out, interrupted };
+
+// One listen run: the pipeline (inspect, flag duplicates, answer, capture, show, observers) on
+// the listener engine, and the wait for a signal, --count or --timeout. SIGINT and SIGTERM are
+// blocked for the whole process when it is constructed, before any thread starts.
+class Session {
+public:
+  explicit Session(SessionConfig config);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session();
+
+  // Adds an observer of every delivery. Before start() only.
+  void add_observer(std::shared_ptr<Observer> observer);
+  // Binds the webhook port (usage error when taken) and starts serving; returns the port.
+  int start();
+  // Blocks until a signal, the --count-th delivery or the --timeout deadline, then stops the
+  // and joins the webhook server (after running the on_stopping hooks).
+  Ending wait();
+  // Runs once wait() decided to end, before the webhook server is stopped (the web inspector
+  // ends its streams there).
+  void on_stopping(std::function<void()> hook);
+  // Prints the summary and returns the exit status for this ending.
+  int finish(Ending ending) const;
+
+  // Sends a captured delivery again to the forward target its route names (the web inspector's
+  // replay); a target that is not loopback only when confirmed.
+  ReplayOutcome replay(const core::CaptureRecord& record, RemoteTarget remote);
+  [[nodiscard]] const SessionConfig& config() const noexcept { return config_; }
+  // The TLS certificate's SHA-256 fingerprint; empty without TLS.
+  [[nodiscard]] const std::string& tls_fingerprint() const noexcept { return fingerprint_; }
+
+private:
+  net::OutgoingResponse handle(net::IncomingRequest&& in);
+  void reject(int status, const std::string& remote);
+
+  SessionConfig config_;
+  Inspector inspector_;
+  Responder responder_;
+  DuplicateTracker duplicates_;
+  std::unique_ptr<CaptureSink> capture_;
+  TerminalSink terminal_;
+  std::vector<std::shared_ptr<Observer>> observers_;
+  std::vector<std::function<void()>> stopping_hooks_;
+  Tally tally_;
+  std::string fingerprint_;
+  int signal_fd_ = -1;
+  int done_fd_ = -1;
+  std::unique_ptr<net::ListenServer> server_;
+};
+
+} // namespace hooktool::listen

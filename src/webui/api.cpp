@@ -1,0 +1,343 @@
+#include "webui/api.hpp"
+
+#include "core/har.hpp"
+#include "listen/responder.hpp"
+#include "ui/curl_command.hpp"
+#include "util/form.hpp"
+#include "util/strings.hpp"
+#include "webui/assets.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace hooktool::webui {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxLimit = 500;
+constexpr std::uintmax_t kMaxDownload = 512u << 20;
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+net::OutgoingResponse respond(int status, std::string content_type, std::string body) {
+  net::OutgoingResponse r;
+  r.status = status;
+  r.headers = {
+      {"Content-Type", std::move(content_type)},
+      {"Cache-Control", "no-store"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"Content-Security-Policy",
+       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"},
+  };
+  r.body = std::move(body);
+  return r;
+}
+
+net::OutgoingResponse json_response(int status, const json& j) {
+  return respond(status, "application/json", dump(j) + "\n");
+}
+
+net::OutgoingResponse error(int status, const std::string& message) {
+  return json_response(status, json{{"error", message}});
+}
+
+std::string content_type_of(std::string_view name) {
+  if (name.ends_with(".html"))
+    return "text/html; charset=utf-8";
+  if (name.ends_with(".js"))
+    return "text/javascript; charset=utf-8";
+  if (name.ends_with(".css"))
+    return "text/css; charset=utf-8";
+  if (name.ends_with(".svg"))
+    return "image/svg+xml";
+  return "application/octet-stream";
+}
+
+std::string query_value(std::string_view query, std::string_view name) {
+  for (auto& [k, v] : util::parse_form(query))
+    if (k == name)
+      return v;
+  return {};
+}
+
+std::uint64_t query_number(std::string_view query, std::string_view name, std::uint64_t fallback) {
+  long long n = 0;
+  const auto text = query_value(query, name);
+  if (text.empty() || !util::parse_int64(text, n) || n < 0)
+    return fallback;
+  return static_cast<std::uint64_t>(n);
+}
+
+bool loopback_peer(std::string_view remote) {
+  return remote.starts_with("127.") || remote.starts_with("[::1]") || remote.starts_with("::1") ||
+         remote.starts_with("[::ffff:127.");
+}
+
+json optional_int(const std::optional<int>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json null_if_empty(const std::string& s) {
+  return s.empty() ? json(nullptr) : json(s);
+}
+
+} // namespace
+
+std::string summary_json(const core::CaptureRecord& r, std::uint64_t seq,
+                         std::optional<std::uint64_t> offset) {
+  json j = {
+      {"seq", seq == 0 ? json(nullptr) : json(seq)},
+      {"offset", offset ? json(*offset) : json(nullptr)},
+      {"id", r.id},
+      {"received_at_ms", r.received_at_ms},
+      {"method", r.method},
+      {"path", r.path},
+      {"query", r.query},
+      {"provider", null_if_empty(r.provider)},
+      {"event_type", null_if_empty(r.event_type)},
+      {"event_id", null_if_empty(r.event_id)},
+      {"verdict", std::string(model::to_string(r.verification.status))},
+      {"reason", r.verification.reason},
+      {"status", optional_int(r.response_status)},
+      {"duration_ms", r.duration_ms},
+      {"size", r.body.size()},
+  };
+  j["duplicate"] = r.duplicate ? json{{"seen", r.duplicate->seen},
+                                      {"first_id", r.duplicate->first_id},
+                                      {"first_seen_ms", r.duplicate->first_seen_ms}}
+                               : json(nullptr);
+  j["forward"] = r.forward ? json{{"url", r.forward->url},
+                                  {"status", optional_int(r.forward->status)},
+                                  {"duration_ms", r.forward->duration_ms},
+                                  {"error", r.forward->error},
+                                  {"body", r.forward->body}}
+                           : json(nullptr);
+  return dump(j);
+}
+
+std::string detail_json(const core::CaptureRecord& r, std::uint64_t seq,
+                        std::optional<std::uint64_t> offset) {
+  auto j = json::parse(summary_json(r, seq, offset));
+  const auto line = core::to_capture_line(r);
+  j["capture"] = json::parse(line);
+  j["capture_line"] = line.substr(0, line.size() - 1);
+  j["har"] = core::har_entry(r);
+  model::HttpRequest req;
+  req.method = r.method;
+  req.url = core::original_url(r);
+  for (const auto& h : r.headers)
+    if (!listen::is_hop_by_hop(h.name))
+      req.headers.push_back(h);
+  req.body = r.body;
+  const bool has_nul = r.body.find('\0') != std::string::npos;
+  j["curl"] = ui::to_curl(req, has_nul ? "body-" + r.id + ".bin" : "");
+  j["curl_note"] =
+      has_nul ? "the body holds NUL bytes: save it as body-" + r.id + ".bin first" : "";
+  j["body_utf8"] = util::is_valid_utf8(r.body);
+  return dump(j);
+}
+
+Api::Api(ApiOptions options, Store& store, ReplayFn replay)
+    : options_(std::move(options)), store_(store), replay_(std::move(replay)) {}
+
+bool Api::allowed_host(std::string_view host) const {
+  const int port = port_;
+  if (port == 0)
+    return false;
+  const auto suffix = ":" + std::to_string(port);
+  for (const std::string_view name : {"127.0.0.1", "localhost", "[::1]"})
+    if (util::iequals(std::string(name) + suffix, host))
+      return true;
+  return false;
+}
+
+net::OutgoingResponse Api::handle(const net::IncomingRequest& request) {
+  if (!loopback_peer(request.remote))
+    return error(403, "the inspector answers loopback clients only");
+  const auto host = model::find_header(request.headers, "Host");
+  if (!host || !allowed_host(*host))
+    return error(421, "Host must be 127.0.0.1:" + std::to_string(port_.load()) + " or localhost:" +
+                          std::to_string(port_.load()) + " (DNS rebinding guard)");
+  if (request.method == "POST") {
+    const auto origin = model::find_header(request.headers, "Origin");
+    if (origin && !allowed_host(util::starts_with(*origin, "http://") ? origin->substr(7) : ""))
+      return error(403, "cross-origin request refused");
+    const auto token = model::find_header(request.headers, "X-Hooktool-Token");
+    if (!token || *token != options_.token)
+      return error(403, "missing or wrong X-Hooktool-Token (reload the page)");
+  } else if (request.method != "GET" && request.method != "HEAD") {
+    return error(405, "method not allowed");
+  }
+  try {
+    return route(request);
+  } catch (const std::exception& e) {
+    return error(500, e.what());
+  }
+}
+
+net::OutgoingResponse Api::route(const net::IncomingRequest& request) {
+  const std::string_view path = request.path;
+  constexpr std::string_view kDeliveries = "/api/deliveries/";
+  if (request.method == "POST") {
+    if (path.starts_with(kDeliveries) && path.ends_with("/replay")) {
+      const auto id = path.substr(kDeliveries.size(), path.size() - kDeliveries.size() -
+                                                          std::string_view("/replay").size());
+      return replay(id, request);
+    }
+    return error(404, "no such endpoint");
+  }
+  if (path == "/" || path == "/index.html") {
+    auto page = find_asset("index.html");
+    std::string html(page ? page->data : "");
+    const std::string marker = "{{TOKEN}}";
+    if (const auto at = html.find(marker); at != std::string::npos)
+      html.replace(at, marker.size(), options_.token);
+    return respond(200, content_type_of("index.html"), std::move(html));
+  }
+  if (path == "/api/deliveries")
+    return list(request);
+  if (path == "/api/history")
+    return history(request);
+  if (path == "/api/events")
+    return events(request);
+  if (path == "/api/capture")
+    return capture_file();
+  if (path.starts_with(kDeliveries))
+    return detail(path.substr(kDeliveries.size()), request);
+  if (path.size() > 1 && path.find('/', 1) == std::string_view::npos)
+    if (auto asset = find_asset(path.substr(1)); asset && asset->name != "index.html")
+      return respond(200, content_type_of(asset->name), std::string(asset->data));
+  return error(404, "no such page");
+}
+
+net::OutgoingResponse Api::list(const net::IncomingRequest& request) const {
+  const auto filter = parse_filter(request.query);
+  const auto limit =
+      std::clamp<std::uint64_t>(query_number(request.query, "limit", 100), 1, kMaxLimit);
+  const auto page = store_.list(filter, query_number(request.query, "before", 0), limit);
+  json rows = json::array();
+  for (const auto& e : page.entries)
+    rows.push_back(json::parse(summary_json(e->record, e->seq, e->offset)));
+  return json_response(200, json{{"deliveries", rows},
+                                 {"more", page.more},
+                                 {"history_before",
+                                  page.history_before ? json(*page.history_before) : json(nullptr)},
+                                 {"last_seq", store_.last_seq()},
+                                 {"capture", !store_.capture_path().empty()}});
+}
+
+net::OutgoingResponse Api::history(const net::IncomingRequest& request) const {
+  if (store_.capture_path().empty())
+    return error(404, "no capture file: run listen with --capture FILE to keep older deliveries");
+  const auto filter = parse_filter(request.query);
+  const auto limit =
+      std::clamp<std::uint64_t>(query_number(request.query, "limit", 100), 1, kMaxLimit);
+  const auto page = store_.history(filter, query_number(request.query, "before", 0), limit);
+  json rows = json::array();
+  for (const auto& e : page.entries)
+    rows.push_back(json::parse(summary_json(e.record, 0, e.offset)));
+  return json_response(
+      200, json{{"deliveries", rows},
+                {"next_before", page.next_before ? json(*page.next_before) : json(nullptr)}});
+}
+
+std::optional<core::CaptureRecord> Api::lookup(std::string_view id, std::string_view query) const {
+  if (const auto e = store_.find(id))
+    return e->record;
+  const auto at = query_value(query, "at");
+  long long offset = 0;
+  if (!at.empty() && util::parse_int64(at, offset) && offset >= 0)
+    if (auto h = store_.read_at(static_cast<std::uint64_t>(offset), id))
+      return std::move(h->record);
+  if (auto h = store_.search_file(id))
+    return std::move(h->record);
+  return std::nullopt;
+}
+
+net::OutgoingResponse Api::detail(std::string_view id, const net::IncomingRequest& request) const {
+  if (const auto e = store_.find(id))
+    return respond(200, "application/json", detail_json(e->record, e->seq, e->offset) + "\n");
+  const auto at = query_value(request.query, "at");
+  long long offset = 0;
+  if (!at.empty() && util::parse_int64(at, offset) && offset >= 0)
+    if (auto h = store_.read_at(static_cast<std::uint64_t>(offset), id))
+      return respond(200, "application/json", detail_json(h->record, 0, h->offset) + "\n");
+  if (auto h = store_.search_file(id))
+    return respond(200, "application/json", detail_json(h->record, 0, h->offset) + "\n");
+  return error(404, "no delivery " + std::string(id) + " in memory or in the capture file");
+}
+
+net::OutgoingResponse Api::events(const net::IncomingRequest& request) {
+  // An event stream held until deliveries arrive (or stream_hold passes), then ended: the
+  // browser's EventSource reconnects at once ("retry") with Last-Event-ID, so no handler
+  // thread is held for longer than that and stopping listen never waits on a stream.
+  std::uint64_t after = query_number(request.query, "after", store_.last_seq());
+  if (const auto last = model::find_header(request.headers, "Last-Event-ID")) {
+    long long n = 0;
+    if (util::parse_int64(*last, n) && n >= 0)
+      after = static_cast<std::uint64_t>(n);
+  }
+  const auto filter = parse_filter(request.query);
+  const auto entries = store_.wait_after(after, filter, options_.stream_hold, 200);
+  std::string body = "retry: 50\n\n";
+  for (const auto& e : entries)
+    body += "id: " + std::to_string(e->seq) +
+            "\nevent: delivery\ndata: " + summary_json(e->record, e->seq, e->offset) + "\n\n";
+  if (entries.empty())
+    body += "id: " + std::to_string(std::max(after, store_.last_seq())) + "\n: idle\n\n";
+  return respond(200, "text/event-stream", std::move(body));
+}
+
+net::OutgoingResponse Api::capture_file() const {
+  if (store_.capture_path().empty())
+    return error(404, "no capture file: run listen with --capture FILE");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(store_.capture_path(), ec);
+  if (ec)
+    return error(500, "cannot read " + store_.capture_path() + ": " + ec.message());
+  if (size > kMaxDownload)
+    return error(413,
+                 "the capture file is over 512 MiB: copy " + store_.capture_path() + " directly");
+  std::ifstream in(store_.capture_path(), std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  auto r = respond(200, "application/x-ndjson", out.str());
+  auto name = std::filesystem::path(store_.capture_path()).filename().string();
+  for (auto& c : name)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = '_';
+  r.headers.push_back({"Content-Disposition", "attachment; filename=\"" + name + "\""});
+  return r;
+}
+
+net::OutgoingResponse Api::replay(std::string_view id, const net::IncomingRequest& request) {
+  const auto record = lookup(id, request.query);
+  if (!record)
+    return error(404, "no delivery " + std::string(id));
+  const bool confirmed = request.body.find("\"confirm\":true") != std::string::npos;
+  const auto out =
+      replay_(*record, confirmed ? listen::RemoteTarget::confirmed : listen::RemoteTarget::refuse);
+  using Kind = listen::ReplayOutcome::Kind;
+  if (out.kind == Kind::no_route)
+    return error(409, "no --forward-to target matches this delivery");
+  if (out.kind == Kind::needs_confirmation)
+    return json_response(
+        409, json{{"error", "the forward target is not on this machine"}, {"confirm", out.url}});
+  return json_response(200, json{{"url", out.result.url},
+                                 {"status", optional_int(out.result.status)},
+                                 {"duration_ms", out.result.duration_ms},
+                                 {"error", out.result.error},
+                                 {"body", out.result.body}});
+}
+
+} // namespace hooktool::webui
