@@ -26,11 +26,41 @@ bool parse_fixture_path(std::string_view relative, Fixture& out) {
   } else {
     return false;
   }
-  if (rest.empty())
+  if (rest.empty() || rest.starts_with("scenarios/"))
     return false;
   out.provider = std::string(relative.substr(0, slash));
   out.event = std::string(rest);
   return true;
+}
+
+FixtureMatch match_fixtures(const std::vector<Fixture>& list, std::string_view query) {
+  FixtureMatch out;
+  for (const auto& f : list)
+    if (f.event == query) {
+      out.exact = true;
+      out.fixtures.push_back(f);
+      return out;
+    }
+  const bool glob = query.find_first_of("*?[") != std::string_view::npos;
+  for (const auto& f : list) {
+    const std::string_view e = f.event;
+    const bool in_group = e.size() > query.size() && e.starts_with(query) &&
+                          (e[query.size()] == '.' || e[query.size()] == '/');
+    if (glob ? util::glob_match(query, e) : in_group)
+      out.fixtures.push_back(f);
+  }
+  return out;
+}
+
+std::vector<std::string> fixture_query_names(const std::vector<Fixture>& list) {
+  std::set<std::string> names;
+  for (const auto& f : list) {
+    names.insert(f.event);
+    const auto cut = f.event.find_first_of("./");
+    if (cut != std::string::npos && cut > 0)
+      names.insert(f.event.substr(0, cut));
+  }
+  return {names.begin(), names.end()};
 }
 
 fs::path installed_fixture_dir() {

@@ -40,7 +40,23 @@ private:
   std::filesystem::path installed_dir_;
 };
 
-// Splits "stripe/invoice.paid.json" into a Fixture (text empty); false for other files.
+// Splits "stripe/invoice.paid.json" into a Fixture (text empty); false for other files, and
+// for the scenario data files in a provider's scenarios/ folder, which are not events.
 bool parse_fixture_path(std::string_view relative, Fixture& out);
+
+// The fixtures of a list that a query names.
+struct FixtureMatch {
+  bool exact = false;              // the query is an event name: fixtures holds that one
+  std::vector<Fixture> fixtures{}; // the event, or those the query matches
+};
+
+// Resolves `fixtures PROVIDER QUERY`: an event named exactly; else a glob ('*', '?', '[...]',
+// as util::glob_match) over event names; else a group: "pull_request" gives every
+// "pull_request.<action>", "orders" every "orders/<topic>". Empty when nothing matches.
+FixtureMatch match_fixtures(const std::vector<Fixture>& list, std::string_view query);
+
+// The names a query could have meant, for a did-you-mean: every event and every group
+// (the part before the first '.' or '/').
+std::vector<std::string> fixture_query_names(const std::vector<Fixture>& list);
 
 } // namespace hooktool::core

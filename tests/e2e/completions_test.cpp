@@ -734,8 +734,11 @@ TEST_F(CompletionsBash, CompletesCheckNames) {
                                     5,
                                     "hooktool check stripe --only=verif"}),
             std::vector<std::string>{"verifies-raw-bytes"});
-  EXPECT_EQ(complete({"hooktool", "check", "github", "--to", ":3000", "--event", "pu"}),
-            (std::vector<std::string>{"pull_request.opened", "push"}));
+  EXPECT_EQ(
+      complete({"hooktool", "check", "github", "--to", ":3000", "--event", "pull_request.re"}),
+      (std::vector<std::string>{"pull_request.ready_for_review", "pull_request.reopened",
+                                "pull_request.review_request_removed",
+                                "pull_request.review_requested"}));
 }
 
 // Bash splits "--tamper=s" and "localhost:3000" at COMP_WORDBREAKS; the completion glues
@@ -745,11 +748,13 @@ TEST_F(CompletionsBash, HandlesWordBreakCharacters) {
                                     6,
                                     "hooktool send stripe x --tamper=s"}),
             std::vector<std::string>{"signature"});
-  const auto events = complete(
-      BashCompletion{{"hooktool", "send", "--to", "localhost", ":", "3000", "github", "pu"},
-                     7,
-                     "hooktool send --to localhost:3000 github pu"});
-  EXPECT_EQ(events, (std::vector<std::string>{"pull_request.opened", "push"}));
+  const auto events = complete(BashCompletion{
+      {"hooktool", "send", "--to", "localhost", ":", "3000", "github", "pull_request.re"},
+      7,
+      "hooktool send --to localhost:3000 github pull_request.re"});
+  EXPECT_EQ(events, (std::vector<std::string>{
+                        "pull_request.ready_for_review", "pull_request.reopened",
+                        "pull_request.review_request_removed", "pull_request.review_requested"}));
   const auto providers = complete(BashCompletion{
       {"hooktool", "send", "--secret", "stripe", "=", "whsec_x", "--to", ":", "3000", "str"},
       9,
