@@ -591,7 +591,8 @@ TEST_F(CompletionsFish, OffersEveryProvidersEvents) {
 TEST_F(CompletionsZsh, OffersProvidersEvents) {
   EXPECT_EQ(as_set(complete(e2e::kHooktool + " send stripe ")), fixture_events("stripe"));
   EXPECT_EQ(complete(e2e::kHooktool + " send stripe invoice.pa"),
-            (Candidates{"invoice.paid", "invoice.payment_failed"}));
+            (Candidates{"invoice.paid", "invoice.payment_action_required", "invoice.payment_failed",
+                        "invoice.payment_succeeded"}));
   EXPECT_EQ(as_set(complete(e2e::kHooktool + " check github --event ")), fixture_events("github"));
 }
 

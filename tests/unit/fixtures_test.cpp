@@ -75,7 +75,7 @@ TEST(Fixtures, EnoughEventsPerProvider) {
   std::map<std::string, std::size_t> count;
   for (const auto& f : store.list())
     ++count[f.provider];
-  EXPECT_GE(count["stripe"], 8u);
+  EXPECT_GE(count["stripe"], 249u) << "every event type of the pinned Stripe API version";
   EXPECT_GE(count["github"], 224u); // every event/action pair of @octokit/webhooks-schemas
   for (const auto* p : {"shopify", "twilio", "slack", "standard", "generic"})
     EXPECT_GE(count[p], 4u) << p;
@@ -145,6 +145,30 @@ TEST(Fixtures, StripeEventsCarryStripeShapes) {
   EXPECT_TRUE(j["data"]["object"]["id"].get<std::string>().starts_with("in_"));
   EXPECT_NEAR(j["created"].get<double>(), static_cast<double>(util::now_s()), 5.0);
   EXPECT_NE(body.find("\n  \""), std::string::npos) << "Stripe bodies are indented";
+  // One render names one invoice everywhere.
+  EXPECT_EQ(j["data"]["object"]["lines"]["data"][0]["invoice"], j["data"]["object"]["id"]);
+}
+
+TEST(Fixtures, EveryStripeEventIsAnEnvelopeOfThePinnedVersion) {
+  const core::FixtureStore store;
+  std::size_t events = 0;
+  for (const auto& f : store.list("stripe")) {
+    if (f.event.starts_with("scenarios/"))
+      continue; // scenario files, not events
+    SCOPED_TRACE(f.event);
+    ++events;
+    const auto j = nlohmann::json::parse(render(store, "stripe", f.event).body);
+    EXPECT_EQ(j["object"], "event");
+    EXPECT_EQ(j["api_version"], "2025-09-30.clover") << "the version fixtures/README.md records";
+    EXPECT_EQ(j["type"], f.event);
+    EXPECT_TRUE(j["id"].get<std::string>().starts_with("evt_"));
+    EXPECT_TRUE(j["created"].is_number_integer());
+    ASSERT_TRUE(j["data"]["object"].is_object());
+    EXPECT_TRUE(j["data"]["object"]["object"].is_string()) << "data.object names its type";
+    EXPECT_EQ(f.event.ends_with(".updated"), j["data"].contains("previous_attributes"))
+        << "previous_attributes exactly for *.updated events";
+  }
+  EXPECT_GE(events, 249u);
 }
 
 TEST(Fixtures, QueriesNameAnEventAGlobOrAGroup) {
