@@ -11,6 +11,7 @@
 #include "webui/server.hpp"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -76,6 +77,9 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   cmd->add_option("--ui-port", o.ui_port, "Port of the web inspector (0 picks a free one)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--ready-file", o.ready_file,
+                  "Once listening, write the URL (and the inspector's) to FILE: scripts wait "
+                  "for it instead of racing the start");
   add_generic_options(*cmd, o.generic);
   cmd->footer(
       "Examples:\n"
@@ -197,6 +201,25 @@ void print_banner(const ListenOptions& o, const listen::Session& session, int po
               << (r.event_glob.empty() ? "" : ":" + r.event_glob) << " to " << r.url << "\n";
 }
 
+// The file a script waits on: written whole (a temporary file renamed into place) only once
+// the port accepts connections, so its presence means ready.
+void write_ready_file(const ListenOptions& o, const listen::Session& session, int port,
+                      const std::string& inspector_url) {
+  const std::string scheme = session.tls_fingerprint().empty() ? "http" : "https";
+  const std::string host = o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
+  std::string text = scheme + "://" + host + ":" + std::to_string(port) + "\n";
+  if (!inspector_url.empty())
+    text += inspector_url + "\n";
+  const std::filesystem::path path(o.ready_file);
+  auto tmp = path;
+  tmp += ".tmp";
+  util::write_file(tmp, text);
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec)
+    throw usage_error("--ready-file " + o.ready_file + ": " + ec.message());
+}
+
 } // namespace
 
 int run_listen(const ListenOptions& o, const core::Settings& settings) {
@@ -215,12 +238,20 @@ int run_listen(const ListenOptions& o, const core::Settings& settings) {
     (void)inspector->start(); // before the webhook port: a taken UI port fails first
     session.on_stopping([&inspector] { inspector->stop(); });
   }
+  std::error_code ec;
+  if (!o.ready_file.empty())
+    std::filesystem::remove(o.ready_file, ec); // a stale one from an earlier run is not "ready"
   const int port = session.start();
   print_banner(o, session, port);
   if (inspector)
     std::cerr << "inspector on " << inspector->url() << "\n";
   std::cerr.flush();
-  return session.finish(session.wait());
+  if (!o.ready_file.empty())
+    write_ready_file(o, session, port, inspector ? inspector->url() : std::string());
+  const int code = session.finish(session.wait());
+  if (!o.ready_file.empty())
+    std::filesystem::remove(o.ready_file, ec); // not listening any more
+  return code;
 }
 
 } // namespace hooktool::commands

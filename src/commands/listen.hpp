@@ -40,6 +40,7 @@ struct ListenOptions {
   std::string host_header = "keep"; // --host-header: keep or rewrite
   bool ui = false;                  // --ui: the web inspector
   int ui_port = 4040;               // --ui-port
+  std::string ready_file;           // --ready-file: written once listening
   GenericFlags generic;
 };
 

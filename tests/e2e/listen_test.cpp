@@ -1168,3 +1168,37 @@ TEST(ListenForward, UnknownProviderInAFilterIsAUsageErrorWithASuggestion) {
       << r.err;
   EXPECT_EQ(r.err.find("listening on"), std::string::npos) << r.err;
 }
+
+namespace {
+
+// The CI pattern without a race: listen writes its URL once it accepts connections, a script
+// waits for the file, and the file is gone once listen has stopped.
+TEST(ListenReadyFile, HoldsTheBoundUrlOnceListeningAndIsRemovedAtExit) {
+  const e2e::TempDir dir;
+  const auto ready = dir.file("listen.ready");
+  e2e::write_file(ready, "http://127.0.0.1:1\n"); // a stale file from an earlier run
+  const std::string secret = "whsec_readyFileSecret0123456789";
+  Background listen(e2e::kHooktool, {"listen", "--port", "0", "--ready-file", ready, "--count", "1",
+                                     "--secret", "stripe=" + secret, "--quiet"});
+  std::string url;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) { // waits on the file, bounded
+    if (std::filesystem::exists(ready)) {
+      const auto text = e2e::read_file(ready);
+      if (text.starts_with("http://127.0.0.1:") && text != "http://127.0.0.1:1\n") {
+        url = text.substr(0, text.find('\n'));
+        break;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(url.empty()) << listen.describe();
+  const auto sent =
+      e2e::hooktool({"send", "stripe", "invoice.paid", "--to", url + "/hook", "--secret", secret});
+  EXPECT_EQ(sent.exit_code, 0) << sent.describe();
+  const auto st = listen.wait_exit(std::chrono::seconds(10));
+  EXPECT_EQ(st.exit_code, 0) << listen.describe();
+  EXPECT_FALSE(std::filesystem::exists(ready)) << "the ready file outlived listen";
+}
+
+} // namespace
