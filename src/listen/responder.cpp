@@ -48,15 +48,6 @@ Route parse_route(std::string_view text) {
   return r;
 }
 
-bool is_hop_by_hop(std::string_view name) noexcept {
-  for (const auto* h :
-       {"Host", "Content-Length", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Trailer",
-        "Upgrade", "Proxy-Connection", "Proxy-Authorization", "Proxy-Authenticate", "Expect"})
-    if (util::iequals(name, h))
-      return true;
-  return false;
-}
-
 Responder::Responder(std::vector<Route> routes, Simulation simulation,
                      std::chrono::milliseconds forward_timeout, HostHeader host_header)
     : routes_(std::move(routes)), sim_(std::move(simulation)), forward_timeout_(forward_timeout),
@@ -177,7 +168,7 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
   for (const auto& h : record.headers)
     // The sender's Host is relayed (handlers that check signatures over the URL, like
     // Twilio's, need it) unless --host-header rewrite; libcurl then sends it as given.
-    if (!is_hop_by_hop(h.name) ||
+    if (!model::is_hop_by_hop(h.name) ||
         (host_header_ == HostHeader::keep && util::iequals(h.name, "Host")))
       req.headers.push_back(h);
   req.body = record.body;
@@ -206,7 +197,7 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
     out.status = r.status;
     out.body = r.body;
     for (const auto& h : r.headers)
-      if (!is_hop_by_hop(h.name) && !util::iequals(h.name, "Date") &&
+      if (!model::is_hop_by_hop(h.name) && !util::iequals(h.name, "Date") &&
           !util::iequals(h.name, "Server"))
         out.headers.push_back(h);
   }

@@ -67,8 +67,4 @@ private:
   std::mt19937_64 rng_;
 };
 
-// Headers that describe one hop (RFC 9110 §7.6.1, plus Host and Content-Length): not relayed
-// as they are, except Host by --forward-to (see HostHeader).
-bool is_hop_by_hop(std::string_view name) noexcept;
-
 } // namespace hooktool::listen

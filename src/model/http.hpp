@@ -27,8 +27,9 @@ void set_header(Headers& headers, std::string name, std::string value);
 std::size_t remove_header(Headers& headers, std::string_view name);
 // True when the Content-Type header names an application/x-www-form-urlencoded body.
 bool is_form(const Headers& headers);
-// Hop-by-hop and framing headers (Host, Content-Length, Connection, Transfer-Encoding, ...):
-// a request sent again (forward, replay) gets its own, never the captured ones.
+// Headers that describe one hop (RFC 9110 §7.6.1, plus Host and Content-Length): a request
+// sent again (forward, replay) gets its own, never the captured ones (listen's --forward-to
+// may keep Host, see listen::HostHeader).
 bool is_hop_by_hop(std::string_view name) noexcept;
 // Parses "Name: value" as given to --header; nullopt when there is no ':' or no name.
 std::optional<Header> parse_header_line(std::string_view line);

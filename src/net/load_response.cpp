@@ -26,16 +26,6 @@ std::int64_t parse_length(std::string_view v) noexcept {
   return n;
 }
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // Whether the comma-separated list holds token (case-insensitive).
 bool has_token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
@@ -256,7 +246,7 @@ void ResponseParser::on_chunk_size(std::string_view line) {
   std::int64_t size = 0;
   std::size_t i = 0;
   for (; i < line.size(); ++i) {
-    const int v = hex_value(line[i]);
+    const int v = util::hex_value(line[i]);
     if (v < 0)
       break;
     if (size > (std::int64_t{1} << 56)) {

@@ -16,6 +16,8 @@ char lower(char c) noexcept {
 bool is_space(char c) noexcept {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
+} // namespace
+
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9')
     return c - '0';
@@ -25,7 +27,6 @@ int hex_value(char c) noexcept {
     return c - 'A' + 10;
   return -1;
 }
-} // namespace
 
 std::string to_lower(std::string_view s) {
   std::string out(s);

@@ -11,6 +11,8 @@ namespace hooktool::util {
 std::string to_lower(std::string_view s);
 // Case-insensitive ASCII comparison.
 bool iequals(std::string_view a, std::string_view b) noexcept;
+// The value of a hexadecimal digit (either case); -1 for any other character.
+int hex_value(char c) noexcept;
 // Strips ASCII whitespace at both ends.
 std::string_view trim(std::string_view s) noexcept;
 // Splits at every occurrence of sep; empty fields are kept.

@@ -136,7 +136,7 @@ std::string detail_json(const core::CaptureRecord& r, std::uint64_t seq,
   req.method = r.method;
   req.url = core::original_url(r);
   for (const auto& h : r.headers)
-    if (!listen::is_hop_by_hop(h.name))
+    if (!model::is_hop_by_hop(h.name))
       req.headers.push_back(h);
   req.body = r.body;
   const bool has_nul = r.body.find('\0') != std::string::npos;

@@ -5,6 +5,7 @@
 // Side effects are observed through --probe 'cat STATEFILE' (the handler's processed counter).
 
 #include "background.hpp"
+#include "flawed_handler.hpp"
 #include "process.hpp"
 
 #include <chrono>
@@ -28,8 +29,6 @@ using e2e::Background;
 using e2e::ProcessResult;
 using e2e::Stream;
 using Json = nlohmann::json;
-
-const std::string kHandler = HOOKTOOL_TEST_HANDLER;
 
 // Every check, in the order the battery runs them (hooktool check --list).
 const std::vector<std::string> kChecks{
@@ -89,60 +88,11 @@ std::map<std::string, std::string> baseline(const std::string& provider) {
   return out;
 }
 
-// A directory removed (with its contents) when the test ends.
-class ScratchDir {
-public:
-  ScratchDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "hooktool-check-e2e-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-  std::filesystem::path path_;
-};
-
-// hooktool_test_handler running on a free loopback port, with its counter file.
-class TestHandler {
+// hooktool_test_handler with the provider's test secret; --probe reads its counter.
+class TestHandler : public e2e::FlawedHandler {
 public:
   TestHandler(const std::string& mode, const std::string& provider, int delay_ms = 0)
-      : state_(dir_.file("processed.txt")) {
-    std::vector<std::string> args{"--mode",  mode,       "--provider",
-                                  provider,  "--secret", secret_for(provider),
-                                  "--state", state_};
-    if (delay_ms > 0) {
-      args.emplace_back("--delay-ms");
-      args.push_back(std::to_string(delay_ms));
-    }
-    bg_ = std::make_unique<Background>(kHandler, args);
-    static const std::regex kBanner(R"(handler listening on http://127\.0\.0\.1:([0-9]+))");
-    const auto line = bg_->wait_for_line(Stream::err, kBanner, std::chrono::seconds(10));
-    std::smatch m;
-    if (!line || !std::regex_search(*line, m, kBanner))
-      throw std::runtime_error("the test handler did not start: " + bg_->describe());
-    port_ = std::stoi(m[1].str());
-  }
-
-  // --to for hooktool check.
-  [[nodiscard]] std::string to() const { return "127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  // --probe for hooktool check: prints the processed counter.
-  [[nodiscard]] std::string probe() const { return "cat '" + state_ + "'"; }
-  [[nodiscard]] std::string describe() const { return bg_->describe(); }
-
-private:
-  ScratchDir dir_;
-  std::string state_;
-  std::unique_ptr<Background> bg_;
-  int port_ = -1;
+      : FlawedHandler(mode, provider, secret_for(provider), delay_ms) {}
 };
 
 // A parsed `hooktool check --json` run.

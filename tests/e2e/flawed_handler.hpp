@@ -16,11 +16,16 @@ namespace e2e {
 
 class FlawedHandler {
 public:
-  FlawedHandler(const std::string& mode, const std::string& provider, const std::string& secret)
+  FlawedHandler(const std::string& mode, const std::string& provider, const std::string& secret,
+                int delay_ms = 0)
       : state_(dir_.file("processed.txt")) {
-    bg_ = std::make_unique<Background>(
-        HOOKTOOL_TEST_HANDLER, std::vector<std::string>{"--mode", mode, "--provider", provider,
-                                                        "--secret", secret, "--state", state_});
+    std::vector<std::string> args{"--mode",   mode,   "--provider", provider,
+                                  "--secret", secret, "--state",    state_};
+    if (delay_ms > 0) {
+      args.emplace_back("--delay-ms");
+      args.push_back(std::to_string(delay_ms));
+    }
+    bg_ = std::make_unique<Background>(HOOKTOOL_TEST_HANDLER, args);
     static const std::regex kBanner(R"(handler listening on http://127\.0\.0\.1:([0-9]+))");
     const auto line = bg_->wait_for_line(Stream::err, kBanner, std::chrono::seconds(10));
     std::smatch m;
