@@ -102,21 +102,26 @@ struct CurluFree {
   void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
 };
 
-// The URL a delivery is forwarded to, built with libcurl's URL API (never by pasting strings,
-// which let a target like "@127.0.0.1:PORT/internal" change the host): the route's URL, with
-// the delivery's own path and query when the route names no path. nullopt when libcurl
-// refuses a part.
+// The URL a delivery is forwarded to. The route's URL is parsed by libcurl's URL API (never
+// pasted, which let a target like "@127.0.0.1:PORT/internal" change the host). When the route
+// names no path, the delivery's own path and query follow the route's origin byte for byte:
+// libcurl's part setter would lower-case percent-escapes ("%2F" -> "%2f"), which changes what
+// a handler that signs or routes on the path sees. The path is origin-form here (checked by the
+// caller), so nothing after the origin can change the host. nullopt when libcurl refuses the
+// route or the target cannot travel in a URL (a '#' would become a fragment).
 std::optional<std::string> forward_url(const std::string& route_url,
                                        const core::CaptureRecord& record) {
   const std::unique_ptr<CURLU, CurluFree> url(curl_url());
-  if (!url || curl_url_set(url.get(), CURLUPART_URL, route_url.c_str(), 0) != CURLUE_OK)
+  if (!url ||
+      curl_url_set(url.get(), CURLUPART_URL, route_url.c_str(), CURLU_PATH_AS_IS) != CURLUE_OK)
     return std::nullopt;
   const auto target = model::parse_target(route_url);
-  if (target.path == "/" && target.query.empty()) {
-    // Set as parts: the path can only be a path and the query only a query.
-    if (curl_url_set(url.get(), CURLUPART_PATH, record.path.c_str(), 0) != CURLUE_OK ||
-        curl_url_set(url.get(), CURLUPART_QUERY,
-                     record.query.empty() ? nullptr : record.query.c_str(), 0) != CURLUE_OK)
+  const bool own_target = target.path == "/" && target.query.empty();
+  if (own_target) {
+    if (record.path.find('#') != std::string::npos || record.query.find('#') != std::string::npos)
+      return std::nullopt;
+    if (curl_url_set(url.get(), CURLUPART_QUERY, nullptr, 0) != CURLUE_OK ||
+        curl_url_set(url.get(), CURLUPART_FRAGMENT, nullptr, 0) != CURLUE_OK)
       return std::nullopt;
   }
   char* text = nullptr;
@@ -124,6 +129,14 @@ std::optional<std::string> forward_url(const std::string& route_url,
     return std::nullopt;
   std::string out(text);
   curl_free(text);
+  if (own_target) {
+    if (out.empty() || out.back() != '/')
+      return std::nullopt;
+    out.pop_back(); // the route's "/" gives way to the delivery's path
+    out += record.path;
+    if (!record.query.empty())
+      out += "?" + record.query;
+  }
   return out;
 }
 

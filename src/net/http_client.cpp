@@ -125,6 +125,9 @@ void Transfer::prepare(const model::HttpRequest& request) {
   headers_ = std::move(list);
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  // The path goes out as given ("/a/../b" is not squashed): replay and forwarding promise the
+  // captured target byte for byte.
+  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);

@@ -575,12 +575,49 @@ TEST_F(Hostile, ForwardRelaysTheSendersHost) {
   EXPECT_EQ(seen[0].find("\r\nHost: 127.0.0.1"), std::string::npos) << seen[0];
 }
 
+TEST_F(Hostile, ForwardKeepsTheTargetByteForByte) {
+  RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  start({"--forward-to", "http://127.0.0.1:" + std::to_string(handler.port())});
+  // libcurl's URL part setter lower-cased the escapes ("%2f", "%c3%a9") and its URL parser
+  // squashed "/./x/../": a handler routing or signing on the path saw another target.
+  const std::string target = "/A%2F%c3%A9/./x/../y?q=%2F&r=%7E";
+  ASSERT_EQ(roundtrip(port, "POST " + target +
+                                " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n"
+                                "Connection: close\r\n\r\n{}"),
+            200);
+  // A '#' cannot travel in a URL (it would start a fragment and cut the target).
+  EXPECT_EQ(roundtrip(port, "POST /a#b HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n"
+                            "Connection: close\r\n\r\n{}"),
+            400);
+  const auto seen = handler.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].rfind("POST " + target + " HTTP/1.1\r\n", 0), 0u) << seen[0];
+}
+
 TEST_F(Hostile, ForwardedResponseOverTheLimitIs502NotACutBody) {
   const std::size_t size = (64u << 20) + 1;
   RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(size) +
                            "\r\nConnection: close\r\n\r\n" + std::string(size, 'x'));
   start({"--forward-to", "http://127.0.0.1:" + std::to_string(handler.port())});
   EXPECT_EQ(roundtrip(port, post("/huge-answer", "{}"), nullptr, 30s), 502);
+}
+
+TEST_F(Hostile, ReplaySendsTheCapturedTargetByteForByte) {
+  RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  const auto cap = dir.write(
+      "target.jsonl",
+      R"({"id":"cap_1","received_at":"2026-01-01T00:00:00.000Z","method":"POST",)"
+      R"("path":"/A%2F/./x/../y","query":"q=%2F","headers":[["Host","x"]],"body":"{}",)"
+      R"("remote":"127.0.0.1:1","provider":"","event_type":"","event_id":"",)"
+      R"("verification":{"status":"unsigned","reason":""},"response":{"status":200,"duration_ms":0}})"
+      "\n");
+  // libcurl squashes "/./x/../" unless told to send the path as it is.
+  const auto r = e2e::run_process(
+      e2e::kHooktool, {"replay", cap, "--to", "127.0.0.1:" + std::to_string(handler.port())});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  const auto seen = handler.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].rfind("POST /A%2F/./x/../y?q=%2F HTTP/1.1\r\n", 0), 0u) << seen[0];
 }
 
 TEST_F(Hostile, ReplayNeverSendsCrLfFromACapture) {
