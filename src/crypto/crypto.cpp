@@ -1,5 +1,6 @@
 #include "crypto/crypto.hpp"
 
+#include "crypto/handles.hpp"
 #include "util/error.hpp"
 
 #include <array>
@@ -29,11 +30,6 @@ const EVP_MD* digest_md(Digest d) noexcept {
   }
   return EVP_sha256();
 }
-
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 
 std::size_t block_size(Digest d) noexcept {
   return d == Digest::sha512 ? 128 : 64;

@@ -1,6 +1,8 @@
 #include "crypto/keys.hpp"
 
+#include "crypto/handles.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <climits>
 #include <cstring>
@@ -14,22 +16,6 @@
 namespace hooktool::crypto {
 
 namespace {
-
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-};
-struct BioDeleter {
-  void operator()(BIO* p) const noexcept { BIO_free(p); }
-};
-struct OpensslDeleter {
-  void operator()(void* p) const noexcept { OPENSSL_free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 
 constexpr std::size_t kEd25519KeyBytes = 32;
 constexpr std::size_t kEd25519SignatureBytes = 64;
@@ -301,20 +287,11 @@ std::string der_to_pem(std::string_view der, std::string_view label) {
 std::optional<std::string> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0)
     return std::nullopt;
-  const auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  };
   std::string out;
   out.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]);
-    const int lo = nibble(hex[i + 1]);
+    const int hi = util::hex_value(hex[i]);
+    const int lo = util::hex_value(hex[i + 1]);
     if (hi < 0 || lo < 0)
       return std::nullopt;
     out.push_back(static_cast<char>((hi << 4) | lo));

@@ -12,20 +12,10 @@
 
 namespace hooktool::crypto {
 
-void X509Deleter::operator()(x509_st* p) const noexcept {
-  X509_free(p);
-}
-void PkeyDeleter::operator()(evp_pkey_st* p) const noexcept {
-  EVP_PKEY_free(p);
-}
-
 namespace {
 
 struct ExtDeleter {
   void operator()(X509_EXTENSION* p) const noexcept { X509_EXTENSION_free(p); }
-};
-struct BioDeleter {
-  void operator()(BIO* p) const noexcept { BIO_free(p); }
 };
 
 [[noreturn]] void fail(const char* what) {

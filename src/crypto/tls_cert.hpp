@@ -1,23 +1,11 @@
 #pragma once
 
+#include "crypto/handles.hpp"
+
 #include <memory>
 #include <string>
 
-// OpenSSL's handle types, declared here so that callers need not include OpenSSL.
-struct x509_st;
-struct evp_pkey_st;
-
 namespace hooktool::crypto {
-
-// Owning handles for OpenSSL's certificate and key objects.
-struct X509Deleter {
-  void operator()(x509_st* p) const noexcept;
-};
-struct PkeyDeleter {
-  void operator()(evp_pkey_st* p) const noexcept;
-};
-using X509Ptr = std::unique_ptr<x509_st, X509Deleter>;
-using PkeyPtr = std::unique_ptr<evp_pkey_st, PkeyDeleter>;
 
 // A certificate with its private key.
 struct CertifiedKey {

@@ -35,16 +35,6 @@ bool all_digits(std::string_view s) noexcept {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // Calls f on each element of a comma-separated list (RFC 9110 §5.6.1), OWS trimmed; empty
 // elements are skipped, as the list rule allows.
 template <class F> void for_each_element(std::string_view list, F&& f) {
@@ -348,8 +338,8 @@ std::size_t RequestReader::feed_body(std::string_view data) {
 void RequestReader::chunk_size_line(std::string_view line) {
   std::uint64_t size = 0;
   std::size_t i = 0;
-  for (; i < line.size() && hex_value(line[i]) >= 0; ++i) {
-    size = size * 16 + static_cast<std::uint64_t>(hex_value(line[i]));
+  for (; i < line.size() && util::hex_value(line[i]) >= 0; ++i) {
+    size = size * 16 + static_cast<std::uint64_t>(util::hex_value(line[i]));
     // Checked per digit, so the value never overflows (max_body is far below 2^60).
     if (size + req_.body.size() > limits_.max_body)
       return fail(413, "body over the limit (chunked)");
