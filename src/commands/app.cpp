@@ -9,6 +9,7 @@
 #include "commands/listen.hpp"
 #include "commands/man.hpp"
 #include "commands/replay.hpp"
+#include "commands/secret.hpp"
 #include "commands/send.hpp"
 #include "commands/sign.hpp"
 #include "commands/verify.hpp"
@@ -46,6 +47,7 @@ struct Cli {
   ReplayOptions replay;
   CheckOptions check;
   KeygenOptions keygen;
+  SecretOptions secret;
   ExportOptions export_options;
   ConfigOptions config;
   CompletionOptions completion;
@@ -57,6 +59,7 @@ struct Cli {
   CLI::App* check_cmd = nullptr;
   CLI::App* fixtures_cmd = nullptr;
   CLI::App* keygen_cmd = nullptr;
+  CLI::App* secret_cmd = nullptr;
   CLI::App* export_cmd = nullptr;
   CLI::App* config_cmd = nullptr;
   CLI::App* completion_cmd = nullptr;
@@ -85,6 +88,7 @@ struct Cli {
     check_cmd = register_check(app, check);
     fixtures_cmd = register_fixtures(app, fixtures);
     keygen_cmd = register_keygen(app, keygen);
+    secret_cmd = register_secret(app, secret);
     export_cmd = register_export(app, export_options);
     config_cmd = register_config(app, config);
     completion_cmd = register_completion(app, completion);
@@ -164,6 +168,8 @@ struct Cli {
       return run_fixtures(fixtures);
     if (keygen_cmd->parsed())
       return run_keygen(keygen);
+    if (secret_cmd->parsed())
+      return run_secret(secret);
     return static_cast<int>(ExitCode::usage);
   }
 };

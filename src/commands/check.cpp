@@ -1,6 +1,7 @@
 #include "commands/check.hpp"
 
 #include "check/battery.hpp"
+#include "core/dev_secrets.hpp"
 #include "model/url.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
@@ -187,10 +188,19 @@ void print_list() {
 check::CheckSetup make_setup(const CheckOptions& o, const core::Settings& settings,
                              const providers::Provider& provider, const core::FixtureStore& store) {
   const auto target = model::parse_target(o.to);
-  const auto secret = settings.secret(o.provider, o.secret);
-  if (!secret)
-    throw usage_error(
-        "check needs the handler's secret: --secret, --secret-file or HOOKTOOL_SECRET");
+  auto secret = settings.secret(o.provider, o.secret);
+  if (!secret) {
+    // A handler configured with the development secret (hooktool secret PROVIDER) is checked
+    // with it; none is made here: a handler cannot know a secret made now.
+    const auto dev = core::DevSecrets(core::DevSecrets::default_dir()).find(provider);
+    if (!dev)
+      throw usage_error("check needs the handler's secret: --secret, --secret-file or "
+                        "HOOKTOOL_SECRET (or the development secret: hooktool secret " +
+                        std::string(provider.id()) + ")");
+    std::cerr << "note: checking with the development secret for " << provider.id() << " ("
+              << dev->path.string() << ")\n";
+    secret = core::ResolvedSecret{dev->value, core::SecretSource::file, dev->path.string()};
+  }
   provider.validate_secret(secret->value);
   if (!o.signing_url.empty())
     (void)model::parse_target(o.signing_url);

@@ -110,6 +110,8 @@ listen::InspectorConfig inspector_config(const ListenOptions& o, const core::Set
   c.secrets =
       std::map<std::string, std::string>(secrets.by_family.begin(), secrets.by_family.end());
   c.bare_secret = std::move(secrets.bare);
+  if (!c.bare_secret)
+    c.dev_secrets = std::make_shared<core::DevSecrets>(core::DevSecrets::default_dir());
   if (o.tolerance >= 0)
     c.tolerance = o.tolerance;
   if (!o.public_url.empty()) {

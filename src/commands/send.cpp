@@ -2,6 +2,7 @@
 
 #include "core/capture.hpp"
 #include "core/compose.hpp"
+#include "core/dev_secrets.hpp"
 #include "model/url.hpp"
 #include "net/load.hpp"
 #include "net/retry.hpp"
@@ -320,18 +321,38 @@ void check_send_flags(const SendOptions& o, const providers::Provider& provider,
     (void)model::parse_target(o.signing_url);
 }
 
-// The secret in force, or a fresh one (said on stderr) when none is configured.
+// The secret in force; when none is configured, the development secret (generated and kept
+// the first time, and said on stderr then, with how to configure a handler with it). Without a
+// place to keep it (no HOME), a fresh secret, said on stderr.
 std::string signing_secret(const SendOptions& o, const core::Settings& settings,
                            const providers::Provider& provider) {
   if (auto secret = settings.secret(o.provider, o.secret)) {
     provider.validate_secret(secret->value);
     return secret->value;
   }
-  auto generated = provider.generate_secret();
-  std::cerr << ui::paint("note:", ui::Style::info, ui::Stream::err)
-            << " no secret given; signed with " << generated
-            << " (set --secret, HOOKTOOL_SECRET or --secret-file)\n";
-  return generated;
+  const auto note = [] {
+    return ui::paint("note:", ui::Style::info, ui::Stream::err);
+  };
+  try {
+    core::DevSecrets store(core::DevSecrets::default_dir());
+    auto dev = store.get_or_create(provider);
+    if (dev.created) {
+      const std::string id(provider.id());
+      std::cerr << note() << " no secret given: made the development secret for " << id
+                << " (kept in " << dev.path.string() << "); send and listen use it when no "
+                << "secret is given. Configure your handler with "
+                << (provider.asymmetric() ? "the public key " + provider.verifying_key(dev.value)
+                                          : dev.value)
+                << " (hooktool secret " << id << " shows it)\n";
+    }
+    return std::move(dev.value);
+  } catch (const Error& e) {
+    auto generated = provider.generate_secret();
+    std::cerr << note() << " no secret given and no development secret (" << e.what()
+              << "); signed with " << generated
+              << " (set --secret, HOOKTOOL_SECRET or --secret-file)\n";
+    return generated;
+  }
 }
 
 core::PayloadSpec payload_spec(const SendOptions& o, const providers::Provider& provider,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture.hpp"
+#include "core/dev_secrets.hpp"
 #include "net/listen_server.hpp"
 #include "providers/generic.hpp"
 
@@ -23,6 +24,8 @@ struct InspectorConfig {
   std::optional<std::string> bare_secret;     // --secret S: for whichever provider is detected
   std::optional<std::int64_t> tolerance;      // --tolerance
   std::string public_url;                     // --public-url: what the sender signed (Twilio)
+  // The development secrets, for a provider no secret above covers (null: none are used).
+  std::shared_ptr<core::DevSecrets> dev_secrets;
 };
 
 // Turns a received request into a capture record: provider, event, verification verdict.
@@ -35,6 +38,11 @@ public:
 
 private:
   [[nodiscard]] const providers::Provider* provider_for(const model::Headers& headers) const;
+  // The verdict with the configured secret, else the development secret (a mismatch with that
+  // one is "unverified", never "invalid"), else "no secret" for a signed delivery.
+  [[nodiscard]] model::Verdict verify(const providers::Provider& provider,
+                                      const model::HttpRequest& view,
+                                      providers::VerifyParams& params) const;
   // Candidate URLs the sender signed: --public-url + target, then the Host header's.
   [[nodiscard]] std::vector<std::string> signed_urls(const std::string& target,
                                                      const model::Headers& headers, bool tls) const;

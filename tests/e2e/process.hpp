@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <poll.h>
@@ -127,6 +129,30 @@ private:
   std::vector<char*> ptrs_;
 };
 
+// This test process's own state directory (development secrets), shared by every hooktool it
+// starts, so that send -> listen verifies as for a user, while no test sees another's secrets
+// or the developer's ~/.local/state/hooktool. Removed when the test process exits.
+inline const std::string& test_state_dir() {
+  struct Dir {
+    std::string path;
+    Dir() {
+      std::string tmpl =
+          (std::filesystem::temp_directory_path() / "hooktool-state-XXXXXX").string();
+      if (::mkdtemp(tmpl.data()) == nullptr)
+        throw std::runtime_error("mkdtemp failed for the test state directory");
+      path = tmpl;
+    }
+    Dir(const Dir&) = delete;
+    Dir& operator=(const Dir&) = delete;
+    ~Dir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const Dir dir;
+  return dir.path;
+}
+
 // envp for a child, as ChildEnvironment describes.
 inline CStrings child_envp(const ChildEnvironment& opts) {
   std::map<std::string, std::string> env_map;
@@ -139,6 +165,7 @@ inline CStrings child_envp(const ChildEnvironment& opts) {
   for (const auto& name : opts.unset_env)
     env_map.erase(name);
   env_map["NO_COLOR"] = "1";
+  env_map["HOOKTOOL_STATE_DIR"] = test_state_dir();
   for (const auto& [k, v] : opts.env)
     env_map[k] = v;
   std::vector<std::string> env_strings;
