@@ -76,6 +76,8 @@ EventInfo SlackProvider::event_info(const model::HttpRequest& req) const {
         if (info.id.empty() && j->contains("actions") && (*j)["actions"].is_array() &&
             !(*j)["actions"].empty())
           info.id = util::json_text((*j)["actions"][0], "action_ts");
+        if (info.id.empty() && j->contains("view")) // view_closed carries no trigger_id
+          info.id = util::json_text((*j)["view"], "id");
       }
     } else if (util::form_field(req.body, "command")) {
       info.type = "slash_command";
@@ -83,11 +85,18 @@ EventInfo SlackProvider::event_info(const model::HttpRequest& req) const {
     }
     return info;
   }
-  auto f = util::json_fields(req.body, {{"type"}, {"event", "type"}, {"event_id"}, {"challenge"}});
+  auto f = util::json_fields(req.body, {{"type"},
+                                        {"event", "type"},
+                                        {"event_id"},
+                                        {"challenge"},
+                                        {"team_id"},
+                                        {"minute_rate_limited"}});
   info.type = f[0] == "event_callback" && !f[1].empty() ? f[1] : f[0];
   info.id = f[2];
   if (info.id.empty()) // url_verification carries no event id; its challenge is unique
     info.id = f[3];
+  if (info.id.empty() && !f[5].empty()) // app_rate_limited: one notice per team and minute
+    info.id = f[4] + ":" + f[5];
   return info;
 }
 
