@@ -36,6 +36,23 @@ std::vector<std::string> Inspector::signed_urls(const std::string& target,
   return urls;
 }
 
+// Providers that send the same headers (Resend and Clerk send Svix's) cannot be told apart by
+// them; a delivery signed with one of their development secrets is still hooktool's own.
+std::optional<model::Verdict> Inspector::sibling_dev_match(const providers::Provider& detected,
+                                                           const model::HttpRequest& view,
+                                                           providers::VerifyParams params) const {
+  for (const auto& p : providers_) {
+    if (p.get() == &detected || p->signature_header() != detected.signature_header() ||
+        providers::secret_family(p->id()) == providers::secret_family(detected.id()))
+      continue;
+    params.secret = config_.dev_secrets->verifying_secret(*p);
+    if (params.secret && p->verify(view, params).status == model::VerdictStatus::valid)
+      return model::Verdict{model::VerdictStatus::valid,
+                            std::string(p->id()) + "'s development secret"};
+  }
+  return std::nullopt;
+}
+
 model::Verdict Inspector::verify(const providers::Provider& provider,
                                  const model::HttpRequest& view,
                                  providers::VerifyParams& params) const {
@@ -51,6 +68,8 @@ model::Verdict Inspector::verify(const providers::Provider& provider,
       if (verdict.status == model::VerdictStatus::valid)
         return {verdict.status, verdict.reason.empty() ? "development secret"
                                                        : verdict.reason + " (development secret)"};
+      if (auto sibling = sibling_dev_match(provider, view, params))
+        return *sibling;
       // Only hooktool's own sends are signed with it: a mismatch says nothing about a delivery
       // signed with a real secret, so it is not called invalid.
       if (signed_ || verdict.status == model::VerdictStatus::invalid)

@@ -40,6 +40,9 @@ private:
   [[nodiscard]] const providers::Provider* provider_for(const model::Headers& headers) const;
   // The verdict with the configured secret, else the development secret (a mismatch with that
   // one is "unverified", never "invalid"), else "no secret" for a signed delivery.
+  [[nodiscard]] std::optional<model::Verdict>
+  sibling_dev_match(const providers::Provider& detected, const model::HttpRequest& view,
+                    providers::VerifyParams params) const;
   [[nodiscard]] model::Verdict verify(const providers::Provider& provider,
                                       const model::HttpRequest& view,
                                       providers::VerifyParams& params) const;
