@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <regex>
 #include <spawn.h>
 #include <stdexcept>
 #include <string>
@@ -127,9 +128,12 @@ private:
 std::string wait_for_file(const std::string& path, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto text = e2e::read_file(path);
-    if (!text.empty() && text.back() == '\n')
-      return text;
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+      const auto text = e2e::read_file(path);
+      if (!text.empty() && text.back() == '\n')
+        return text;
+    }
     std::this_thread::sleep_for(10ms); // polling a file, bounded by the deadline
   }
   return "";
@@ -323,7 +327,8 @@ TEST(SharpEdgesE2E, ForwardErrorInThePrettyViewIsNotUnreachableOperationTimedOut
   auto l = e2e::start_listen(
       {"--forward-timeout", "0.3", "--forward-to", "127.0.0.1:" + std::to_string(slow.port())});
   (void)send_to(*l, "/slow");
-  const auto line = l->wait_for_text(Stream::out, "→", 10s);
+  // The forward's own line, under the delivery's heading: "   → URL  <status or error>".
+  const auto line = l->wait_for_line(Stream::out, std::regex("^   → "), 10s);
   ASSERT_TRUE(line.has_value()) << l->describe();
   EXPECT_TRUE(contains(*line, "forward timed out after 0.3 s (--forward-timeout)")) << *line;
   EXPECT_FALSE(contains(*line, "unreachable")) << *line;
@@ -638,6 +643,22 @@ TEST(SharpEdgesE2E, FaviconRequestIsNotCountedTowardCount) {
   const auto records = l->lines(Stream::out);
   ASSERT_EQ(records.size(), 1u) << l->describe();
   EXPECT_EQ(json::parse(records[0])["path"], "/");
+}
+
+// ---------------------------------------------------------------------------------------
+// Friction: --since needs a unit
+
+TEST(SharpEdgesE2E, SinceWithoutAUnitIsAUsageError) {
+  TempDir dir;
+  const auto file = dir.write("empty.jsonl", "");
+  for (const std::string flag : {"--since", "--until"}) {
+    const auto r = e2e::hooktool({"replay", file, "--to", "127.0.0.1:9", flag, "1"});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_TRUE(contains(r.err, flag + ": expected an RFC 3339 time or a span like 10m"))
+        << r.describe();
+  }
+  const auto ok = e2e::hooktool({"replay", file, "--to", "127.0.0.1:9", "--since", "90s"});
+  EXPECT_EQ(ok.exit_code, 1) << ok.describe(); // nothing matched, but the flag was fine
 }
 
 } // namespace
