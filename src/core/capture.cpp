@@ -186,7 +186,8 @@ std::string to_capture_line(const CaptureRecord& r) {
     out += r.forward->status ? std::to_string(*r.forward->status) : "null";
     out += ",\"duration_ms\":" + std::to_string(r.forward->duration_ms);
     append_nullable(out, "error", r.forward->error);
-    append_nullable(out, "error_kind", r.forward->error_kind);
+    if (!r.forward->error_kind.empty()) // absent when answered: older records stay byte-exact
+      append_field(out, "error_kind", r.forward->error_kind);
     out += '}';
   }
   out += "}\n";
