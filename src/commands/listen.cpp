@@ -20,6 +20,34 @@
 
 namespace hooktool::commands {
 
+namespace {
+
+// The answers listen gives when it does not forward: --status, --delay, the simulated
+// failures, the body and headers.
+void add_answer_options(CLI::App& cmd, ListenOptions& o) {
+  cmd.add_option("--status", o.status, "Status to answer with")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 599));
+  cmd.add_option("--delay", o.delay_ms, "Wait MS milliseconds before answering")
+      ->check(CLI::Range(0LL, 3600000LL));
+  cmd.add_option("--fail-rate", o.fail_rate,
+                 "Answer --fail-status instead of --status with this probability (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--fail-status", o.fail_status,
+                 "Status of the failures --fail-rate picks (default 500)")
+      ->check(CLI::Range(100, 599));
+  cmd.add_option("--seed", o.seed, "Seed for --fail-rate, for repeatable runs")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--response-body", o.response_body,
+                 "Body to answer with: text, @file (Content-Type from the file's extension or "
+                 "the text: JSON, XML such as TwiML, HTML, else plain text)");
+  cmd.add_option("--response-header", o.response_headers,
+                 "Header to answer with: 'Name: value' (repeatable; a Content-Type wins over "
+                 "the guessed one)");
+}
+
+} // namespace
+
 CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   auto* cmd = app.add_subcommand("listen", "Receive, verify, capture and forward webhooks locally");
   cmd->add_option("--host", o.host, "Address to bind (loopback unless told otherwise)")
@@ -40,25 +68,7 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   cmd->add_flag("--json", o.json, "One capture record per line on stdout");
   cmd->add_option("--capture", o.capture, "Append every delivery to FILE (JSON Lines, mode 0600)");
   cmd->add_flag("--fsync", o.fsync, "fsync each capture line before answering (power-loss safe)");
-  cmd->add_option("--status", o.status, "Status to answer with")
-      ->capture_default_str()
-      ->check(CLI::Range(100, 599));
-  cmd->add_option("--delay", o.delay_ms, "Wait MS milliseconds before answering")
-      ->check(CLI::Range(0LL, 3600000LL));
-  cmd->add_option("--fail-rate", o.fail_rate,
-                  "Answer --fail-status instead of --status with this probability (0..1)")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--fail-status", o.fail_status,
-                  "Status of the failures --fail-rate picks (default 500)")
-      ->check(CLI::Range(100, 599));
-  cmd->add_option("--seed", o.seed, "Seed for --fail-rate, for repeatable runs")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--response-body", o.response_body,
-                  "Body to answer with: text, @file (Content-Type from the file's extension or "
-                  "the text: JSON, XML such as TwiML, HTML, else plain text)");
-  cmd->add_option("--response-header", o.response_headers,
-                  "Header to answer with: 'Name: value' (repeatable; a Content-Type wins over "
-                  "the guessed one)");
+  add_answer_options(*cmd, o);
   cmd->add_option("--forward-to", o.forward_to,
                   "Relay to URL, or 'provider[:event-glob]=URL' (repeatable; first match wins)");
   cmd->add_option("--forward-timeout", o.forward_timeout_s, "Seconds to wait for the handler")
