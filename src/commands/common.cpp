@@ -18,27 +18,31 @@ void one_value_per_flag(CLI::App& app) {
 }
 
 void add_generic_options(CLI::App& app, GenericFlags& f) {
-  app.add_option("--generic-header", f.header, "generic: signature header name")
-      ->capture_default_str()
-      ->group("Generic scheme");
-  app.add_option("--generic-algo", f.algo, "generic: sha1, sha256 or sha512")
-      ->capture_default_str()
-      ->group("Generic scheme");
-  app.add_option("--generic-encoding", f.encoding, "generic: hex or base64")
-      ->capture_default_str()
-      ->group("Generic scheme");
-  app.add_option("--generic-prefix", f.prefix, "generic: text before the signature, e.g. sha256=")
-      ->group("Generic scheme");
-  app.add_option("--generic-sign", f.sign, "generic: what is signed: body or timestamp")
-      ->capture_default_str()
-      ->group("Generic scheme");
-  app.add_option("--generic-timestamp-header", f.timestamp_header,
-                 "generic: timestamp header (with --generic-sign timestamp)")
-      ->capture_default_str()
-      ->group("Generic scheme");
-  app.add_option("--generic-separator", f.separator, "generic: between timestamp and body")
-      ->capture_default_str()
-      ->group("Generic scheme");
+  const auto track = [&f](CLI::Option* opt) {
+    opt->each([&f, name = opt->get_name()](const std::string&) { f.given.push_back(name); });
+  };
+  track(app.add_option("--generic-header", f.header, "generic: signature header name")
+            ->capture_default_str()
+            ->group("Generic scheme"));
+  track(app.add_option("--generic-algo", f.algo, "generic: sha1, sha256 or sha512")
+            ->capture_default_str()
+            ->group("Generic scheme"));
+  track(app.add_option("--generic-encoding", f.encoding, "generic: hex or base64")
+            ->capture_default_str()
+            ->group("Generic scheme"));
+  track(app.add_option("--generic-prefix", f.prefix,
+                       "generic: text before the signature, e.g. sha256=")
+            ->group("Generic scheme"));
+  track(app.add_option("--generic-sign", f.sign, "generic: what is signed: body or timestamp")
+            ->capture_default_str()
+            ->group("Generic scheme"));
+  track(app.add_option("--generic-timestamp-header", f.timestamp_header,
+                       "generic: timestamp header (with --generic-sign timestamp)")
+            ->capture_default_str()
+            ->group("Generic scheme"));
+  track(app.add_option("--generic-separator", f.separator, "generic: between timestamp and body")
+            ->capture_default_str()
+            ->group("Generic scheme"));
 }
 
 providers::GenericConfig to_config(const GenericFlags& f) {
@@ -130,6 +134,14 @@ model::Headers parse_headers(const std::vector<std::string>& lines) {
     out.push_back(std::move(*h));
   }
   return out;
+}
+
+void check_generic_flags_apply(const GenericFlags& flags, const providers::Provider* provider,
+                               const std::string& where) {
+  if (flags.given.empty() || dynamic_cast<const providers::GenericProvider*>(provider) != nullptr)
+    return;
+  throw usage_error(flags.given.front() + " describes the generic scheme, but " + where +
+                    ": it would change nothing (use --provider generic for an in-house scheme)");
 }
 
 } // namespace hooktool::commands

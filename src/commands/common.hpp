@@ -20,6 +20,7 @@ struct GenericFlags {
   std::string sign = "body";
   std::string timestamp_header = "X-Timestamp";
   std::string separator = ".";
+  std::vector<std::string> given; // the --generic-* flags on the command line, as typed
 };
 
 // Makes every repeatable option take one value per occurrence (`--secret a b` is not two secrets),
@@ -29,6 +30,10 @@ void one_value_per_flag(CLI::App& app);
 void add_generic_options(CLI::App& app, GenericFlags& flags);
 // Validates the flags into a scheme; usage error on a bad algorithm, encoding or mode.
 providers::GenericConfig to_config(const GenericFlags& flags);
+// A usage error when --generic-* flags were given but `provider` does not take its scheme
+// from them (they would change nothing); `where` says how the provider was chosen.
+void check_generic_flags_apply(const GenericFlags& flags, const providers::Provider* provider,
+                               const std::string& where);
 
 // Adds --secret (repeatable: provider=SECRET or a bare secret) and --secret-file (repeatable)
 // to a subcommand, in one wording for every command.

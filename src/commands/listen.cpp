@@ -8,14 +8,45 @@
 #include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 #include "webui/server.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
 namespace hooktool::commands {
+
+namespace {
+
+// The answers listen gives when it does not forward: --status, --delay, the simulated
+// failures, the body and headers.
+void add_answer_options(CLI::App& cmd, ListenOptions& o) {
+  cmd.add_option("--status", o.status, "Status to answer with")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 599));
+  cmd.add_option("--delay", o.delay_ms, "Wait MS milliseconds before answering")
+      ->check(CLI::Range(0LL, 3600000LL));
+  cmd.add_option("--fail-rate", o.fail_rate,
+                 "Answer --fail-status instead of --status with this probability (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--fail-status", o.fail_status,
+                 "Status of the failures --fail-rate picks (default 500)")
+      ->check(CLI::Range(100, 599));
+  cmd.add_option("--seed", o.seed, "Seed for --fail-rate, for repeatable runs")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--response-body", o.response_body,
+                 "Body to answer with: text, @file (Content-Type from the file's extension or "
+                 "the text: JSON, XML such as TwiML, HTML, else plain text)");
+  cmd.add_option("--response-header", o.response_headers,
+                 "Header to answer with: 'Name: value' (repeatable; a Content-Type wins over "
+                 "the guessed one)");
+}
+
+} // namespace
 
 CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   auto* cmd = app.add_subcommand("listen", "Receive, verify, capture and forward webhooks locally");
@@ -37,16 +68,7 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   cmd->add_flag("--json", o.json, "One capture record per line on stdout");
   cmd->add_option("--capture", o.capture, "Append every delivery to FILE (JSON Lines, mode 0600)");
   cmd->add_flag("--fsync", o.fsync, "fsync each capture line before answering (power-loss safe)");
-  cmd->add_option("--status", o.status, "Status to answer with")
-      ->capture_default_str()
-      ->check(CLI::Range(100, 599));
-  cmd->add_option("--delay", o.delay_ms, "Wait MS milliseconds before answering")
-      ->check(CLI::Range(0LL, 3600000LL));
-  cmd->add_option("--fail-rate", o.fail_rate, "Answer 500 with this probability (0..1)")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--seed", o.seed, "Seed for --fail-rate, for repeatable runs")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--response-body", o.response_body, "Body to answer with: text, @file");
+  add_answer_options(*cmd, o);
   cmd->add_option("--forward-to", o.forward_to,
                   "Relay to URL, or 'provider[:event-glob]=URL' (repeatable; first match wins)");
   cmd->add_option("--forward-timeout", o.forward_timeout_s, "Seconds to wait for the handler")
@@ -101,8 +123,13 @@ listen::InspectorConfig inspector_config(const ListenOptions& o, const core::Set
   listen::InspectorConfig c;
   c.generic = to_config(o.generic);
   if (!o.provider.empty()) {
-    (void)providers::require_provider(o.provider, c.generic);
+    const auto forced = providers::require_provider(o.provider, c.generic);
+    check_generic_flags_apply(o.generic, forced.get(),
+                              "--provider " + std::string(forced->id()) + " does not use it");
     c.forced_provider = std::string(providers::canonical_id(o.provider));
+  } else {
+    check_generic_flags_apply(o.generic, nullptr,
+                              "listen has no --provider (the generic scheme is never detected)");
   }
   auto secrets = settings.secrets(o.secret);
   for (const auto& [family, value] : secrets.by_family)
@@ -121,20 +148,66 @@ listen::InspectorConfig inspector_config(const ListenOptions& o, const core::Set
   return c;
 }
 
+// The Content-Type of --response-body: from an @file's extension, else from the text.
+std::string guess_content_type(const std::string& arg, const std::string& body) {
+  if (arg.starts_with("@")) {
+    auto ext = std::filesystem::path(arg.substr(1)).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (ext == ".json")
+      return "application/json";
+    if (ext == ".xml")
+      return "application/xml"; // TwiML
+    if (ext == ".html" || ext == ".htm")
+      return "text/html; charset=utf-8";
+    if (ext == ".txt")
+      return "text/plain; charset=utf-8";
+  }
+  const auto first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos)
+    return "text/plain; charset=utf-8";
+  if (body[first] == '{' || body[first] == '[')
+    return "application/json";
+  if (body.compare(first, 5, "<?xml") == 0 || body.compare(first, 9, "<Response") == 0)
+    return "application/xml";
+  if (body.compare(first, 9, "<!DOCTYPE") == 0 || body.compare(first, 5, "<html") == 0)
+    return "text/html; charset=utf-8";
+  return "text/plain; charset=utf-8";
+}
+
 listen::Simulation simulation(const ListenOptions& o) {
   listen::Simulation s;
   s.status = o.status;
   s.delay_ms = o.delay_ms;
   s.fail_rate = o.fail_rate;
+  if (o.fail_status != 0)
+    s.fail_status = o.fail_status;
   if (o.seed >= 0)
     s.seed = static_cast<std::uint64_t>(o.seed);
   if (!o.response_body.empty()) {
     s.body = util::read_arg(o.response_body);
-    const auto first = s.body.find_first_not_of(" \t\r\n");
-    if (first != std::string::npos && (s.body[first] == '{' || s.body[first] == '['))
-      s.content_type = "application/json";
+    s.content_type = guess_content_type(o.response_body, s.body);
   }
+  s.headers = parse_headers(o.response_headers);
+  for (const auto& h : s.headers)
+    if (util::iequals(h.name, "Content-Length") || model::is_hop_by_hop(h.name))
+      throw usage_error("--response-header " + util::printable(h.name) +
+                        ": listen frames its answers itself; this header cannot be set");
   return s;
+}
+
+// --fail-rate answers --fail-status instead of --status: the two must differ to mean anything.
+void check_failure_flags(const ListenOptions& o) {
+  if (o.fail_status != 0 && o.fail_rate <= 0)
+    throw usage_error("--fail-status " + std::to_string(o.fail_status) +
+                      " needs --fail-rate P (the share of deliveries answered with it)");
+  const int failing = o.fail_status != 0 ? o.fail_status : 500;
+  if (o.fail_rate > 0 && failing == o.status)
+    throw usage_error("--fail-rate answers --fail-status " + std::to_string(failing) +
+                      ", the same as --status " + std::to_string(o.status) +
+                      ": every answer would be " + std::to_string(o.status) +
+                      "; set --status to the normal answer (e.g. 200) or --fail-status to "
+                      "another code");
 }
 
 void check_flags(const ListenOptions& o) {
@@ -146,6 +219,7 @@ void check_flags(const ListenOptions& o) {
     throw usage_error("--tls generates a certificate; do not combine it with --tls-cert");
   if (o.ui_port != 0 && o.ui_port == o.port)
     throw usage_error("--ui-port must differ from --port");
+  check_failure_flags(o);
 }
 
 listen::SessionConfig session_config(const ListenOptions& o, const core::Settings& settings) {

@@ -24,8 +24,10 @@ struct ListenOptions {
   int status = 200;
   long long delay_ms = 0;
   double fail_rate = 0;
+  int fail_status = 0; // --fail-status: 0 means not given (500)
   long long seed = -1;
   std::string response_body;
+  std::vector<std::string> response_headers; // --response-header 'K: V'
   std::vector<std::string> forward_to;
   std::string forward_where; // "PATH:LINE" when the routes come from a config file
   double forward_timeout_s = 30;

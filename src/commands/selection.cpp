@@ -36,7 +36,10 @@ std::int64_t parse_when(const std::string& flag, const std::string& text) {
     t += "h";
     scale = 24;
   }
-  const auto span = util::parse_duration_ms(t);
+  // A bare number has no unit: "--since 1" is a second, a minute or a year ago to different
+  // readers, so one is required.
+  const bool has_unit = !t.empty() && std::string_view("smh").find(t.back()) != std::string::npos;
+  const auto span = has_unit ? util::parse_duration_ms(t) : std::nullopt;
   if (!span || t.find_first_not_of("0123456789.smh") != std::string::npos)
     throw usage_error(flag + ": expected an RFC 3339 time or a span like 10m, 2h, 1d; got '" +
                       text + "'");

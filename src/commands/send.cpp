@@ -4,6 +4,7 @@
 #include "core/compose.hpp"
 #include "core/dev_secrets.hpp"
 #include "model/url.hpp"
+#include "net/http_client.hpp"
 #include "net/load.hpp"
 #include "net/retry.hpp"
 #include "providers/registry.hpp"
@@ -16,7 +17,9 @@
 #include "util/time.hpp"
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -40,6 +43,8 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
                 "Follow redirects (same method and body; providers do not)");
   cmd->add_option("--expect", o.expect, "Expected status: 2xx (default), 4xx, 202, 200,204 …");
   cmd->add_flag("--json", o.json, "One JSON object per delivery on stdout, nothing else");
+  cmd->add_flag("-v,--verbose", o.verbose,
+                "Print each response after its line: status line, headers, blank line, body");
   cmd->add_option("--duplicate", o.duplicate, "Send the identical delivery N times")
       ->check(CLI::Range(1, 100000));
   cmd->add_option("--tamper", o.tamper,
@@ -51,11 +56,18 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
       ->check(CLI::Range(0, 100));
   cmd->add_option("--backoff", o.backoff, "First retry delay (doubles each time): 500ms, 1s, 2m")
       ->capture_default_str();
+  cmd->add_option("--wait-for-listener", o.wait_for_listener_s,
+                  "Before sending, wait up to SECONDS for the target's port to accept "
+                  "connections (a listener still starting)")
+      ->check(CLI::Range(0.001, 86400.0));
   cmd->add_flag("--dry-run", o.dry_run, "Print the request instead of sending it");
   cmd->add_option("--save", o.save, "Append what was sent to FILE (capture format, mode 0600)");
   cmd->add_option("--set", o.sets,
-                  "Override a payload field: PATH=VALUE (dotted path; JSON or text)");
-  cmd->add_option("--data", o.data, "Replace the payload: @file, - (stdin) or the text itself");
+                  "Override a payload field: PATH=VALUE (dotted path; JSON or text); the path "
+                  "must exist in the fixture");
+  cmd->add_option("--set-new", o.set_news,
+                  "Like --set, and adds the keys (or array elements) the fixture does not have");
+  cmd->add_option("-d,--data", o.data, "Replace the payload: @file, - (stdin) or the text itself");
   cmd->add_option("--fixtures", o.fixture_dirs,
                   "Extra fixture directory (DIR/<provider>/<event>.json)");
   cmd->add_option("--signing-url", o.signing_url,
@@ -91,6 +103,8 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
 
 namespace {
 
+constexpr int kInterruptedExit = 130; // 128 + SIGINT, as shells report a Ctrl-C
+
 struct Context {
   const SendOptions& o;
   const providers::Provider& provider;
@@ -101,6 +115,27 @@ struct Context {
   std::optional<util::AppendFile> save;
   bool tampered = false;
 };
+
+// -v: the handler's answer as HTTPie prints it: status line, headers, blank line, body.
+void print_response(const net::HttpResponse& r) {
+  constexpr auto out = ui::Stream::out;
+  std::cout << ui::paint("HTTP/1.1 " + std::to_string(r.status), ui::status_style(r.status), out)
+            << "\n";
+  for (const auto& h : r.headers)
+    std::cout << ui::paint(util::printable(h.name), ui::Style::bold, out) << ": "
+              << util::printable(h.value) << "\n";
+  std::cout << "\n";
+  if (!r.body.empty()) {
+    std::cout << util::printable_text(r.body);
+    if (r.body.back() != '\n')
+      std::cout << "\n";
+    if (r.body_size > r.body.size())
+      std::cout << ui::paint("… (" + std::to_string(r.body_size - r.body.size()) +
+                                 " more bytes not shown)",
+                             ui::Style::dim, out)
+                << "\n";
+  }
+}
 
 void print_attempt(const Context& c, const core::Composed& d, const model::HttpRequest& req,
                    const net::HttpResponse& r, int attempt, int copy) {
@@ -125,18 +160,19 @@ void print_attempt(const Context& c, const core::Composed& d, const model::HttpR
   std::cout << line << "\n";
   if (r.error != net::TransportError::none)
     std::cout << "          " << ui::paint(r.error_message, ui::Style::error, out) << "\n";
+  else if (c.o.verbose)
+    print_response(r);
   else if (!c.expect.matches(r.status) && !r.body.empty())
     std::cout << "          " << ui::paint(ui::body_snippet(r.body), ui::Style::dim, out) << "\n";
   std::cout.flush();
 }
 
-void save_attempt(Context& c, const core::Composed& d, const model::HttpRequest& req,
-                  const net::HttpResponse& r) {
-  if (!c.save)
-    return;
+// The capture record of a delivery as sent (no answer yet).
+core::CaptureRecord sent_record(const Context& c, const core::Composed& d,
+                                const model::HttpRequest& req) {
   core::CaptureRecord rec;
   rec.id = core::new_capture_id();
-  rec.received_at_ms = util::now_ms() - r.duration_ms;
+  rec.received_at_ms = util::now_ms();
   rec.method = req.method;
   const auto url = model::parse_target(req.url);
   rec.path = url.path;
@@ -144,7 +180,6 @@ void save_attempt(Context& c, const core::Composed& d, const model::HttpRequest&
   rec.url = req.url;
   rec.headers = req.headers;
   rec.body = req.body;
-  rec.remote = r.remote;
   rec.provider = std::string(c.provider.id());
   rec.event_type = d.info.type;
   rec.event_id = d.info.id;
@@ -153,6 +188,16 @@ void save_attempt(Context& c, const core::Composed& d, const model::HttpRequest&
   vp.now = util::now_s();
   vp.urls = {c.signing_url.empty() ? req.url : c.signing_url};
   rec.verification = c.provider.verify(req, vp);
+  return rec;
+}
+
+void save_attempt(Context& c, const core::Composed& d, const model::HttpRequest& req,
+                  const net::HttpResponse& r) {
+  if (!c.save)
+    return;
+  auto rec = sent_record(c, d, req);
+  rec.received_at_ms -= r.duration_ms;
+  rec.remote = r.remote;
   if (r.error == net::TransportError::none)
     rec.response_status = r.status;
   rec.duration_ms = r.duration_ms;
@@ -240,6 +285,31 @@ net::RequestSource load_source(const Context& c, const core::FixtureStore& store
   };
 }
 
+// Ctrl-C during a load run: the first one stops starting deliveries (the summary of what was
+// done is printed, as hey and wrk do); a second one ends the process at once.
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_load_interrupt(int /*sig*/) {
+  g_interrupted.store(true);
+}
+
+class InterruptGuard {
+public:
+  InterruptGuard() {
+    struct sigaction sa {};
+    sa.sa_handler = on_load_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND; // the second Ctrl-C is the default: exit now
+    ::sigaction(SIGINT, &sa, &previous_);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  ~InterruptGuard() { ::sigaction(SIGINT, &previous_, nullptr); }
+
+private:
+  struct sigaction previous_ {};
+};
+
 // Load mode: many deliveries (net::run_load picks the engine), then one summary.
 int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpec& spec,
              const core::ComposeInput& base) {
@@ -258,6 +328,8 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
   lo.duration_ms = static_cast<std::int64_t>(o.duration_s * 1000);
   lo.url = base.url;
   lo.same_request = o.same_payload;
+  lo.stop = &g_interrupted;
+  const InterruptGuard interrupt_guard;
   std::int64_t unexpected = 0;
   const auto on_response = [&](const model::HttpRequest& req, const net::HttpResponse& r) {
     if (r.error != net::TransportError::none || !c.expect.matches(r.status))
@@ -279,10 +351,16 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
   if (show_progress)
     std::cerr << ui::clear_line() << std::flush;
 
-  const bool ok = unexpected == 0 && stats.completed > 0;
+  const bool interrupted = g_interrupted.load();
+  const bool ok = unexpected == 0 && stats.completed > 0 && !interrupted;
+  const int code = interrupted ? kInterruptedExit : ok ? 0 : 1;
+  if (interrupted)
+    std::cerr << "hooktool: interrupted (Ctrl-C) after " << stats.completed
+              << (o.count > 0 ? " of " + std::to_string(o.count) : std::string())
+              << " deliveries; the summary covers those\n";
   if (!o.json) {
-    print_load_summary(c, stats, unexpected, ok);
-    return ok ? 0 : 1;
+    print_load_summary(c, stats, unexpected, unexpected == 0 && stats.completed > 0);
+    return code;
   }
   nlohmann::ordered_json j;
   j["provider"] = c.provider.id();
@@ -294,8 +372,10 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
   j["expected"] = c.expect.describe();
   j["unexpected"] = unexpected;
   j["ok"] = ok;
+  if (interrupted)
+    j["interrupted"] = true;
   std::cout << j.dump() << "\n";
-  return ok ? 0 : 1;
+  return code;
 }
 
 // Flag combinations and values that are mistakes, before anything is read or sent.
@@ -314,6 +394,10 @@ void check_send_flags(const SendOptions& o, const providers::Provider& provider,
   if (!load && (o.concurrency > 1 || o.rate > 0 || o.same_payload))
     throw usage_error(
         "--concurrency, --rate and --same-payload need --count or --duration (load mode)");
+  if (o.verbose && (o.json || load))
+    throw usage_error(o.json
+                          ? "-v/--verbose prints responses as text; it does not combine with --json"
+                          : "-v/--verbose prints each response; load mode prints a summary");
   if (load && (o.duplicate > 1 || o.retries > 0))
     throw usage_error(
         "--duplicate and --retries are not available in load mode (use --same-payload)");
@@ -364,12 +448,31 @@ core::PayloadSpec payload_spec(const SendOptions& o, const providers::Provider& 
     spec.data = util::read_arg(o.data);
   for (const auto& s : o.sets)
     spec.sets.push_back(core::parse_set(s));
+  for (const auto& s : o.set_news)
+    spec.sets.push_back(core::parse_set(s, core::SetMode::create));
   spec.pretty_json = provider.pretty_json();
   spec.now_ms = now_ms;
   return spec;
 }
 
+// --dry-run --save F: the records that would have been sent (one per --duplicate copy),
+// with no answer; said on stderr, since nothing went out.
+void save_dry_run(const Context& c, const core::Composed& delivery) {
+  if (c.o.save.empty())
+    return;
+  util::AppendFile file(c.o.save);
+  std::string lines;
+  for (int copy = 0; copy < c.o.duplicate; ++copy)
+    lines += core::to_capture_line(sent_record(c, delivery, delivery.request));
+  file.append(lines);
+  std::cerr << ui::paint("note:", ui::Style::info, ui::Stream::err) << " --dry-run: saved "
+            << c.o.duplicate << (c.o.duplicate == 1 ? " record" : " records")
+            << " of what would have been sent to " << c.o.save
+            << " (no answer: nothing was sent)\n";
+}
+
 int print_dry_run(const Context& c, const core::Composed& delivery) {
+  save_dry_run(c, delivery);
   if (c.o.json) {
     nlohmann::ordered_json j;
     j["method"] = delivery.request.method;
@@ -450,10 +553,27 @@ int deliver_copies(Context& c, const core::Composed& delivery, std::int64_t back
   return failed == 0 ? 0 : 1;
 }
 
+// --wait-for-listener: the target's port accepts connections, or a failure naming it.
+void wait_for_listener(const SendOptions& o, const model::Url& target) {
+  const auto limit =
+      std::chrono::milliseconds(static_cast<long long>(o.wait_for_listener_s * 1000));
+  if (net::wait_until_accepting(target.host, target.effective_port(), limit))
+    return;
+  const std::string host =
+      target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host;
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", o.wait_for_listener_s);
+  throw failure("nothing accepted a connection on " + host + ":" +
+                std::to_string(target.effective_port()) + " within " + seconds +
+                " s (--wait-for-listener)");
+}
+
 } // namespace
 
 int run_send(const SendOptions& o, const core::Settings& settings) {
   const auto provider = providers::require_provider(o.provider, to_config(o.generic));
+  check_generic_flags_apply(o.generic, provider.get(),
+                            "send " + std::string(provider->id()) + " does not use it");
   const auto tamper = o.tamper.empty() ? core::Tamper::none : *core::parse_tamper(o.tamper);
   check_send_flags(o, *provider, tamper);
   const auto target = model::parse_target(o.to);
@@ -488,6 +608,8 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
   in.timestamp = now_ms / 1000;
   in.extra_headers = c.extra;
   in.tamper = tamper;
+  if (o.wait_for_listener_s > 0 && !o.dry_run)
+    wait_for_listener(o, target);
   if ((o.count > 0 || o.duration_s > 0) && !o.dry_run)
     return run_load(c, store, spec, in);
   const auto delivery = core::compose(in);

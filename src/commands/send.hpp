@@ -21,6 +21,7 @@ struct SendOptions {
   bool location = false;
   std::string expect;
   bool json = false;
+  bool verbose = false; // -v: print each response (status line, headers, body)
   int duplicate = 1;
   std::string tamper;
   long long age_s = 0;
@@ -29,6 +30,7 @@ struct SendOptions {
   bool dry_run = false;
   std::string save;
   std::vector<std::string> sets;
+  std::vector<std::string> set_news; // --set-new: may add keys
   std::string data;
   std::vector<std::string> fixture_dirs;
   std::string signing_url;
@@ -37,6 +39,7 @@ struct SendOptions {
   double rate = 0;
   double duration_s = 0;
   bool same_payload = false;
+  double wait_for_listener_s = 0; // --wait-for-listener: 0 sends at once
   GenericFlags generic;
 };
 

@@ -85,6 +85,7 @@ ForwardInfo parse_forward(const ojson& j) {
   f.status = get_integer<int>(j, "status");
   f.duration_ms = get_integer<std::int64_t>(j, "duration_ms").value_or(0);
   f.error = get_string(j, "error", false);
+  f.error_kind = get_string(j, "error_kind", false);
   return f;
 }
 
@@ -185,6 +186,8 @@ std::string to_capture_line(const CaptureRecord& r) {
     out += r.forward->status ? std::to_string(*r.forward->status) : "null";
     out += ",\"duration_ms\":" + std::to_string(r.forward->duration_ms);
     append_nullable(out, "error", r.forward->error);
+    if (!r.forward->error_kind.empty()) // absent when answered: older records stay byte-exact
+      append_field(out, "error_kind", r.forward->error_kind);
     out += '}';
   }
   out += "}\n";

@@ -22,8 +22,10 @@ struct ForwardInfo {
   std::string url;
   std::optional<int> status; // absent when the handler could not be reached
   std::int64_t duration_ms = 0;
-  std::string error; // why it could not be reached
+  std::string error; // why it could not be reached, in words
   std::string body;  // the handler's response body (for display)
+  // refused, timeout, dns, tls, connect, other, too_large, not_forwardable ("" when answered)
+  std::string error_kind{};
 };
 
 // One delivery as captured by listen or saved by send --save (one JSON line, README §Capture).

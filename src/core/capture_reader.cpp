@@ -36,6 +36,8 @@ std::optional<CaptureLine> CaptureReader::next() {
       line.text.pop_back();
     if (line.text.find_first_not_of(" \t") == std::string::npos)
       continue; // blank lines are allowed between records
+    if (first_record_line_ == 0)
+      first_record_line_ = line.number;
     return line;
   }
 }
@@ -59,9 +61,17 @@ CaptureRecord CaptureReader::parse(const CaptureLine& line) const {
     return parse_capture_line(line.text);
   } catch (const Error& e) {
     std::string why = e.what();
+    const auto place = path_ + ":" + std::to_string(line.number);
+    if (line.number == first_record_line_ && line.complete) {
+      // A first line that is no record: most likely some other file (a HAR, a JSON document,
+      // a log), not a capture cut short.
+      if (const auto hint = why.find(" (truncated record?)"); hint != std::string::npos)
+        why.erase(hint);
+      throw usage_error("not a hooktool capture file (" + place + ": " + why + ")");
+    }
     if (!line.complete)
       why = "truncated record at the end of the file (the writer stopped mid-line): " + why;
-    throw usage_error(path_ + ":" + std::to_string(line.number) + ": " + why);
+    throw usage_error(place + ": " + why);
   }
 }
 

@@ -26,7 +26,8 @@ public:
   std::optional<CaptureLine> next();
   // Reads the line starting at offset (from an earlier pass).
   CaptureLine read_at(std::uint64_t offset, std::size_t number);
-  // Parses a line into a record; a usage error "FILE:LINE: reason" when it is not one.
+  // Parses a line into a record; a usage error "FILE:LINE: reason" when it is not one, and
+  // "not a hooktool capture file (FILE:LINE: reason)" when it is the file's first record.
   [[nodiscard]] CaptureRecord parse(const CaptureLine& line) const;
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
@@ -35,6 +36,7 @@ private:
   std::ifstream in_;
   std::size_t number_ = 0;
   std::uint64_t offset_ = 0;
+  std::size_t first_record_line_ = 0; // the line number of the first non-blank line
 };
 
 } // namespace hooktool::core

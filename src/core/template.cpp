@@ -5,6 +5,9 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <cmath>
+#include <cstdint>
+
 namespace hooktool::core {
 
 namespace {
@@ -26,11 +29,13 @@ bool is_array_index(const std::string& s) {
 
 } // namespace
 
-SetOp parse_set(std::string_view text) {
+SetOp parse_set(std::string_view text, SetMode mode) {
+  const std::string flag = mode == SetMode::create ? "--set-new" : "--set";
   const auto eq = text.find('=');
   if (eq == std::string_view::npos)
-    throw usage_error("--set '" + util::printable(text) + "': expected PATH=VALUE");
+    throw usage_error(flag + " '" + util::printable(text) + "': expected PATH=VALUE");
   SetOp op;
+  op.mode = mode;
   std::string segment;
   const auto path = text.substr(0, eq);
   for (std::size_t i = 0; i < path.size(); ++i) {
@@ -47,44 +52,84 @@ SetOp parse_set(std::string_view text) {
   op.path.push_back(std::move(segment));
   for (const auto& s : op.path)
     if (s.empty())
-      throw usage_error("--set '" + util::printable(text) + "': empty path segment");
+      throw usage_error(flag + " '" + util::printable(text) + "': empty path segment");
   op.raw = std::string(text.substr(eq + 1));
   // Copying and serialising a document recurse once per level: refuse what would exhaust the
   // stack, as compile_json_template does for fixtures.
   if (util::json_nesting_exceeds(op.raw, 512))
-    throw usage_error("--set " + util::printable(text.substr(0, eq)) +
+    throw usage_error(flag + " " + util::printable(text.substr(0, eq)) +
                       ": JSON value nested more than 512 levels deep");
   auto parsed = nlohmann::ordered_json::parse(op.raw, nullptr, false);
   op.value = parsed.is_discarded() ? nlohmann::ordered_json(op.raw) : std::move(parsed);
+  if (op.value.is_number_float() && op.raw.find_first_of("eE") != std::string::npos) {
+    const double v = op.value.get<double>();
+    if (std::trunc(v) == v && std::fabs(v) < 9007199254740992.0) // exact in a double
+      op.value = static_cast<std::int64_t>(v);
+  }
   return op;
 }
 
+namespace {
+
+std::string joined_path(const std::vector<std::string>& path, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to && i < path.size(); ++i)
+    out += (out.empty() ? "" : ".") + path[i];
+  return out;
+}
+
+// --set on a key the object does not have: an error naming the nearest existing path.
+[[noreturn]] void missing_key(const nlohmann::ordered_json& object, const SetOp& op,
+                              std::size_t i) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : object.items())
+    keys.push_back(k);
+  const auto near = util::closest(op.path[i], keys);
+  const auto parent = joined_path(op.path, 0, i);
+  std::string text = "--set " + util::printable(joined_path(op.path, 0, op.path.size())) +
+                     ": the payload has no '" + util::printable(op.path[i]) + "'" +
+                     (parent.empty() ? "" : " in " + util::printable(parent));
+  if (!near.empty()) {
+    auto fixed = op.path;
+    fixed[i] = near;
+    text += " (did you mean " + util::printable(joined_path(fixed, 0, fixed.size())) + "?)";
+  }
+  throw usage_error(text + "; --set-new adds keys the fixture does not have");
+}
+
+} // namespace
+
 void apply_set(nlohmann::ordered_json& doc, const SetOp& op) {
+  const bool create = op.mode == SetMode::create;
+  const std::string flag = create ? "--set-new " : "--set ";
   nlohmann::ordered_json* node = &doc;
   std::string where;
   for (std::size_t i = 0; i < op.path.size(); ++i) {
     const auto& key = op.path[i];
-    const bool last = i + 1 == op.path.size();
     where += (where.empty() ? "" : ".") + key;
     if (node->is_array()) {
       if (!is_array_index(key) || key.size() > 9)
-        throw usage_error("--set " + where + ": '" + key + "' is not an index into an array");
+        throw usage_error(flag + where + ": '" + key + "' is not an index into an array");
       const auto idx = static_cast<std::size_t>(std::stoul(key));
-      if (idx > node->size())
-        throw usage_error("--set " + where + ": index " + key + " is past the end of an array of " +
-                          std::to_string(node->size()));
+      if (idx > node->size() || (idx == node->size() && !create))
+        throw usage_error(flag + where + ": index " + key + " is past the end of an array of " +
+                          std::to_string(node->size()) + (create ? "" : " (--set-new appends)"));
       if (idx == node->size())
         node->push_back(nullptr);
       node = &(*node)[idx];
-    } else if (node->is_object() || node->is_null()) {
+    } else if (node->is_object() && (create || node->contains(key))) {
+      node = &(*node)[key];
+    } else if (node->is_object()) {
+      missing_key(*node, op, i);
+    } else if (node->is_null() && create) {
       node = &(*node)[key];
     } else {
-      throw usage_error("--set " + where + ": cannot set a field inside a " +
-                        std::string(node->type_name()));
+      throw usage_error(flag + where + ": cannot set a field inside a " +
+                        std::string(node->type_name()) +
+                        (node->is_null() ? " (--set-new makes it an object)" : ""));
     }
-    if (last)
-      *node = op.value;
   }
+  *node = op.value;
 }
 
 nlohmann::ordered_json Renderer::value_of(std::string_view token) {

@@ -9,15 +9,22 @@
 
 namespace hooktool::core {
 
+// Whether an override may add keys (and array elements) the fixture does not have:
+// --set changes what exists (a typo in the path is an error), --set-new adds.
+enum class SetMode { existing, create };
+
 // One --set PATH=VALUE override.
 struct SetOp {
   std::vector<std::string> path; // dotted path split into keys / array indexes
   nlohmann::ordered_json value;  // JSON when VALUE parses as JSON, else the string
   std::string raw;               // VALUE as typed (form bodies use it as is)
+  SetMode mode = SetMode::existing;
 };
 
 // Parses "a.b.0.c=VALUE" ('\.' keeps a literal dot); throws a usage error when malformed.
-SetOp parse_set(std::string_view text);
+// A JSON number written with an exponent whose value is a whole number (1e3, 2.5e3) becomes
+// that integer (1000, 2500): an amount stays an integer. Other numbers are kept as parsed.
+SetOp parse_set(std::string_view text, SetMode mode = SetMode::existing);
 
 // Fills fixture placeholders ({{uuid}}, {{id:evt_}}, {{now}}, …; see fixtures/README.md).
 // One instance renders one delivery: the same placeholder text gives the same value.
@@ -54,7 +61,9 @@ private:
 std::string compile_json_template(std::string_view text, std::string_view origin,
                                   const std::vector<SetOp>& sets, bool pretty);
 
-// Applies one --set override to a JSON document; throws a usage error when the path cannot be set.
+// Applies one --set override to a JSON document; throws a usage error when the path cannot be
+// set, or (SetMode::existing) names a key or index the document does not have, with the
+// nearest existing path as a did-you-mean.
 void apply_set(nlohmann::ordered_json& doc, const SetOp& op);
 
 } // namespace hooktool::core

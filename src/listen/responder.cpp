@@ -85,14 +85,15 @@ net::OutgoingResponse Responder::respond(core::CaptureRecord& record) {
       return forward(route, record);
   net::OutgoingResponse out;
   if (roll_failure()) {
-    out.status = 500;
+    out.status = sim_.fail_status;
     out.body = "hooktool: simulated failure (--fail-rate)\n";
     return out;
   }
   out.status = sim_.status;
   out.body = sim_.body;
-  if (!out.body.empty())
+  if (!out.body.empty() && !model::find_header(sim_.headers, "Content-Type"))
     out.headers.push_back({"Content-Type", sim_.content_type});
+  out.headers.insert(out.headers.end(), sim_.headers.begin(), sim_.headers.end());
   return out;
 }
 
@@ -153,6 +154,7 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
     core::ForwardInfo info;
     info.url = route.url;
     info.error = "request target is not origin-form (/path): not forwarded";
+    info.error_kind = "not_forwardable";
     record.forward = std::move(info);
     return refused(400, "request target must start with '/'; not forwarded");
   }
@@ -164,6 +166,7 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
     options.timeout = forward_timeout_;
     options.tls = net::ClientOptions::Tls::insecure; // local handlers use self-signed certificates
     options.max_response_body = kMaxForwardedResponse;
+    options.timeout_option = "--forward-timeout";
     client.emplace(options);
     client_timeout = forward_timeout_;
   }
@@ -172,6 +175,7 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
     core::ForwardInfo info;
     info.url = route.url;
     info.error = "cannot build the forward URL from the request target";
+    info.error_kind = "not_forwardable";
     record.forward = std::move(info);
     return refused(400, "request target cannot be forwarded");
   }
@@ -192,16 +196,17 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
   info.duration_ms = r.duration_ms;
   net::OutgoingResponse out;
   if (r.error != net::TransportError::none) {
-    info.error = r.error_message;
+    // "forward timed out after 5 s (--forward-timeout)", "nothing is listening on HOST:PORT".
+    info.error = (r.error == net::TransportError::timeout ? "forward " : "") + r.error_message;
+    info.error_kind = std::string(net::failure_kind(r));
     out.status = r.error == net::TransportError::timeout ? 504 : 502;
-    out.body = "hooktool: handler at " + req.url +
-               (r.error == net::TransportError::timeout ? " timed out" : " unreachable") + ": " +
-               r.error_message + "\n";
+    out.body = "hooktool: forward to " + req.url + " failed: " + info.error + "\n";
   } else if (r.body_size > r.body.size()) {
     // A cut body answered 200 would tell the sender it was delivered something it was not.
     info.status = r.status;
     info.error =
         "response body over " + std::to_string(kMaxForwardedResponse >> 20) + " MiB: not relayed";
+    info.error_kind = "too_large";
     out = refused(502, "handler at " + req.url + " answered more than " +
                            std::to_string(kMaxForwardedResponse >> 20) + " MiB; not relayed");
   } else {

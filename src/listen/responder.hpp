@@ -29,10 +29,12 @@ Route parse_route(std::string_view text);
 struct Simulation {
   int status = 200;
   std::int64_t delay_ms = 0;
-  double fail_rate = 0;              // probability of answering 500 instead
+  double fail_rate = 0;              // probability of answering fail_status instead
+  int fail_status = 500;             // the simulated failure's status
   std::optional<std::uint64_t> seed; // repeatable failures
   std::string body;
   std::string content_type = "text/plain; charset=utf-8";
+  model::Headers headers; // --response-header; a Content-Type here replaces content_type
 };
 
 // What a forwarded delivery's Host header is: the sender's (the exact headers), or the one

@@ -35,6 +35,8 @@ std::string Tally::summary() const {
     out += "; " + std::to_string(rejected.load()) + " rejected by the server";
   if (capture_errors > 0)
     out += "; " + std::to_string(capture_errors.load()) + " NOT captured";
+  if (not_shown > 0)
+    out += "; " + std::to_string(not_shown.load()) + " NOT shown (answered 503)";
   return out;
 }
 
@@ -105,6 +107,10 @@ int Session::start() {
 }
 
 net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
+  // A browser pointed at the listener asks for its icon: not a delivery, so not shown,
+  // captured or counted toward --count.
+  if (in.method == "GET" && in.path == "/favicon.ico")
+    return {404, {{"Content-Type", "text/plain; charset=utf-8"}}, "hooktool: no icon here\n"};
   const auto start = util::now_ms();
   auto record = inspector_.inspect(std::move(in));
   record.duplicate = duplicates_.observe(record);
@@ -123,7 +129,13 @@ net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
       record.response_status = 507;
     }
   }
-  terminal_.write(record);
+  try {
+    terminal_.write(record);
+  } catch (const Error& e) {
+    // Shown nowhere: the sender must not hear 2xx, and listen stops (see wait()).
+    response = output_failed(e.what());
+    record.response_status = response.status;
+  }
   for (const auto& observer : observers_)
     observer->observe(record, offset);
   ++tally_.by_status[static_cast<std::size_t>(record.verification.status)];
@@ -134,6 +146,19 @@ net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
     (void)::write(done_fd_, &one, sizeof one);
   }
   return response;
+}
+
+net::OutgoingResponse Session::output_failed(const std::string& reason) {
+  ++tally_.not_shown;
+  bool expected = false;
+  if (output_closed_.compare_exchange_strong(expected, true)) {
+    output_reason_ = reason;
+    const std::uint64_t one = 1;
+    (void)::write(done_fd_, &one, sizeof one);
+  }
+  return {503,
+          {{"Content-Type", "text/plain; charset=utf-8"}},
+          "hooktool: " + reason + ": the delivery was not shown; listen is stopping\n"};
 }
 
 void Session::reject(int status, const std::string& remote) {
@@ -167,8 +192,11 @@ Ending Session::wait() {
       ending = Ending::interrupted;
       break;
     }
-    if (fds[1].revents & POLLIN)
+    if (fds[1].revents & POLLIN) {
+      if (output_closed_)
+        ending = Ending::output_closed;
       break;
+    }
   }
   for (const auto& hook : stopping_hooks_)
     hook();
@@ -198,6 +226,11 @@ int Session::finish(Ending ending) const {
   }
   if (tally_.capture_errors > 0)
     code = 1;
+  if (ending == Ending::output_closed) {
+    std::cerr << "hooktool: " << output_reason_ << ": stopped after "
+              << tally_.total - tally_.not_shown << " deliveries\n";
+    code = 1;
+  }
   return code;
 }
 

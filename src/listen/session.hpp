@@ -40,6 +40,7 @@ struct Tally {
   std::atomic<long long> not_valid{0};
   std::atomic<long long> capture_errors{0};
   std::atomic<long long> rejected{0};
+  std::atomic<long long> not_shown{0}; // stdout took no more (a closed pipe)
   // "3 deliveries: 2 valid, 1 invalid; …".
   [[nodiscard]] std::string summary() const;
 };
@@ -67,7 +68,7 @@ struct ReplayOutcome {
 };
 
 // Why a session ended.
-enum class Ending { count_reached, timed_out, interrupted };
+enum class Ending { count_reached, timed_out, interrupted, output_closed };
 
 // One listen run: the pipeline (inspect, flag duplicates, answer, capture, show, observers) on
 // the listener engine, and the wait for a signal, --count or --timeout. SIGINT and SIGTERM are
@@ -102,6 +103,7 @@ public:
 private:
   net::OutgoingResponse handle(net::IncomingRequest&& in);
   void reject(int status, const std::string& remote);
+  net::OutgoingResponse output_failed(const std::string& reason);
 
   SessionConfig config_;
   Inspector inspector_;
@@ -113,6 +115,8 @@ private:
   std::vector<std::function<void()>> stopping_hooks_;
   Tally tally_;
   std::string fingerprint_;
+  std::atomic<bool> output_closed_{false};
+  std::string output_reason_; // set once, by the first delivery that could not be shown
   int signal_fd_ = -1;
   int done_fd_ = -1;
   std::unique_ptr<net::ListenServer> server_;

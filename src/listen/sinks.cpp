@@ -1,6 +1,10 @@
 #include "listen/sinks.hpp"
 
+#include "util/error.hpp"
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <unistd.h>
 
@@ -23,8 +27,15 @@ void TerminalSink::write(const core::CaptureRecord& record) {
     break;
   }
   const std::lock_guard lock(mutex_);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
+  if (!broken_) {
+    errno = 0;
+    const auto written = std::fwrite(text.data(), 1, text.size(), stdout);
+    broken_ = written != text.size() || std::fflush(stdout) != 0;
+    if (broken_)
+      reason_ = errno == EPIPE ? "stdout closed" : std::string("stdout: ") + std::strerror(errno);
+  }
+  if (broken_)
+    throw failure(reason_);
 }
 
 CaptureSink::CaptureSink(const std::string& path, Durability durability)

@@ -28,6 +28,8 @@ public:
 enum class TerminalFormat { pretty, quiet, json };
 
 // Writes each delivery to stdout in one piece (pretty, one line, or a capture JSON line).
+// Throws a failure when stdout cannot take it (a closed pipe: `listen --json | head`), and
+// again for every later delivery: a record that was not written is never reported as shown.
 class TerminalSink final : public Sink {
 public:
   TerminalSink(TerminalFormat format, ui::ViewOptions view);
@@ -37,6 +39,8 @@ private:
   TerminalFormat format_;
   ui::ViewOptions view_;
   std::mutex mutex_;
+  bool broken_ = false;
+  std::string reason_; // why stdout took no more
 };
 
 // Whether each capture write also reaches the disk (power-loss durability) before the answer.

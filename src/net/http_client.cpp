@@ -1,12 +1,20 @@
 #include "net/http_client.hpp"
 
+#include "model/url.hpp"
 #include "net/transfer.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <mutex>
+#include <netdb.h>
 #include <optional>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace hooktool::net {
 
@@ -160,6 +168,41 @@ void Transfer::prepare(const model::HttpRequest& request) {
       curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   start_ = std::chrono::steady_clock::now();
+  host_port_.clear();
+  try {
+    const auto url = model::parse_target(request.url);
+    host_port_ = (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
+                 std::to_string(url.effective_port());
+  } catch (const Error&) {
+    // libcurl will say what is wrong with it
+  }
+}
+
+namespace {
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(ms.count()) / 1000.0);
+  return buf;
+}
+
+bool certificate_problem(CURLcode code) noexcept {
+  return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+         code == CURLE_SSL_CERTPROBLEM;
+}
+
+} // namespace
+
+std::string Transfer::explain(CURLcode code, bool refused) const {
+  const std::string curl_text = error_[0] != '\0' ? error_.data() : curl_easy_strerror(code);
+  if (refused && !host_port_.empty())
+    return "nothing is listening on " + host_port_ + " (connection refused)";
+  if (code == CURLE_OPERATION_TIMEDOUT)
+    return "timed out after " + seconds_text(options_.timeout) + " s (" + options_.timeout_option +
+           ")";
+  if (certificate_problem(code) && options_.tls == ClientOptions::Tls::verify)
+    return curl_text + " (a self-signed certificate? --insecure skips the check)";
+  return curl_text;
 }
 
 HttpResponse Transfer::finish(CURLcode code) {
@@ -180,7 +223,11 @@ HttpResponse Transfer::finish(CURLcode code) {
   }
   if (code != CURLE_OK) {
     r.error = classify(code);
-    r.error_message = error_[0] != '\0' ? error_.data() : curl_easy_strerror(code);
+    long os_errno = 0;
+    r.refused = code == CURLE_COULDNT_CONNECT &&
+                curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK &&
+                os_errno == ECONNREFUSED;
+    r.error_message = explain(code, r.refused);
     r.headers.clear();
     return r;
   }
@@ -210,6 +257,24 @@ std::string_view to_string(TransportError e) noexcept {
   return "other";
 }
 
+std::string_view failure_kind(const HttpResponse& r) noexcept {
+  switch (r.error) {
+  case TransportError::none:
+    return "";
+  case TransportError::connect:
+    return r.refused ? "refused" : "connect";
+  case TransportError::resolve:
+    return "dns";
+  case TransportError::timeout:
+    return "timeout";
+  case TransportError::tls:
+    return "tls";
+  case TransportError::other:
+    return "other";
+  }
+  return "other";
+}
+
 struct HttpClient::Impl {
   explicit Impl(const ClientOptions& options) : transfer(options) {}
   detail::Transfer transfer;
@@ -229,6 +294,57 @@ HttpResponse HttpClient::send(const model::HttpRequest& request) {
   }
   impl_->transfer.prepare(request);
   return impl_->transfer.finish(curl_easy_perform(impl_->transfer.handle()));
+}
+
+namespace {
+
+// One non-blocking connect to `addr`, bounded by `budget`; true when it completed.
+bool connects(const addrinfo& addr, std::chrono::milliseconds budget) {
+  const int fd =
+      ::socket(addr.ai_family, addr.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, addr.ai_protocol);
+  if (fd < 0)
+    return false;
+  bool ok = ::connect(fd, addr.ai_addr, addr.ai_addrlen) == 0;
+  if (!ok && errno == EINPROGRESS) {
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, budget.count()))) == 1) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      ok = ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+} // namespace
+
+bool wait_until_accepting(const std::string& host, int port, std::chrono::milliseconds limit) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + limit;
+  auto pause = std::chrono::milliseconds(10);
+  const std::string service = std::to_string(port);
+  for (;;) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), service.c_str(), &hints, &found) == 0) {
+      const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, &::freeaddrinfo);
+      for (const addrinfo* a = list.get(); a != nullptr; a = a->ai_next) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+        if (connects(*a, std::min(left, std::chrono::milliseconds(1000))))
+          return true;
+      }
+    }
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0)
+      return false;
+    std::this_thread::sleep_for(std::min(pause, left));
+    pause = std::min(pause * 2, std::chrono::milliseconds(250));
+  }
 }
 
 } // namespace hooktool::net

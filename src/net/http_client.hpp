@@ -15,12 +15,18 @@ enum class TransportError { none, connect, resolve, timeout, tls, other };
 // "connect", "resolve", "timeout", "tls", "other" ("" for none).
 std::string_view to_string(TransportError e) noexcept;
 
+struct HttpResponse;
+// The failure's kind as a user reads it: "refused" (nothing listening), "timeout", "dns",
+// "tls", "connect" (reset or closed without an answer), "other"; "" when there was an answer.
+std::string_view failure_kind(const HttpResponse& r) noexcept;
+
 // Client settings shared by every request of one command.
 struct ClientOptions {
   std::chrono::milliseconds timeout{30000};
   enum class Tls { verify, insecure } tls = Tls::verify;
-  std::size_t max_response_body = 1 << 20; // kept for display; the rest is counted, not stored
-  bool follow_redirects = false;           // --location: same method and body, at most 10 hops
+  std::size_t max_response_body = 1 << 20;  // kept for display; the rest is counted, not stored
+  bool follow_redirects = false;            // --location: same method and body, at most 10 hops
+  std::string timeout_option = "--timeout"; // named in a timeout's message
 };
 
 // What came back: a status, or a transport error; never an exception from inside curl.
@@ -33,7 +39,8 @@ struct HttpResponse {
   std::int64_t duration_us = 0; // the same, finer (latency percentiles)
   std::string remote;           // "ip:port" the connection went to
   TransportError error = TransportError::none;
-  std::string error_message; // one line, for the user
+  bool refused = false;      // connect: the host refused it (nothing listening on the port)
+  std::string error_message; // one line, for the user, with a hint when one helps
   [[nodiscard]] bool ok_2xx() const noexcept { return status >= 200 && status < 300; }
 };
 
@@ -54,5 +61,10 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Waits until HOST:PORT accepts a TCP connection (each address it resolves to is tried),
+// polling with a growing pause (10 ms doubling to 250 ms) until `limit` has passed. True as
+// soon as one connect succeeds (the connection is closed again); false when time runs out.
+bool wait_until_accepting(const std::string& host, int port, std::chrono::milliseconds limit);
 
 } // namespace hooktool::net

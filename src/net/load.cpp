@@ -101,7 +101,8 @@ LoadStats run_curl_load(const RequestSource& source, const ClientOptions& client
       if (slot->busy)
         continue;
       if (exhausted || (options.count > 0 && issued >= options.count) ||
-          (options.duration_ms > 0 && since_us(start) >= options.duration_ms * 1000))
+          (options.duration_ms > 0 && since_us(start) >= options.duration_ms * 1000) ||
+          (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)))
         break;
       if (options.rate > 0) {
         const auto due_us =
@@ -128,8 +129,10 @@ LoadStats run_curl_load(const RequestSource& source, const ClientOptions& client
       ++in_flight;
     }
     if (in_flight == 0) {
-      const bool more = !exhausted && (options.count == 0 || issued < options.count) &&
-                        (options.duration_ms == 0 || since_us(start) < options.duration_ms * 1000);
+      const bool more =
+          !exhausted && (options.count == 0 || issued < options.count) &&
+          (options.duration_ms == 0 || since_us(start) < options.duration_ms * 1000) &&
+          (options.stop == nullptr || !options.stop->load(std::memory_order_relaxed));
       if (!more)
         break;
     }

@@ -3,6 +3,7 @@
 #include "net/http_client.hpp"
 #include "net/load_histogram.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +21,8 @@ struct LoadOptions {
   std::int64_t duration_ms = 0; // stop starting requests after this long; 0: no limit
   std::string url;              // where every request goes: plain http:// runs on the engine
   bool same_request = false;    // the source gives one request over and over: asked once
+  const std::atomic<bool>* stop = nullptr; // when it turns true, start nothing more (Ctrl-C);
+                                           // the requests in flight still finish
 };
 
 // Where a load run stands, for a progress display.

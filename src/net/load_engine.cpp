@@ -232,7 +232,8 @@ void Engine::report() {
 
 bool Engine::may_start(Clock::time_point now, int& wait_ms) {
   rate_wait_ = false;
-  if (exhausted_ || (options_.count > 0 && issued_ >= options_.count))
+  if (exhausted_ || (options_.count > 0 && issued_ >= options_.count) ||
+      (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)))
     return false;
   const auto elapsed = us_between(start_, now);
   if (options_.duration_ms > 0 && elapsed >= options_.duration_ms * 1000)

@@ -45,6 +45,9 @@ public:
 private:
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user);
   static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user);
+  // The user's one line for a failed transfer: host:port when refused, the limit and the
+  // option that sets it on a timeout, --insecure on a certificate problem.
+  [[nodiscard]] std::string explain(CURLcode code, bool refused) const;
 
   ClientOptions options_;
   CurlPtr curl_;
@@ -52,6 +55,7 @@ private:
   HttpResponse response_;
   std::array<char, CURL_ERROR_SIZE> error_{};
   std::chrono::steady_clock::time_point start_;
+  std::string host_port_; // of the request in flight, for error messages
 };
 
 } // namespace hooktool::net::detail

@@ -13,17 +13,40 @@ namespace hooktool::providers {
 
 namespace detail {
 
+namespace {
+
+// A span of seconds in the unit a person reads it in: "40 s", "6 min 40 s", "2 h 5 min",
+// "3 days", "3 years" (whole units, rounded down; the largest two for minutes and hours).
+std::string human_span(std::int64_t s) {
+  constexpr std::int64_t minute = 60, hour = 3600, day = 86400, year = 365 * day;
+  const auto two = [](std::int64_t big, const char* big_unit, std::int64_t small,
+                      const char* small_unit) {
+    return std::to_string(big) + " " + big_unit +
+           (small == 0 ? "" : " " + std::to_string(small) + " " + small_unit);
+  };
+  if (s < minute)
+    return std::to_string(s) + " s";
+  if (s < hour)
+    return two(s / minute, "min", s % minute, "s");
+  if (s < 2 * day)
+    return two(s / hour, "h", s % hour / minute, "min");
+  if (s < 2 * year)
+    return std::to_string(s / day) + " days";
+  return std::to_string(s / year) + " years";
+}
+
+} // namespace
+
 std::optional<std::string> outside_window(Window window, std::int64_t ts, std::int64_t now,
                                           std::int64_t tolerance) {
   if (window == Window::none || tolerance <= 0)
     return std::nullopt;
   const auto age = now - ts;
   if (age > tolerance)
-    return "timestamp is " + std::to_string(age) + " s old (tolerance " +
-           std::to_string(tolerance) + " s)";
+    return "signed " + human_span(age) + " ago (tolerance " + human_span(tolerance) + ")";
   if (window == Window::past_and_future && -age > tolerance)
-    return "timestamp is " + std::to_string(-age) + " s in the future (tolerance " +
-           std::to_string(tolerance) + " s)";
+    return "signed " + human_span(-age) + " in the future (tolerance " + human_span(tolerance) +
+           ")";
   return std::nullopt;
 }
 

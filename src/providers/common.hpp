@@ -11,7 +11,8 @@
 // Helpers shared by the provider implementations; not part of the provider interface.
 namespace hooktool::providers::detail {
 
-// "<n> s old (tolerance <t> s)" when ts falls outside the window, else nullopt.
+// "signed 6 min 40 s ago (tolerance 5 min)" (or "… in the future") when ts falls outside the
+// window, else nullopt.
 std::optional<std::string> outside_window(Window window, std::int64_t ts, std::int64_t now,
                                           std::int64_t tolerance);
 // Tolerance in force: the explicit one, else the provider default.

@@ -188,7 +188,7 @@ std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
     if (f.status)
       out += paint(std::to_string(*f.status), status_style(*f.status), s);
     else
-      out += paint("unreachable: " + util::printable(f.error), Style::error, s);
+      out += paint(util::printable(f.error), Style::error, s);
     out += paint("  " + std::to_string(f.duration_ms) + " ms", Style::dim, s) + "\n";
     if (!f.body.empty())
       out += "     " +

@@ -168,7 +168,7 @@ TEST(TsigProviders, WindowEdges) {
     EXPECT_EQ(verdict(*p, d.request, "s3cret", kTs + tol), VerdictStatus::valid);
     const auto late = p->verify(d.request, params("s3cret", kTs + tol + 1));
     EXPECT_EQ(late.status, VerdictStatus::expired);
-    EXPECT_NE(late.reason.find("old"), std::string::npos) << late.reason;
+    EXPECT_NE(late.reason.find(" ago (tolerance "), std::string::npos) << late.reason;
     EXPECT_EQ(verdict(*p, d.request, "wrong", kTs + tol + 1), VerdictStatus::invalid);
     EXPECT_EQ(verdict(*p, d.request, "s3cret", kTs + 100000, 0), VerdictStatus::valid);
     EXPECT_EQ(verdict(*p, d.request, "s3cret", kTs + 20, 10), VerdictStatus::expired);

@@ -95,14 +95,39 @@ TEST(Set, ParsesPathsAndValues) {
 TEST(Set, AppliesToObjectsArraysAndCreatesFields) {
   auto doc = ordered_json::parse(R"({"data":{"lines":[{"amount":1}]},"s":"x"})");
   core::apply_set(doc, core::parse_set("data.lines.0.amount=7"));
-  core::apply_set(doc, core::parse_set("data.new.deep=ok"));
-  core::apply_set(doc, core::parse_set("data.lines.1={\"amount\":2}"));
+  core::apply_set(doc, core::parse_set("data.new.deep=ok", core::SetMode::create));
+  core::apply_set(doc, core::parse_set("data.lines.1={\"amount\":2}", core::SetMode::create));
   EXPECT_EQ(doc["data"]["lines"][0]["amount"], 7);
   EXPECT_EQ(doc["data"]["new"]["deep"], "ok");
   EXPECT_EQ(doc["data"]["lines"][1]["amount"], 2);
   EXPECT_THROW(core::apply_set(doc, core::parse_set("data.lines.5=1")), Error);
   EXPECT_THROW(core::apply_set(doc, core::parse_set("data.lines.x=1")), Error);
   EXPECT_THROW(core::apply_set(doc, core::parse_set("s.inner=1")), Error);
+}
+
+TEST(Set, ExistingModeRefusesNewKeysWithTheNearestPath) {
+  auto doc = ordered_json::parse(R"({"data":{"object":{"amount_paid":1}},"list":[1]})");
+  try {
+    core::apply_set(doc, core::parse_set("data.objct.amount_paid=5000"));
+    FAIL() << "a path the payload does not have was added";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean data.object.amount_paid?"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("--set-new"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(doc["data"].contains("objct"));
+  EXPECT_THROW(core::apply_set(doc, core::parse_set("list.1=2")), Error);
+  core::apply_set(doc, core::parse_set("data.object.amount_paid=5000"));
+  EXPECT_EQ(doc["data"]["object"]["amount_paid"], 5000);
+}
+
+TEST(Set, WholeNumbersWithAnExponentStayIntegers) {
+  EXPECT_EQ(core::parse_set("a=1e3").value.dump(), "1000");
+  EXPECT_EQ(core::parse_set("a=2.5E3").value.dump(), "2500");
+  EXPECT_EQ(core::parse_set("a=1000").value.dump(), "1000");
+  EXPECT_EQ(core::parse_set("a=2.5").value.dump(), "2.5");
+  EXPECT_EQ(core::parse_set("a=1.5e0").value.dump(), "1.5");
 }
 
 TEST(Set, FormFieldsAreReplacedOrAppended) {
