@@ -32,6 +32,40 @@ std::string mac(std::string_view secret, std::string_view body) {
 
 } // namespace
 
+namespace {
+
+// The index of the quote closing the string that opens at body[open]; npos when unterminated.
+std::size_t string_end(std::string_view body, std::size_t open) noexcept {
+  for (auto i = open + 1; i < body.size(); ++i) {
+    if (body[i] == '\\')
+      ++i;
+    else if (body[i] == '"')
+      return i;
+  }
+  return std::string_view::npos;
+}
+
+// The span of the number after a member name whose closing quote is at body[quote].
+std::optional<std::pair<std::size_t, std::size_t>> number_after_name(std::string_view body,
+                                                                     std::size_t quote) noexcept {
+  auto pos = quote + 1;
+  while (pos < body.size() && is_json_space(body[pos]))
+    ++pos;
+  if (pos >= body.size() || body[pos] != ':')
+    return std::nullopt;
+  ++pos;
+  while (pos < body.size() && is_json_space(body[pos]))
+    ++pos;
+  auto end = pos;
+  while (end < body.size() && is_number_char(body[end]))
+    ++end;
+  if (end == pos)
+    return std::nullopt; // not a number: nothing the SDK could compare either
+  return std::pair{pos, end - pos};
+}
+
+} // namespace
+
 std::optional<std::pair<std::size_t, std::size_t>>
 linear_timestamp_span(std::string_view body) noexcept {
   std::size_t depth = 0;
@@ -39,33 +73,18 @@ linear_timestamp_span(std::string_view body) noexcept {
   for (std::size_t i = 0; i < body.size(); ++i) {
     const char c = body[i];
     if (c == '"') {
-      const auto start = i + 1;
-      for (++i; i < body.size() && body[i] != '"'; ++i)
-        if (body[i] == '\\')
-          ++i;
-      if (i >= body.size())
+      const auto close = string_end(body, i);
+      if (close == std::string_view::npos)
         return std::nullopt;
-      if (depth != 1 || !key_expected)
+      const bool is_name = depth == 1 && key_expected;
+      const auto name = body.substr(i + 1, close - i - 1);
+      i = close;
+      if (!is_name)
         continue;
       key_expected = false;
-      if (body.substr(start, i - start) != kField)
-        continue;
-      auto pos = i + 1;
-      while (pos < body.size() && is_json_space(body[pos]))
-        ++pos;
-      if (pos >= body.size() || body[pos] != ':')
-        return std::nullopt;
-      ++pos;
-      while (pos < body.size() && is_json_space(body[pos]))
-        ++pos;
-      auto end = pos;
-      while (end < body.size() && is_number_char(body[end]))
-        ++end;
-      if (end == pos)
-        return std::nullopt; // not a number: nothing the SDK could compare either
-      return std::pair{pos, end - pos};
-    }
-    if (c == '{' || c == '[') {
+      if (name == kField)
+        return number_after_name(body, close);
+    } else if (c == '{' || c == '[') {
       ++depth;
       key_expected = depth == 1 && c == '{';
     } else if (c == '}' || c == ']') {
