@@ -37,6 +37,8 @@ struct SendOptions {
   double rate = 0;
   double duration_s = 0;
   bool same_payload = false;
+  std::string scenario;            // --scenario NAME: a sequence of events instead of one
+  long long scenario_gap_ms = 250; // the longest wait between two events of a scenario
   GenericFlags generic;
 };
 
