@@ -485,7 +485,7 @@ int send_scenario(Context& c, const core::Settings& settings, const std::string&
     } else if (deliver_copies(c, delivery, backoff_ms, core::Tamper::none) != 0) {
       std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " scenario "
                 << o.scenario << " stopped at event " << i + 1 << " of " << run.size() << " ("
-                << step.event << "); the rest were not sent\n";
+                << step.event << ")" << (i + 1 < run.size() ? "; the rest were not sent\n" : "\n");
       return 1;
     }
   }

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,7 +48,7 @@ bool stripe_signed(const e2e::ReceivedRequest& req) {
   const auto header = req.header("Stripe-Signature").value_or("");
   const auto t = header.substr(2, header.find(',') - 2);
   const auto v1 = header.substr(header.find("v1=") + 3);
-  return e2e::ref::hex(e2e::ref::hmac("sha256", kStripeSecret, t + "." + req.body)) == v1;
+  return e2e::ref::hex(e2e::ref::hmac(EVP_sha256(), kStripeSecret, t + "." + req.body)) == v1;
 }
 
 e2e::ProcessResult send_checkout(const Receiver& r, std::vector<std::string> extra = {}) {
@@ -107,7 +108,7 @@ TEST(SendScenario, GithubPullRequestMergedKeepsOnePullRequestAndItsShas) {
   for (const auto& req : r.requests()) {
     kinds.push_back(req.header("X-GitHub-Event").value_or(""));
     EXPECT_EQ(req.header("X-Hub-Signature-256").value_or(""),
-              "sha256=" + e2e::ref::hex(e2e::ref::hmac("sha256", kGithubSecret, req.body)));
+              "sha256=" + e2e::ref::hex(e2e::ref::hmac(EVP_sha256(), kGithubSecret, req.body)));
   }
   EXPECT_EQ(kinds,
             (std::vector<std::string>{"pull_request", "pull_request", "check_suite", "check_run",
@@ -152,8 +153,9 @@ TEST(SendScenario, SetAppliesToEveryEventThatHasThePath) {
     EXPECT_EQ(e["livemode"], true) << e["type"];
     const bool charge = e["type"].get<std::string>().starts_with("charge.");
     EXPECT_EQ(e["data"]["object"].contains("amount_captured"), charge) << e["type"];
-    if (charge)
+    if (charge) {
       EXPECT_EQ(e["data"]["object"]["amount_captured"], 1234);
+    }
   }
 }
 
