@@ -42,6 +42,19 @@ std::string placeholder_body(std::string_view text) {
   return std::string(body);
 }
 
+// A key of an event that has the wrong type of value, or is not a key of the format.
+[[noreturn]] void wrong_key(const std::string& at, const std::string& key) {
+  if (key == "event")
+    throw usage_error(at + ": event: expected an event name");
+  if (key == "delay_ms")
+    throw usage_error(at + ": delay_ms: expected a non-negative integer");
+  if (key == "set")
+    throw usage_error(at + ": set: expected an object of PATH: VALUE");
+  if (key == "placeholders")
+    throw usage_error(at + ": placeholders: expected an object of placeholder renames");
+  throw usage_error(at + ": unknown key '" + util::printable(key) + "'");
+}
+
 ScenarioStep parse_step(const json& e, std::size_t index, const std::string& where) {
   const auto at = where + ": events[" + std::to_string(index) + "]";
   if (!e.is_object())
@@ -70,14 +83,8 @@ ScenarioStep parse_step(const json& e, std::size_t index, const std::string& whe
           throw usage_error(at + ": placeholders: expected \"{{…}}\": \"{{…}}\" pairs");
         step.renames.insert_or_assign(std::move(a), std::move(b));
       }
-    else if (key == "event" || key == "delay_ms" || key == "set" || key == "placeholders")
-      throw usage_error(at + ": " + key +
-                        (key == "event"      ? ": expected an event name"
-                         : key == "delay_ms" ? ": expected a non-negative integer"
-                         : key == "set"      ? ": expected an object of PATH: VALUE"
-                                             : ": expected an object of placeholder renames"));
     else
-      throw usage_error(at + ": unknown key '" + util::printable(key) + "'");
+      wrong_key(at, key);
   }
   if (step.event.empty())
     throw usage_error(at + ": event: an event name is required");
