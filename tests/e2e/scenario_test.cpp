@@ -141,6 +141,33 @@ TEST(SendScenario, GithubPullRequestMergedKeepsOnePullRequestAndItsShas) {
   EXPECT_EQ(e[7]["before"], opened["base"]["sha"]);
 }
 
+std::vector<json> send_github(const std::string& scenario) {
+  Receiver r;
+  const auto res = e2e::hooktool({"--no-config", "send", "github", "--scenario", scenario, "--to",
+                                  r.url(), "--secret", kGithubSecret, "--scenario-gap", "0"});
+  EXPECT_EQ(res.exit_code, 0) << res.describe();
+  return bodies(r);
+}
+
+TEST(SendScenario, GithubIssueReleaseAndInstallationShareTheirIds) {
+  const auto issue = send_github("issue_triage");
+  ASSERT_EQ(issue.size(), 4u);
+  for (const auto& e : issue) {
+    EXPECT_EQ(e["issue"]["id"], issue[0]["issue"]["id"]);
+    EXPECT_EQ(e["issue"]["number"], issue[0]["issue"]["number"]);
+  }
+  EXPECT_EQ(issue[2]["label"]["id"], issue[3]["issue"]["labels"][0]["id"]);
+  EXPECT_EQ(issue[3]["issue"]["state"], "closed");
+  const auto release = send_github("release");
+  ASSERT_EQ(release.size(), 3u);
+  EXPECT_EQ(release[1]["ref"], "refs/tags/" + release[0]["ref"].get<std::string>());
+  EXPECT_EQ(release[2]["release"]["tag_name"], release[0]["ref"]);
+  const auto install = send_github("installation");
+  ASSERT_EQ(install.size(), 2u);
+  EXPECT_EQ(install[0]["installation"]["app_id"], install[1]["installation"]["app_id"]);
+  EXPECT_EQ(install[0]["installation"]["id"], install[1]["installation"]["id"]);
+}
+
 TEST(SendScenario, SetAppliesToEveryEventThatHasThePath) {
   Receiver r;
   const auto res =
