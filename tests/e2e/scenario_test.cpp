@@ -23,20 +23,20 @@ using e2e::TempDir;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-const std::string kStripeSecret = "whsec_e2e_scenarios_3c1d9a";
-const std::string kGithubSecret = "scenario-github-secret";
-const std::vector<std::string> kCheckout = {
+const std::string kScenarioStripeSecret = "whsec_e2e_scenarios_3c1d9a";
+const std::string kScenarioGithubSecret = "scenario-github-secret";
+const std::vector<std::string> kCheckoutEvents = {
     "customer.created",         "payment_intent.created",     "charge.succeeded",
     "payment_intent.succeeded", "checkout.session.completed", "charge.updated"};
 
-std::vector<json> bodies(const Receiver& r) {
+std::vector<json> scenario_bodies(const Receiver& r) {
   std::vector<json> out;
   for (const auto& req : r.requests())
     out.push_back(json::parse(req.body));
   return out;
 }
 
-std::vector<std::string> types(const std::vector<json>& events) {
+std::vector<std::string> scenario_types(const std::vector<json>& events) {
   std::vector<std::string> out;
   for (const auto& e : events)
     out.push_back(e.value("type", ""));
@@ -44,17 +44,19 @@ std::vector<std::string> types(const std::vector<json>& events) {
 }
 
 // Stripe-Signature t=…,v1=… over "t.body", checked with OpenSSL.
-bool stripe_signed(const e2e::ReceivedRequest& req) {
+bool scenario_stripe_signed(const e2e::ReceivedRequest& req) {
   const auto header = req.header("Stripe-Signature").value_or("");
   const auto t = header.substr(2, header.find(',') - 2);
   const auto v1 = header.substr(header.find("v1=") + 3);
-  return e2e::ref::hex(e2e::ref::hmac(EVP_sha256(), kStripeSecret, t + "." + req.body)) == v1;
+  return e2e::ref::hex(e2e::ref::hmac(EVP_sha256(), kScenarioStripeSecret, t + "." + req.body)) ==
+         v1;
 }
 
 e2e::ProcessResult send_checkout(const Receiver& r, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {
-      "--no-config",  "send",     "stripe",      "--scenario",     "checkout", "--to",
-      r.url("/hook"), "--secret", kStripeSecret, "--scenario-gap", "0"};
+  std::vector<std::string> args = {"--no-config",    "send",     "stripe",
+                                   "--scenario",     "checkout", "--to",
+                                   r.url("/hook"),   "--secret", kScenarioStripeSecret,
+                                   "--scenario-gap", "0"};
   args.insert(args.end(), extra.begin(), extra.end());
   return e2e::hooktool(args);
 }
@@ -63,15 +65,15 @@ TEST(SendScenario, StripeCheckoutArrivesInOrderSignedAndSharingIds) {
   Receiver r;
   const auto res = send_checkout(r);
   ASSERT_EQ(res.exit_code, 0) << res.describe();
-  const auto events = bodies(r);
-  EXPECT_EQ(types(events), kCheckout);
+  const auto events = scenario_bodies(r);
+  EXPECT_EQ(scenario_types(events), kCheckoutEvents);
   std::set<std::string> event_ids;
   for (const auto& req : r.requests())
-    EXPECT_TRUE(stripe_signed(req)) << req.body.substr(0, 200);
+    EXPECT_TRUE(scenario_stripe_signed(req)) << req.body.substr(0, 200);
   for (const auto& e : events)
     event_ids.insert(e["id"].get<std::string>());
-  EXPECT_EQ(event_ids.size(), kCheckout.size()) << "each event has its own evt_ id";
-  ASSERT_EQ(events.size(), kCheckout.size());
+  EXPECT_EQ(event_ids.size(), kCheckoutEvents.size()) << "each event has its own evt_ id";
+  ASSERT_EQ(events.size(), kCheckoutEvents.size());
   const auto customer = events[0]["data"]["object"]["id"].get<std::string>();
   const auto intent = events[1]["data"]["object"]["id"].get<std::string>();
   const auto charge = events[2]["data"]["object"]["id"].get<std::string>();
@@ -93,8 +95,8 @@ TEST(SendScenario, TwoRunsDrawFreshSharedIds) {
   Receiver r;
   ASSERT_EQ(send_checkout(r).exit_code, 0);
   ASSERT_EQ(send_checkout(r).exit_code, 0);
-  const auto events = bodies(r);
-  ASSERT_EQ(events.size(), 2 * kCheckout.size());
+  const auto events = scenario_bodies(r);
+  ASSERT_EQ(events.size(), 2 * kCheckoutEvents.size());
   EXPECT_NE(events[0]["data"]["object"]["id"], events[6]["data"]["object"]["id"]);
 }
 
@@ -102,18 +104,19 @@ TEST(SendScenario, GithubPullRequestMergedKeepsOnePullRequestAndItsShas) {
   Receiver r;
   const auto res =
       e2e::hooktool({"--no-config", "send", "github", "--scenario", "pull_request_merged", "--to",
-                     r.url("/gh"), "--secret", kGithubSecret, "--scenario-gap", "0"});
+                     r.url("/gh"), "--secret", kScenarioGithubSecret, "--scenario-gap", "0"});
   ASSERT_EQ(res.exit_code, 0) << res.describe();
   std::vector<std::string> kinds;
   for (const auto& req : r.requests()) {
     kinds.push_back(req.header("X-GitHub-Event").value_or(""));
     EXPECT_EQ(req.header("X-Hub-Signature-256").value_or(""),
-              "sha256=" + e2e::ref::hex(e2e::ref::hmac(EVP_sha256(), kGithubSecret, req.body)));
+              "sha256=" +
+                  e2e::ref::hex(e2e::ref::hmac(EVP_sha256(), kScenarioGithubSecret, req.body)));
   }
   EXPECT_EQ(kinds,
             (std::vector<std::string>{"pull_request", "pull_request", "check_suite", "check_run",
                                       "check_run", "check_suite", "pull_request", "push"}));
-  const auto e = bodies(r);
+  const auto e = scenario_bodies(r);
   ASSERT_EQ(e.size(), 8u);
   const auto& opened = e[0]["pull_request"];
   const auto& sync = e[1];
@@ -143,10 +146,11 @@ TEST(SendScenario, GithubPullRequestMergedKeepsOnePullRequestAndItsShas) {
 
 std::vector<json> send_github(const std::string& scenario) {
   Receiver r;
-  const auto res = e2e::hooktool({"--no-config", "send", "github", "--scenario", scenario, "--to",
-                                  r.url(), "--secret", kGithubSecret, "--scenario-gap", "0"});
+  const auto res =
+      e2e::hooktool({"--no-config", "send", "github", "--scenario", scenario, "--to", r.url(),
+                     "--secret", kScenarioGithubSecret, "--scenario-gap", "0"});
   EXPECT_EQ(res.exit_code, 0) << res.describe();
-  return bodies(r);
+  return scenario_bodies(r);
 }
 
 TEST(SendScenario, GithubIssueReleaseAndInstallationShareTheirIds) {
@@ -174,8 +178,8 @@ TEST(SendScenario, SetAppliesToEveryEventThatHasThePath) {
       send_checkout(r, {"--set", "livemode=true", "--set", "data.object.amount_captured=1234"});
   ASSERT_EQ(res.exit_code, 0) << res.describe();
   EXPECT_EQ(res.err.find("warning"), std::string::npos) << res.err;
-  const auto events = bodies(r);
-  ASSERT_EQ(events.size(), kCheckout.size());
+  const auto events = scenario_bodies(r);
+  ASSERT_EQ(events.size(), kCheckoutEvents.size());
   for (const auto& e : events) {
     EXPECT_EQ(e["livemode"], true) << e["type"];
     const bool charge = e["type"].get<std::string>().starts_with("charge.");
@@ -194,9 +198,9 @@ TEST(SendScenario, SetThatNoEventHasWarnsAndSendsAnyway) {
                          "checkout has this field"),
             std::string::npos)
       << res.err;
-  for (const auto& e : bodies(r))
+  for (const auto& e : scenario_bodies(r))
     EXPECT_FALSE(e["data"]["object"].contains("no_such_field"));
-  EXPECT_EQ(r.count(), kCheckout.size());
+  EXPECT_EQ(r.count(), kCheckoutEvents.size());
 }
 
 TEST(SendScenario, StopsAtTheFirstNon2xx) {
@@ -217,7 +221,7 @@ TEST(SendScenario, StopsWhenTheTargetIsUnreachable) {
   }
   const auto res = e2e::hooktool({"--no-config", "send", "stripe", "--scenario", "refund", "--to",
                                   "http://127.0.0.1:" + std::to_string(port) + "/", "--secret",
-                                  kStripeSecret, "--scenario-gap", "0", "--timeout", "5"});
+                                  kScenarioStripeSecret, "--scenario-gap", "0", "--timeout", "5"});
   EXPECT_EQ(res.exit_code, 1) << res.describe();
   EXPECT_NE(res.err.find("stopped at event 1 of 5 (charge.succeeded)"), std::string::npos)
       << res.err;
@@ -228,7 +232,7 @@ TEST(SendScenario, WaitsTheCappedGapBetweenEvents) {
   // cancellation: two events, the second 5000 ms after the first in the file; capped at 400.
   const auto res =
       e2e::hooktool({"--no-config", "send", "stripe", "--scenario", "cancellation", "--to", r.url(),
-                     "--secret", kStripeSecret, "--scenario-gap", "400"});
+                     "--secret", kScenarioStripeSecret, "--scenario-gap", "400"});
   ASSERT_EQ(res.exit_code, 0) << res.describe();
   EXPECT_EQ(r.count(), 2u);
   EXPECT_GE(res.elapsed.count(), 400) << "the second event waits the gap";
@@ -237,7 +241,7 @@ TEST(SendScenario, WaitsTheCappedGapBetweenEvents) {
 
 TEST(SendScenario, UnknownScenarioIsAUsageErrorWithDidYouMean) {
   const auto res = e2e::hooktool({"--no-config", "send", "stripe", "--scenario", "chekout", "--to",
-                                  "http://127.0.0.1:9/", "--secret", kStripeSecret});
+                                  "http://127.0.0.1:9/", "--secret", kScenarioStripeSecret});
   EXPECT_EQ(res.exit_code, 2) << res.describe();
   EXPECT_NE(res.err.find("unknown stripe scenario 'chekout' (did you mean 'checkout'?)"),
             std::string::npos)
@@ -261,11 +265,11 @@ TEST(SendScenario, DryRunJsonPrintsEveryEventAndSendsNothing) {
   ASSERT_EQ(res.exit_code, 0) << res.describe();
   EXPECT_EQ(r.count(), 0u);
   const auto lines = e2e::lines_of(res.out);
-  ASSERT_EQ(lines.size(), kCheckout.size()) << res.out;
+  ASSERT_EQ(lines.size(), kCheckoutEvents.size()) << res.out;
   std::vector<json> events;
   for (const auto& l : lines)
     events.push_back(json::parse(json::parse(l)["body"].get<std::string>()));
-  EXPECT_EQ(types(events), kCheckout);
+  EXPECT_EQ(scenario_types(events), kCheckoutEvents);
   EXPECT_EQ(events[2]["data"]["object"]["customer"], events[0]["data"]["object"]["id"]);
 }
 
@@ -276,7 +280,7 @@ TEST(SendScenario, JsonGivesOneRecordPerEventAndSaveCapturesThem) {
   const auto res = send_checkout(r, {"--json", "--save", save});
   ASSERT_EQ(res.exit_code, 0) << res.describe();
   const auto lines = e2e::lines_of(res.out);
-  ASSERT_EQ(lines.size(), kCheckout.size()) << res.out;
+  ASSERT_EQ(lines.size(), kCheckoutEvents.size()) << res.out;
   std::vector<std::string> json_types;
   for (const auto& l : lines) {
     const auto j = json::parse(l);
@@ -284,14 +288,14 @@ TEST(SendScenario, JsonGivesOneRecordPerEventAndSaveCapturesThem) {
     EXPECT_EQ(j["ok"], true);
     EXPECT_EQ(j["status"], 200);
   }
-  EXPECT_EQ(json_types, kCheckout);
+  EXPECT_EQ(json_types, kCheckoutEvents);
   std::vector<std::string> saved;
   for (const auto& l : e2e::lines_of(e2e::read_file(save))) {
     const auto rec = json::parse(l);
     saved.push_back(rec["event_type"].get<std::string>());
     EXPECT_EQ(rec["verification"]["status"], "valid");
   }
-  EXPECT_EQ(saved, kCheckout);
+  EXPECT_EQ(saved, kCheckoutEvents);
 }
 
 TEST(FixturesScenarios, ListsStripeAndGithubScenariosWithTheirEvents) {
@@ -307,7 +311,7 @@ TEST(FixturesScenarios, ListsStripeAndGithubScenariosWithTheirEvents) {
       std::vector<std::string> events;
       for (const auto& e : j["events"])
         events.push_back(e["event"].get<std::string>());
-      EXPECT_EQ(events, kCheckout);
+      EXPECT_EQ(events, kCheckoutEvents);
     }
   }
   EXPECT_EQ(names, (std::vector<std::string>{"cancellation", "checkout", "dispute", "refund",
@@ -346,10 +350,11 @@ TEST(FixturesScenarios, AUserDirectoryScenarioIsListedAndSent) {
   Receiver r;
   const auto res =
       e2e::hooktool({"--no-config", "send", "stripe", "--scenario", "checkout", "--to", r.url(),
-                     "--secret", kStripeSecret, "--fixtures", dir.path().string()});
+                     "--secret", kScenarioStripeSecret, "--fixtures", dir.path().string()});
   ASSERT_EQ(res.exit_code, 0) << res.describe();
-  const auto events = bodies(r);
-  EXPECT_EQ(types(events), (std::vector<std::string>{"customer.created", "customer.updated"}));
+  const auto events = scenario_bodies(r);
+  EXPECT_EQ(scenario_types(events),
+            (std::vector<std::string>{"customer.created", "customer.updated"}));
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0]["data"]["object"]["id"], events[1]["data"]["object"]["id"]);
   (void)dir.write("stripe/scenarios/broken.json", R"({"scenario": "broken", "events": [

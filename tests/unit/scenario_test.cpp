@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::int64_t kNow = 1764065326123;
+constexpr std::int64_t kScenarioNow = 1764065326123;
 
 // A fixture directory with two events of a made-up family, removed at the end.
 class ScenarioDir : public ::testing::Test {
@@ -36,7 +36,7 @@ protected:
   fs::path root_;
 };
 
-core::Scenario two_steps() {
+core::Scenario scenario_two_steps() {
   return core::parse_scenario(R"({"scenario": "s", "description": "d",
     "shared": ["{{id:x_}}", "{{int:5#k}}"],
     "events": [{"event": "a", "delay_ms": 0},
@@ -45,7 +45,7 @@ core::Scenario two_steps() {
                               "acme", "s", "test");
 }
 
-std::string usage_message(const std::function<void()>& fn) {
+std::string scenario_usage_message(const std::function<void()>& fn) {
   try {
     fn();
   } catch (const Error& e) {
@@ -59,17 +59,17 @@ std::string usage_message(const std::function<void()>& fn) {
 } // namespace
 
 TEST_F(ScenarioDir, SharedPlaceholdersHaveOneValueAcrossEventsOthersAreFresh) {
-  const core::ScenarioRun run(fixtures(), two_steps(), {}, false, kNow);
+  const core::ScenarioRun run(fixtures(), scenario_two_steps(), {}, false, kScenarioNow);
   ASSERT_EQ(run.size(), 2u);
-  const auto a = ordered_json::parse(run.render(0, kNow).body);
-  const auto b = ordered_json::parse(run.render(1, kNow).body);
+  const auto a = ordered_json::parse(run.render(0, kScenarioNow).body);
+  const auto b = ordered_json::parse(run.render(1, kScenarioNow).body);
   EXPECT_TRUE(a["id"].get<std::string>().starts_with("x_"));
   EXPECT_EQ(a["id"], b["ref"]);
   // The renamed local placeholder is the shared one, in the URL too, and in the set value.
   EXPECT_EQ("/things/" + b["local"].dump(), b["url"]);
   EXPECT_EQ(b["n"], b["local"]);
   // A second render of the same event keeps the shared ids and draws the rest afresh.
-  const auto a2 = ordered_json::parse(run.render(0, kNow).body);
+  const auto a2 = ordered_json::parse(run.render(0, kScenarioNow).body);
   EXPECT_EQ(a2["id"], a["id"]);
   EXPECT_NE(a2["fresh"], a["fresh"]);
 }
@@ -77,9 +77,9 @@ TEST_F(ScenarioDir, SharedPlaceholdersHaveOneValueAcrossEventsOthersAreFresh) {
 TEST_F(ScenarioDir, UserSetsApplyWhereThePathExists) {
   const std::vector<core::SetOp> sets = {core::parse_set("list.0=7"), core::parse_set("n=9"),
                                          core::parse_set("nowhere.x=1")};
-  const core::ScenarioRun run(fixtures(), two_steps(), sets, false, kNow);
-  const auto a = ordered_json::parse(run.render(0, kNow).body);
-  const auto b = ordered_json::parse(run.render(1, kNow).body);
+  const core::ScenarioRun run(fixtures(), scenario_two_steps(), sets, false, kScenarioNow);
+  const auto a = ordered_json::parse(run.render(0, kScenarioNow).body);
+  const auto b = ordered_json::parse(run.render(1, kScenarioNow).body);
   EXPECT_EQ(a["list"][0], 7);
   EXPECT_FALSE(b.contains("list"));
   EXPECT_EQ(a["n"], 9);
@@ -95,22 +95,23 @@ TEST_F(ScenarioDir, StoreFindsUserScenariosAndSuggestsNames) {
         R"({"scenario": "checkout", "events": [{"event": "a", "delay_ms": 0}]})");
   EXPECT_EQ(scenarios().names("acme"), std::vector<std::string>{"checkout"});
   EXPECT_EQ(scenarios().load("acme", "checkout").steps.size(), 1u);
-  const auto msg = usage_message([&] { (void)scenarios().load("acme", "chekout"); });
+  const auto msg = scenario_usage_message([&] { (void)scenarios().load("acme", "chekout"); });
   EXPECT_EQ(msg, "unknown acme scenario 'chekout' (did you mean 'checkout'?); known: checkout");
-  EXPECT_EQ(usage_message([&] { (void)scenarios().load("nobody", "x"); }),
+  EXPECT_EQ(scenario_usage_message([&] { (void)scenarios().load("nobody", "x"); }),
             "no scenarios for provider 'nobody'");
 }
 
 TEST_F(ScenarioDir, AMissingEventNamesTheScenarioAndStep) {
   const auto sc = core::parse_scenario(
       R"({"scenario": "s", "events": [{"event": "a"}, {"event": "nope"}]})", "acme", "s", "t");
-  const auto msg = usage_message([&] { core::ScenarioRun(fixtures(), sc, {}, false, kNow); });
+  const auto msg =
+      scenario_usage_message([&] { core::ScenarioRun(fixtures(), sc, {}, false, kScenarioNow); });
   EXPECT_TRUE(msg.starts_with("scenario s, event 2 (nope): unknown acme event 'nope'")) << msg;
 }
 
 TEST(Scenario, MalformedFilesAreUsageErrorsNamingTheField) {
   const auto parse = [](const char* text) {
-    return usage_message([&] { (void)core::parse_scenario(text, "acme", "s", "f.json"); });
+    return scenario_usage_message([&] { (void)core::parse_scenario(text, "acme", "s", "f.json"); });
   };
   EXPECT_EQ(parse("[]"), "f.json: not a JSON object");
   EXPECT_EQ(parse(R"({"scenario": "other", "events": []})"),
