@@ -22,6 +22,7 @@ enum class Value {
   provider,  // a provider id
   secret,    // SECRET or provider=SECRET
   event,     // an event of the command's provider positional (from the binary's fixtures)
+  scenario,  // a scenario of the command's provider positional (fixtures --scenarios)
   checks,    // check names (from `hooktool check --list`), comma-separated
   choices,   // one of a fixed list
 };
@@ -49,6 +50,7 @@ constexpr std::array kHints{
     Hint{"--provider", Value::provider},
     Hint{"--secret", Value::secret},
     Hint{"--event", Value::event},
+    Hint{"--scenario", Value::scenario},
     Hint{"--only", Value::checks},
     Hint{"--skip", Value::checks},
     Hint{"--expect", Value::choices, "2xx 4xx 5xx"},
@@ -192,7 +194,7 @@ Spec describe(const CLI::App& app) {
   // replay --event, a glob over captured event types).
   for (auto& c : s.commands) {
     for (auto& o : c.options)
-      if (o.value == Value::event && c.provider_index < 0)
+      if ((o.value == Value::event || o.value == Value::scenario) && c.provider_index < 0)
         o.value = Value::text;
     for (auto& p : c.positionals)
       if (p.value == Value::event && c.provider_index < 0)
@@ -361,23 +363,27 @@ _hooktool_bin() {
   printf '%s\n' "$bin"
 }
 
-# _hooktool_events PROVIDER [DIR...]: event names from `hooktool fixtures PROVIDER --json`.
+# _hooktool_events PROVIDER [DIR...]: event names from `hooktool fixtures PROVIDER --json`;
+# with _hooktool_kind=scenario, scenario names from `... --scenarios --json`.
 _hooktool_events() {
-  local provider=$1 bin dir
+  local provider=$1 bin dir kind=${_hooktool_kind:-event}
   shift
   local -a extra=()
+  [[ $kind == scenario ]] && extra+=(--scenarios)
   for dir in "$@"; do
     dir=$(_hooktool_expand_tilde "$dir")
     [[ -d $dir ]] && extra+=(--fixtures "$dir")
   done
   bin=$(_hooktool_bin)
   command "$bin" fixtures "$provider" --json "${extra[@]}" </dev/null 2>/dev/null |
-    sed -n 's/.*"event"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p'
+    sed -n "s/.*\"$kind\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p"
 }
 
-# _hooktool_event_reply INDEX CUR: the events of the provider named by positional INDEX.
+# _hooktool_event_reply INDEX CUR [KIND]: the events (or, KIND scenario, the scenarios) of
+# the provider named by positional INDEX.
 _hooktool_event_reply() {
   ((${#positionals[@]} > $1)) || return 0
+  local _hooktool_kind=${3:-event}
   _hooktool_reply -W "$(_hooktool_events "${positionals[$1]}" "${fixture_dirs[@]}")" -- "$2"
 }
 
@@ -537,6 +543,8 @@ std::string bash_action(Value v, const std::vector<std::string>& choices, int pr
     return "_hooktool_secret \"" + cur + "\"";
   case Value::event:
     return "_hooktool_event_reply " + std::to_string(provider_index) + " \"" + cur + "\"";
+  case Value::scenario:
+    return "_hooktool_event_reply " + std::to_string(provider_index) + " \"" + cur + "\" scenario";
   case Value::checks:
     return "_hooktool_check_list \"" + cur + "\"";
   case Value::choices:
@@ -654,15 +662,17 @@ _hooktool_program() {
 }
 
 # _hooktool_events PROVIDER [DIR...]: PROVIDER's events, from
-# `hooktool fixtures PROVIDER --json` (built-in fixtures plus those in each DIR).
+# `hooktool fixtures PROVIDER --json` (built-in fixtures plus those in each DIR); with
+# _hooktool_kind=scenario, its scenarios (`fixtures PROVIDER --scenarios --json`).
 _hooktool_events() {
-  local provider=$1 dir bin out expl REPLY
+  local provider=$1 dir bin out expl REPLY kind=${_hooktool_kind:-event}
   local -a extra events
   shift
   if [[ -z $provider ]]; then
-    _message 'event (name the provider first)'
+    _message "$kind (name the provider first)"
     return 1
   fi
+  [[ $kind == scenario ]] && extra+=(--scenarios)
   for dir in "$@"; do
     dir=${(Q)dir}
     [[ $dir == '~' || $dir == '~/'* ]] && dir=$HOME${dir#\~}
@@ -671,9 +681,9 @@ _hooktool_events() {
   _hooktool_program
   bin=$REPLY
   out=$(_call_program events ${(q)bin} fixtures ${(q)provider} --json ${(q)extra} 2>/dev/null </dev/null |
-    sed -n 's/.*"event"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p')
+    sed -n "s/.*\"$kind\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p")
   events=(${(f)out})
-  _wanted events expl 'event' compadd -a events
+  _wanted ${kind}s expl $kind compadd -a events
 }
 
 # The value of check's --only and --skip: check names from `hooktool check --list`
@@ -749,6 +759,8 @@ std::string zsh_action(Value v, const std::vector<std::string>& choices) {
     return "_hooktool_secret";
   case Value::event:
     return "->event";
+  case Value::scenario:
+    return "->scenario";
   case Value::checks:
     return "->checks";
   case Value::choices: {
@@ -771,6 +783,8 @@ std::string zsh_message(const OptionSpec& o) {
     return "provider";
   case Value::event:
     return "event";
+  case Value::scenario:
+    return "scenario";
   case Value::checks:
     return "check";
   default:
@@ -832,9 +846,12 @@ std::string render_zsh(const Spec& s) {
            "  _arguments -C -s -S \\\n" +
            zsh_specs(c) + "    && ret=0\n";
     out += "  case $state in\n";
-    if (c.provider_index >= 0)
-      out += "    event) _hooktool_events \"${(Q)line[" + std::to_string(c.provider_index + 1) +
-             "]}\" ${(s.:.)opt_args[--fixtures]} && ret=0 ;;\n";
+    if (c.provider_index >= 0) {
+      const auto line = "\"${(Q)line[" + std::to_string(c.provider_index + 1) +
+                        "]}\" ${(s.:.)opt_args[--fixtures]} && ret=0 ;;\n";
+      out += "    event) _hooktool_events " + line;
+      out += "    scenario) _hooktool_kind=scenario _hooktool_events " + line;
+    }
     out += "    checks) _hooktool_checks && ret=0 ;;\n  esac\n  return ret\n}\n";
   }
   out += "\n_hooktool() {\n"
@@ -934,8 +951,10 @@ function __hooktool_bin
 end
 
 # The events of the provider named by positional INDEX (from 0), from
-# `hooktool fixtures PROVIDER --json` (with any --fixtures DIR already on the command line).
-function __hooktool_events -a index
+# `hooktool fixtures PROVIDER --json` (with any --fixtures DIR already on the command line);
+# with KIND scenario, its scenarios (`fixtures PROVIDER --scenarios --json`).
+function __hooktool_events -a index kind
+    test -n "$kind"; or set kind event
     set -l st (__hooktool_state)
     set -l at (math 4 + $index)
     set -q st[$at]; or return
@@ -958,8 +977,9 @@ function __hooktool_events -a index
         set dir (string replace -r -- '^~(?=/|$)' "$HOME" $dir)
         test -n "$dir"; and test -d "$dir"; and set -a extra --fixtures $dir
     end
+    test $kind = scenario; and set -a extra --scenarios
     command $bin fixtures $provider --json $extra </dev/null 2>/dev/null |
-        string match -r -- '"event"\s*:\s*"[^"]*"' |
+        string match -r -- '"'$kind'"\s*:\s*"[^"]*"' |
         string replace -r -- '.*"([^"]*)"$' '$1'
 end
 
@@ -1025,6 +1045,8 @@ std::string fish_value(Value v, const std::vector<std::string>& choices, int pro
     return needs + "-a '(__hooktool_secret_prefixes)'";
   case Value::event:
     return needs + "-a '(__hooktool_events " + std::to_string(provider_index) + ")'";
+  case Value::scenario:
+    return needs + "-a '(__hooktool_events " + std::to_string(provider_index) + " scenario)'";
   case Value::checks:
     return needs + "-a '(__hooktool_checks)'";
   case Value::choices:

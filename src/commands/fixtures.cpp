@@ -3,6 +3,7 @@
 #include "commands/common.hpp"
 #include "core/compose.hpp"
 #include "core/fixtures.hpp"
+#include "core/scenario.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
@@ -23,12 +24,15 @@ CLI::App* register_fixtures(CLI::App& app, FixturesOptions& o) {
                   "or a group such as pull_request (lists its actions)");
   cmd->add_option("--fixtures", o.fixture_dirs, "Extra fixture directory");
   cmd->add_flag("--json", o.json, "One JSON object per event (with an event: its body too)");
+  cmd->add_flag("--scenarios", o.scenarios,
+                "List the scenarios (send --scenario) and their events; with a name, that one");
   cmd->footer("Examples:\n"
               "  hooktool fixtures\n"
               "  hooktool fixtures stripe --json\n"
               "  hooktool fixtures stripe 'invoice.*'\n"
               "  hooktool fixtures github pull_request\n"
-              "  hooktool fixtures github push");
+              "  hooktool fixtures github push\n"
+              "  hooktool fixtures stripe --scenarios");
   one_value_per_flag(*cmd);
   return cmd;
 }
@@ -113,11 +117,62 @@ void print_body(std::string_view id, const core::FixtureStore& store, const core
   throw usage_error(msg + "; `hooktool fixtures " + std::string(id) + "` lists them");
 }
 
+void print_scenario(std::string_view id, const core::Scenario& s, bool json) {
+  if (json) {
+    auto j = core::scenario_json(s);
+    j["provider"] = id;
+    std::cout << j.dump() << "\n";
+    return;
+  }
+  constexpr auto out = ui::Stream::out;
+  std::cout << "  " << ui::paint(s.name, ui::Style::bold, out) << "  " << s.description;
+  if (s.origin != "built-in")
+    std::cout << ui::paint("  " + s.origin, ui::Style::dim, out);
+  std::cout << "\n";
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    std::cout << "    " << i + 1 << ". " << s.steps[i].event;
+    if (i > 0)
+      std::cout << ui::paint("  +" + std::to_string(s.steps[i].delay_ms) + " ms", ui::Style::dim,
+                             out);
+    std::cout << "\n";
+  }
+}
+
+// `fixtures [PROVIDER] --scenarios [NAME]`: every scenario of the provider (of each provider
+// that has some), or the one named.
+int list_scenarios(const FixturesOptions& o) {
+  const core::ScenarioStore store(
+      std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
+  if (!o.query.empty()) {
+    print_scenario(o.provider, store.load(providers::fixture_family(o.provider), o.query), o.json);
+    return 0;
+  }
+  bool any = false;
+  for (const auto id : providers::provider_ids()) {
+    const auto family = providers::fixture_family(id);
+    if ((!o.provider.empty() && id != o.provider) || (o.provider.empty() && family != id))
+      continue;
+    const auto list = store.list(family);
+    if (list.empty())
+      continue;
+    any = true;
+    if (!o.json)
+      std::cout << ui::paint(std::string(id), ui::Style::bold, ui::Stream::out) << "\n";
+    for (const auto& s : list)
+      print_scenario(id, s, o.json);
+  }
+  if (!any && !o.provider.empty() && !o.json)
+    std::cerr << "no scenarios for " << o.provider << "\n";
+  return 0;
+}
+
 } // namespace
 
 int run_fixtures(const FixturesOptions& o) {
   if (!o.provider.empty())
     (void)providers::require_provider(o.provider);
+  if (o.scenarios)
+    return list_scenarios(o);
   const core::FixtureStore store(
       std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
   if (!o.query.empty()) {

@@ -13,6 +13,7 @@ struct FixturesOptions {
   std::string query; // an event (print its body), a glob or a group (list the matches)
   std::vector<std::string> fixture_dirs;
   bool json = false;
+  bool scenarios = false; // list the scenarios (send --scenario) instead of the events
 };
 
 // Adds the `fixtures` subcommand.

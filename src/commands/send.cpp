@@ -3,6 +3,7 @@
 #include "core/capture.hpp"
 #include "core/compose.hpp"
 #include "core/dev_secrets.hpp"
+#include "core/scenario.hpp"
 #include "model/url.hpp"
 #include "net/http_client.hpp"
 #include "net/load.hpp"
@@ -23,13 +24,14 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace hooktool::commands {
 
 CLI::App* register_send(CLI::App& app, SendOptions& o) {
   auto* cmd = app.add_subcommand("send", "Send a provider-shaped, signed webhook to a URL");
   cmd->add_option("provider", o.provider, providers::joined_ids())->required();
-  cmd->add_option("event", o.event, "Event (fixture) name; see `hooktool fixtures`")->required();
+  cmd->add_option("event", o.event, "Event (fixture) name; see `hooktool fixtures`");
   cmd->add_option("--to", o.to,
                   "Target: localhost:3000, :3000, http(s)://host:port/path (or HOOKTOOL_TO, "
                   "`to` in the config file)");
@@ -89,6 +91,16 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
   cmd->add_flag("--same-payload", o.same_payload,
                 "Load mode: send one signed delivery over and over")
       ->group("Load");
+  cmd->add_option("--scenario", o.scenario,
+                  "Send a scenario's events in order, sharing ids, instead of one event "
+                  "(see `hooktool fixtures PROVIDER --scenarios`)")
+      ->group("Scenario");
+  cmd->add_option("--scenario-gap", o.scenario_gap_ms,
+                  "Scenario: the longest wait between two events, in ms (each waits the "
+                  "scenario's delay, capped at this; 0: back to back)")
+      ->capture_default_str()
+      ->check(CLI::Range(0LL, 86400000LL))
+      ->group("Scenario");
   add_generic_options(*cmd, o.generic);
   cmd->footer(
       "Examples:\n"
@@ -96,7 +108,8 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
       "whsec_…\n"
       "  hooktool send github push --to :3000 --secret s3cret --duplicate 3 --expect 2xx --json\n"
       "  hooktool send stripe invoice.paid --to :3000 --tamper signature   # must get 4xx\n"
-      "  hooktool send github push --to :3000 --count 20000 --concurrency 32   # load");
+      "  hooktool send github push --to :3000 --count 20000 --concurrency 32   # load\n"
+      "  hooktool send stripe --scenario checkout --to :3000/webhooks   # a sequence of events");
   one_value_per_flag(*cmd);
   return cmd;
 }
@@ -568,6 +581,58 @@ void wait_for_listener(const SendOptions& o, const model::Url& target) {
                 " s (--wait-for-listener)");
 }
 
+// --scenario: the scenario's events in order, each rendered with the shared ids, signed and
+// sent as one send is, waiting between them; the first that fails stops the run.
+int send_scenario(Context& c, const core::Settings& settings, const std::string& url,
+                  std::int64_t backoff_ms) {
+  const auto& o = c.o;
+  if (!o.event.empty() || !o.data.empty() || c.tampered || o.count > 0 || o.duration_s > 0)
+    throw usage_error("--scenario sends the scenario's events: it takes no EVENT, --data, "
+                      "--tamper, --count or --duration");
+  const std::vector<std::filesystem::path> dirs(o.fixture_dirs.begin(), o.fixture_dirs.end());
+  const core::FixtureStore store(dirs);
+  const auto family = std::string(providers::fixture_family(c.provider.id()));
+  std::vector<core::SetOp> sets;
+  for (const auto& s : o.sets)
+    sets.push_back(core::parse_set(s));
+  const core::ScenarioRun run(store, core::ScenarioStore(dirs).load(family, o.scenario), sets,
+                              c.provider.pretty_json(), util::now_ms() - o.age_s * 1000);
+  for (const auto& path : run.unmatched_sets())
+    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " --set " << path
+              << ": no event of scenario " << o.scenario << " has this field; not applied\n";
+  c.secret = signing_secret(o, settings, c.provider);
+  for (std::size_t i = 0; i < run.size(); ++i) {
+    const auto& step = run.scenario().steps[i];
+    if (i > 0 && !o.dry_run)
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min<std::int64_t>(step.delay_ms, o.scenario_gap_ms)));
+    const auto now_ms = util::now_ms() - o.age_s * 1000;
+    core::ComposeInput in;
+    in.provider = &c.provider;
+    in.event = step.event;
+    in.payload = run.render(i, now_ms);
+    in.url = url;
+    in.signing_url = o.signing_url;
+    in.secret = c.secret;
+    in.timestamp = now_ms / 1000;
+    in.extra_headers = c.extra;
+    const auto delivery = core::compose(in);
+    if (o.dry_run) {
+      if (i > 0 && !o.json)
+        std::cout << "\n";
+      print_dry_run(c, delivery);
+    } else if (deliver_copies(c, delivery, backoff_ms, core::Tamper::none) != 0) {
+      std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " scenario "
+                << o.scenario << " stopped at event " << i + 1 << " of " << run.size() << " ("
+                << step.event << ")" << (i + 1 < run.size() ? "; the rest were not sent\n" : "\n");
+      return 1;
+    }
+  }
+  if (!o.dry_run && !o.json)
+    std::cerr << "scenario " << o.scenario << ": " << run.size() << " events delivered\n";
+  return 0;
+}
+
 } // namespace
 
 int run_send(const SendOptions& o, const core::Settings& settings) {
@@ -590,6 +655,11 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
             parse_headers(o.headers),
             std::nullopt,
             tamper != core::Tamper::none};
+  if (!o.scenario.empty())
+    return send_scenario(c, settings, target.str(), *backoff);
+  if (o.event.empty())
+    throw usage_error("send needs an EVENT (see `hooktool fixtures " + o.provider +
+                      "`) or --scenario NAME");
 
   const core::FixtureStore store(
       std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));

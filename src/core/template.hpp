@@ -42,6 +42,10 @@ public:
   std::string fill_json_text(std::string_view json_text);
   // The value of one placeholder body ("uuid", "now-60", "id:evt_#2"); throws on unknown ones.
   nlohmann::ordered_json value_of(std::string_view token);
+  // Uses value for every occurrence of the placeholder token (a scenario's shared ids).
+  void share(std::string token, nlohmann::ordered_json value) {
+    memo_.insert_or_assign(std::move(token), std::move(value));
+  }
 
 private:
   // How a filled-in value is written.

@@ -596,6 +596,25 @@ TEST_F(CompletionsZsh, OffersProvidersEvents) {
   EXPECT_EQ(as_set(complete(e2e::kHooktool + " check github --event ")), fixture_events("github"));
 }
 
+// send --scenario offers the provider's scenarios, from `hooktool fixtures PROVIDER --scenarios`.
+const Names kStripeScenarios = {"cancellation",           "checkout",    "dispute", "refund",
+                                "subscription_lifecycle", "trial_ending"};
+
+TEST_F(CompletionsBash, OffersTheProvidersScenarios) {
+  EXPECT_EQ(as_set(complete({"hooktool", "send", "stripe", "--scenario", ""})), kStripeScenarios);
+  EXPECT_EQ(complete({"hooktool", "send", "github", "--scenario", "pull"}),
+            Candidates{"pull_request_merged"});
+}
+
+TEST_F(CompletionsZsh, OffersTheProvidersScenarios) {
+  EXPECT_EQ(as_set(complete(e2e::kHooktool + " send stripe --scenario ")), kStripeScenarios);
+}
+
+TEST_F(CompletionsFish, OffersTheProvidersScenarios) {
+  const auto got = complete_all({e2e::kHooktool + " send stripe --scenario "});
+  EXPECT_EQ(as_set(got.at(0)), kStripeScenarios);
+}
+
 // --- Behaviour of the bash completion -------------------------------------------------------
 
 TEST_F(CompletionsBash, CompletesProvidersAfterOptionsAndTheirValues) {
