@@ -36,6 +36,32 @@ std::vector<std::string> Inspector::signed_urls(const std::string& target,
   return urls;
 }
 
+void Inspector::judge_handshake(const providers::Provider& provider, const model::HttpRequest& req,
+                                const std::optional<std::string>& secret,
+                                core::CaptureRecord& r) const {
+  auto answer = provider.handshake_answer(req, secret.value_or(""));
+  if (!answer)
+    return;
+  core::HandshakeInfo h;
+  const auto status = r.verification.status;
+  if (!config_.answer_handshakes) {
+    h.note = "passed on (--no-handshake)";
+  } else if (status == model::VerdictStatus::valid) {
+    h.answered = true;
+    h.status = answer->status;
+    h.content_type = std::move(answer->content_type);
+    h.body = std::move(answer->body);
+  } else if (status == model::VerdictStatus::unverified) {
+    h.note = "not answered: no secret to check its signature with, passed on like any delivery";
+  } else {
+    // What the providers require of the endpoint: refuse a verification request that is not
+    // theirs (Discord sends invalid ones on purpose and wants 401).
+    h.status = 401;
+    h.note = "refused 401: signature " + std::string(model::to_string(status));
+  }
+  r.handshake = std::move(h);
+}
+
 core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
   core::CaptureRecord r;
   r.id = core::new_capture_id();
@@ -67,6 +93,7 @@ core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
                         "no secret for " + family + " (give --secret " + family + "=…)"};
     else
       r.verification = provider->verify(view, params);
+    judge_handshake(*provider, view, params.secret, r);
   }
   r.method = std::move(req.method);
   r.path = std::move(req.path);

@@ -23,6 +23,7 @@ struct InspectorConfig {
   std::optional<std::string> bare_secret;     // --secret S: for whichever provider is detected
   std::optional<std::int64_t> tolerance;      // --tolerance
   std::string public_url;                     // --public-url: what the sender signed (Twilio)
+  bool answer_handshakes = true;              // false: --no-handshake
 };
 
 // Turns a received request into a capture record: provider, event, verification verdict.
@@ -34,6 +35,11 @@ public:
   [[nodiscard]] core::CaptureRecord inspect(net::IncomingRequest&& request) const;
 
 private:
+  // Sets record.handshake when the delivery is the provider's endpoint-verification request:
+  // answered when its signature verified, refused when it did not, passed on without a secret
+  // or with --no-handshake.
+  void judge_handshake(const providers::Provider& provider, const model::HttpRequest& req,
+                       const std::optional<std::string>& secret, core::CaptureRecord& r) const;
   [[nodiscard]] const providers::Provider* provider_for(const model::Headers& headers) const;
   // Candidate URLs the sender signed: --public-url + target, then the Host header's.
   [[nodiscard]] std::vector<std::string> signed_urls(const std::string& target,
