@@ -509,7 +509,10 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
   in.tamper = tamper;
   if ((o.count > 0 || o.duration_s > 0) && !o.dry_run)
     return run_load(c, store, spec, in);
-  const auto delivery = core::compose(in);
+  auto delivery = core::compose(in);
+  if (provider->is_handshake_event(o.event))
+    // The answer is judged byte for byte: ask for it uncompressed (hooktool decodes no gzip).
+    model::remove_header(delivery.request.headers, "Accept-Encoding");
   if (tamper != core::Tamper::none && !delivery.tamper_applied)
     throw usage_error("--tamper " + o.tamper + ": " + delivery.tamper_note);
   if (o.dry_run)

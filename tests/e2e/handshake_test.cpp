@@ -117,7 +117,7 @@ Answer expected_answer(const Keys& k, const std::string& body) {
     const auto plain = doc["payload"]["plainToken"].get<std::string>();
     return {200, "application/json",
             R"({"plainToken":")" + plain + R"(","encryptedToken":")" +
-                ref::hex(ref::hmac_sha256(k.verifying, plain)) + R"("})"};
+                e2e::ref::hex(e2e::ref::hmac_sha256(k.verifying, plain)) + R"("})"};
   }
   if (k.provider == "twitch")
     return {200, "text/plain", doc["challenge"].get<std::string>()};
@@ -169,7 +169,7 @@ TEST(HandshakeE2E, ListenAnswersEachValidHandshakeExactly) {
 
 // The terminal line says so too (pretty and quiet output).
 TEST(HandshakeE2E, TerminalSaysHandshakeAnswered) {
-  for (const std::vector<std::string> mode : {std::vector<std::string>{}, {"--quiet"}}) {
+  for (const auto& mode : std::vector<std::vector<std::string>>{{}, {"--quiet"}}) {
     auto l = start_listen(listen_secrets(mode));
     const auto s = send_to(l->port(), keys("twitch"));
     ASSERT_EQ(s.exit_code, 0) << s.describe();
