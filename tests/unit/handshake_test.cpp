@@ -1,6 +1,7 @@
 // Handshakes as the providers judge them (handshake_problem), Slack's url_verification answer,
 // the signature drills where body-signed schemes keep their signature (Mailgun, Adyen),
 // Linear's body timestamp drill, and Standard Webhooks v1a key pairs.
+#include "core/capture.hpp"
 #include "core/compose.hpp"
 #include "crypto/crypto.hpp"
 #include "fixture_delivery.hpp"
@@ -218,4 +219,30 @@ TEST(StandardKeyPair, WhskSignsAndWhpkVerifies) {
   v.now = now;
   EXPECT_EQ(p->verify(d.request, v).status, VerdictStatus::valid);
   EXPECT_NE(p->generate_private_key(), sk);
+}
+
+// The capture line keeps what listen did with a handshake, and reads it back.
+TEST(HandshakeCapture, RecordRoundTrips) {
+  core::CaptureRecord r;
+  r.id = "cap_1";
+  r.received_at_ms = 1764065326000;
+  r.handshake = core::HandshakeInfo{true, 200, "text/plain", "chal\"lenge", ""};
+  const auto line = core::to_capture_line(r);
+  EXPECT_TRUE(contains(
+      line,
+      R"("handshake":{"answered":true,"status":200,"content_type":"text/plain","body":"chal\"lenge","note":null})"))
+      << line;
+  const auto back = core::parse_capture_line(line);
+  ASSERT_TRUE(back.handshake);
+  EXPECT_TRUE(back.handshake->answered);
+  EXPECT_EQ(back.handshake->status, 200);
+  EXPECT_EQ(back.handshake->content_type, "text/plain");
+  EXPECT_EQ(back.handshake->body, "chal\"lenge");
+  r.handshake = core::HandshakeInfo{false, 401, "", "", "refused 401: signature invalid"};
+  const auto refused = core::parse_capture_line(core::to_capture_line(r));
+  ASSERT_TRUE(refused.handshake);
+  EXPECT_FALSE(refused.handshake->answered);
+  EXPECT_EQ(refused.handshake->note, "refused 401: signature invalid");
+  r.handshake.reset();
+  EXPECT_FALSE(contains(core::to_capture_line(r), "handshake"));
 }
