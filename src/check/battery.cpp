@@ -134,38 +134,65 @@ CheckResult check_accepts_valid(Runner& run) {
   return result(name, Outcome::pass, seen);
 }
 
+// Only for providers with an endpoint-verification request (run_checks leaves it out for the
+// others): the provider's own judgement of the handler's answer.
+CheckResult check_handshake(Runner& run) {
+  const std::string name = "answers-handshake";
+  const auto& s = run.setup();
+  const auto& p = *s.provider;
+  const auto event = std::string(p.handshake_event());
+  auto d = run.fresh(core::Tamper::none, 0, event);
+  // The answer is judged byte for byte: ask for it uncompressed (hooktool decodes no gzip).
+  model::remove_header(d.request.headers, "Accept-Encoding");
+  const auto r = run.send(d.request);
+  const auto seen = answer_text(r) + " to " + event;
+  const auto advice = "verify the signature, then answer " + event + " as " + std::string(p.id()) +
+                      " requires (see README, Handshakes); until then it does not deliver";
+  if (r.error != net::TransportError::none)
+    return result(name, Outcome::fail, seen, advice);
+  const providers::HandshakeAnswer reply{
+      r.status, std::string(model::find_header(r.headers, "Content-Type").value_or("")), r.body};
+  if (const auto problem = p.handshake_problem(d.request, p.verifying_key(s.secret), reply))
+    return result(name, Outcome::fail, seen + ": " + *problem, advice);
+  return result(name, Outcome::pass, seen + ", answered as " + std::string(p.id()) + " requires");
+}
+
 CheckResult check_tamper(Runner& run, const std::string& name, core::Tamper tamper,
                          const std::string& what) {
   const auto d = run.fresh(tamper);
   if (!d.tamper_applied)
     return result(name, Outcome::skip, d.tamper_note);
   auto r = judge_rejection(name, run.send(d.request), what);
-  if (tamper == core::Tamper::body)
+  // Where the drill happened, when it is not a header a reader would assume.
+  if (tamper == core::Tamper::body || run.setup().provider->signature_header().empty())
     r.evidence += " (" + d.tamper_note + ")";
   return r;
 }
 
-void remove_signature(model::Headers& headers, const providers::Provider& p) {
-  for (const auto name : p.signature_headers())
-    model::remove_header(headers, name);
+// The missing- and malformed-signature drills, applied where the provider keeps its
+// signature (headers, or the body for body-signed schemes); SKIP when there is none.
+CheckResult check_signature_drill(Runner& run, const std::string& name,
+                                  providers::SignatureDrill drill, const std::string& what) {
+  auto d = run.fresh();
+  const auto& p = *run.setup().provider;
+  const auto where = p.drill_signature(d.request, drill);
+  if (where.empty())
+    return result(name, Outcome::skip,
+                  "the " + run.setup().event + " delivery carries no signature to drill");
+  auto r = judge_rejection(name, run.send(d.request), what);
+  if (p.signature_header().empty())
+    r.evidence += " (" + where + ")";
+  return r;
 }
 
 CheckResult check_missing_signature(Runner& run) {
-  auto d = run.fresh();
-  remove_signature(d.request.headers, *run.setup().provider);
-  return judge_rejection("rejects-missing-signature", run.send(d.request), "no signature header");
+  return check_signature_drill(run, "rejects-missing-signature", providers::SignatureDrill::remove,
+                               "no signature");
 }
 
 CheckResult check_malformed_signature(Runner& run) {
-  auto d = run.fresh();
-  const auto& p = *run.setup().provider;
-  model::set_header(d.request.headers, std::string(p.signature_header()), "hooktool=malformed,,v1");
-  // Legacy headers too, so that only a malformed signature is left.
-  for (const auto name : p.signature_headers())
-    if (name != p.signature_header() && model::find_header(d.request.headers, name))
-      model::set_header(d.request.headers, std::string(name), "hooktool=malformed");
-  return judge_rejection("rejects-malformed-signature", run.send(d.request),
-                         "a malformed signature header");
+  return check_signature_drill(run, "rejects-malformed-signature",
+                               providers::SignatureDrill::malform, "a malformed signature");
 }
 
 CheckResult check_stale(Runner& run) {
@@ -360,6 +387,10 @@ struct Check {
 const std::vector<Check>& battery() {
   static const std::vector<Check> checks{
       {{"accepts-valid", "a correctly signed delivery gets 2xx, fast"}, check_accepts_valid},
+      {{"answers-handshake",
+        "the endpoint-verification request gets the answer the provider requires (providers "
+        "with a handshake only)"},
+       check_handshake},
       {{"rejects-wrong-signature", "a wrong signature gets 4xx"},
        [](Runner& r) {
          return check_tamper(r, "rejects-wrong-signature", core::Tamper::signature,
@@ -425,6 +456,9 @@ CheckRun run_checks(const CheckSetup& setup, const std::vector<std::string>& nam
   for (const auto& c : battery()) {
     if (!wanted.contains(c.info.name))
       continue;
+    if (c.info.name == "answers-handshake" && setup.provider->handshake_event().empty())
+      continue; // absent, not SKIP: the provider has no handshake
+
     auto r = c.fn(runner);
     const bool stop = !runner.unreachable().empty();
     if (stop) {

@@ -13,7 +13,8 @@ namespace hooktool::commands {
 
 CLI::App* register_keygen(CLI::App& app, KeygenOptions& o) {
   auto* cmd = app.add_subcommand(
-      "keygen", "Make a key pair for a provider that signs with a private key (discord, sendgrid)");
+      "keygen", "Make a key pair for a provider that signs with a private key (discord, sendgrid, "
+                "standard v1a: whsk_/whpk_)");
   cmd->add_option("provider", o.provider, "Provider id")->required();
   cmd->add_option("--out", o.out,
                   "Write the private key to this file (mode 0600) for --secret-file; print only "
@@ -22,6 +23,7 @@ CLI::App* register_keygen(CLI::App& app, KeygenOptions& o) {
   cmd->footer("Examples:\n"
               "  hooktool keygen discord\n"
               "  hooktool keygen sendgrid --out sendgrid.pem\n"
+              "  hooktool keygen standard     # whsk_ secret key, whpk_ public key\n"
               "  hooktool keygen discord --json | jq -r .public_key");
   one_value_per_flag(*cmd);
   return cmd;
@@ -30,11 +32,11 @@ CLI::App* register_keygen(CLI::App& app, KeygenOptions& o) {
 int run_keygen(const KeygenOptions& o) {
   const auto provider = providers::require_provider(o.provider);
   const std::string id(provider->id());
-  if (!provider->asymmetric())
+  if (!provider->has_key_pairs())
     throw usage_error("keygen: " + id +
                       " signs with a shared secret, not a key pair (send prints a generated "
                       "secret when none is given)");
-  const auto private_key = provider->generate_secret();
+  const auto private_key = provider->generate_private_key();
   const auto public_key = provider->verifying_key(private_key);
   if (!o.out.empty())
     util::write_file(o.out, private_key + (private_key.ends_with('\n') ? "" : "\n"));

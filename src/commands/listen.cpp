@@ -83,6 +83,9 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
                   "Exit after SECONDS; status 1 if --count was not reached")
       ->check(CLI::Range(0.001, 1e7));
   cmd->add_flag("--require-valid", o.require_valid, "Exit status 1 if any delivery was not valid");
+  cmd->add_flag("--no-handshake", o.no_handshake,
+                "Pass endpoint-verification requests (Slack url_verification, Zoom, Twitch, "
+                "Discord PING) on like any delivery instead of answering them");
   cmd->add_option("--max-body", o.max_body, "Largest body accepted, in bytes (larger: 413)")
       ->capture_default_str()
       ->check(CLI::Range(0LL, 1LL << 40));
@@ -141,6 +144,7 @@ listen::InspectorConfig inspector_config(const ListenOptions& o, const core::Set
     c.dev_secrets = std::make_shared<core::DevSecrets>(core::DevSecrets::default_dir());
   if (o.tolerance >= 0)
     c.tolerance = o.tolerance;
+  c.answer_handshakes = !o.no_handshake;
   if (!o.public_url.empty()) {
     (void)model::parse_target(o.public_url);
     c.public_url = o.public_url;

@@ -37,6 +37,7 @@ struct ListenOptions {
   long long count = 0;
   double timeout_s = 0;
   bool require_valid = false;
+  bool no_handshake = false; // --no-handshake: pass endpoint verifications on
   long long max_body = 10LL << 20;
   int workers = 64;
   std::string host_header = "keep"; // --host-header: keep or rewrite

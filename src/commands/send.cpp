@@ -505,6 +505,36 @@ int print_dry_run(const Context& c, const core::Composed& delivery) {
   return 0;
 }
 
+// A handshake event sent with the default expectation: what is wrong with the handler's
+// answer, as the provider would judge it ("" when it is right); nullopt for other sends.
+std::optional<std::string> handshake_check(const Context& c, const model::HttpRequest& sent,
+                                           const net::HttpResponse& r) {
+  if (c.tampered || !c.o.expect.empty() || !c.provider.is_handshake_event(c.o.event) ||
+      r.error != net::TransportError::none)
+    return std::nullopt;
+  const providers::HandshakeAnswer reply{
+      r.status, std::string(model::find_header(r.headers, "Content-Type").value_or("")), r.body};
+  return c.provider.handshake_problem(sent, c.provider.verifying_key(c.secret), reply).value_or("");
+}
+
+// Says how the handler answered the handshake; false when the provider would refuse it.
+bool report_handshake(const Context& c, const std::optional<std::string>& problem,
+                      nlohmann::ordered_json* json) {
+  if (!problem)
+    return true;
+  if (json != nullptr)
+    (*json)["handshake"] = {{"ok", problem->empty()},
+                            {"problem", problem->empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(*problem)}};
+  else if (problem->empty())
+    std::cerr << ui::paint("handshake:", ui::Style::ok, ui::Stream::err) << " answered as "
+              << c.provider.id() << " requires\n";
+  else
+    std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err)
+              << " wrong handshake answer: " << *problem << "\n";
+  return problem->empty();
+}
+
 std::string answer_text(const net::HttpResponse& r) {
   std::string text = r.error == net::TransportError::none
                          ? std::to_string(r.status)
@@ -531,6 +561,7 @@ int deliver_copies(Context& c, const core::Composed& delivery, std::int64_t back
   net::HttpClient client(copts);
   const net::RetryPolicy policy{tamper == core::Tamper::none ? o.retries : 0, backoff_ms};
   int failed = 0;
+  bool handshake_failed = false;
   std::string last_answer;
   for (int copy = 1; copy <= o.duplicate; ++copy) {
     const auto prepare = [&](model::HttpRequest& req, int attempt) {
@@ -548,14 +579,23 @@ int deliver_copies(Context& c, const core::Composed& delivery, std::int64_t back
       return r.error == net::TransportError::none && r.ok_2xx();
     };
     const auto outcome = net::deliver(client, delivery.request, policy, done, prepare, on_attempt);
-    const bool ok = outcome.response.error == net::TransportError::none &&
-                    c.expect.matches(outcome.response.status);
+    const auto handshake = handshake_check(c, delivery.request, outcome.response);
+    const bool answered = outcome.response.error == net::TransportError::none &&
+                          c.expect.matches(outcome.response.status);
+    bool ok = answered && (!handshake || handshake->empty());
     failed += ok ? 0 : 1;
     last_answer = answer_text(outcome.response);
-    if (o.json)
-      std::cout << summary_json(c, delivery, outcome, ok).dump() << "\n" << std::flush;
+    if (o.json) {
+      auto j = summary_json(c, delivery, outcome, ok);
+      (void)report_handshake(c, handshake, &j);
+      std::cout << j.dump() << "\n" << std::flush;
+    } else if (answered || (handshake && !handshake->empty())) {
+      (void)report_handshake(c, handshake, nullptr);
+      if (!ok)
+        handshake_failed = true; // said above: not "expected 2xx"
+    }
   }
-  if (failed > 0 && !o.json) {
+  if (failed > 0 && !o.json && !handshake_failed) {
     std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " expected "
               << c.expect.describe();
     if (o.duplicate == 1)
@@ -682,7 +722,10 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
     wait_for_listener(o, target);
   if ((o.count > 0 || o.duration_s > 0) && !o.dry_run)
     return run_load(c, store, spec, in);
-  const auto delivery = core::compose(in);
+  auto delivery = core::compose(in);
+  if (provider->is_handshake_event(o.event))
+    // The answer is judged byte for byte: ask for it uncompressed (hooktool decodes no gzip).
+    model::remove_header(delivery.request.headers, "Accept-Encoding");
   if (tamper != core::Tamper::none && !delivery.tamper_applied)
     throw usage_error("--tamper " + o.tamper + ": " + delivery.tamper_note);
   if (o.dry_run)

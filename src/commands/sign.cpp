@@ -58,10 +58,17 @@ int run_sign(const SignOptions& o, const core::Settings& settings) {
     req.url = model::parse_target(o.url).str();
   }
   const auto original_url = req.url;
+  const auto original_body = req.body;
   for (const auto& h : provider->sign(req, {secret->value, ts, {}}))
     std::cout << h.name << ": " << h.value << "\n";
   if (req.url != original_url)
     std::cerr << "note: send the request to " << req.url << "\n";
+  if (req.body != original_body) {
+    // The signature covers the body as rewritten (linear's webhookTimestamp): those bytes go
+    // out, after a blank line, as in an HTTP message.
+    std::cerr << "note: signing rewrote the body; send the body printed after the blank line\n";
+    std::cout << "\n" << req.body << (req.body.ends_with('\n') ? "" : "\n");
+  }
   return 0;
 }
 

@@ -89,6 +89,17 @@ ForwardInfo parse_forward(const ojson& j) {
   return f;
 }
 
+HandshakeInfo parse_handshake(const ojson& j) {
+  HandshakeInfo h;
+  if (const auto a = j.find("answered"); a != j.end() && a->is_boolean())
+    h.answered = a->get<bool>();
+  h.status = get_integer<int>(j, "status").value_or(0);
+  h.content_type = get_string(j, "content_type", false);
+  h.body = get_string(j, "body", false);
+  h.note = get_string(j, "note", false);
+  return h;
+}
+
 } // namespace
 
 std::string new_capture_id() {
@@ -190,6 +201,16 @@ std::string to_capture_line(const CaptureRecord& r) {
       append_field(out, "error_kind", r.forward->error_kind);
     out += '}';
   }
+  if (r.handshake) {
+    out += ",\"handshake\":{\"answered\":";
+    out += r.handshake->answered ? "true" : "false";
+    out += ",\"status\":";
+    out += r.handshake->status != 0 ? std::to_string(r.handshake->status) : "null";
+    append_nullable(out, "content_type", r.handshake->content_type);
+    append_nullable(out, "body", r.handshake->body);
+    append_nullable(out, "note", r.handshake->note);
+    out += '}';
+  }
   out += "}\n";
   return out;
 }
@@ -247,6 +268,8 @@ CaptureRecord parse_capture_line(std::string_view line) {
     r.duplicate = parse_duplicate(*d);
   if (const auto f = j.find("forward"); f != j.end() && f->is_object())
     r.forward = parse_forward(*f);
+  if (const auto h = j.find("handshake"); h != j.end() && h->is_object())
+    r.handshake = parse_handshake(*h);
   return r;
 }
 

@@ -28,6 +28,16 @@ struct ForwardInfo {
   std::string error_kind{};
 };
 
+// What listen did with a provider's endpoint-verification request (Slack url_verification,
+// Zoom endpoint.url_validation, …).
+struct HandshakeInfo {
+  bool answered = false;    // listen answered it itself (the signature verified)
+  int status = 0;           // the answer listen gave, when answered
+  std::string content_type; // the answer's content type, when answered
+  std::string body;         // the answer's body, when answered
+  std::string note;         // why it was not answered ("signature invalid", "--no-handshake")
+};
+
 // One delivery as captured by listen or saved by send --save (one JSON line, README §Capture).
 struct CaptureRecord {
   std::string id;                  // capture id, unique per record
@@ -47,6 +57,7 @@ struct CaptureRecord {
   std::int64_t duration_ms = 0;
   std::optional<DuplicateInfo> duplicate; // listen only
   std::optional<ForwardInfo> forward;     // listen --forward-to only
+  std::optional<HandshakeInfo> handshake; // listen: the delivery was a handshake
 };
 
 // A fresh capture id ("cap_" + 20 base62 characters).

@@ -81,11 +81,13 @@ Composed compose(const ComposeInput& in) {
   switch (in.tamper) {
   case Tamper::none:
     break;
-  case Tamper::signature:
-    provider.tamper_signature(req.headers);
-    out.tamper_note = "signature corrupted after signing";
-    out.tamper_applied = true;
+  case Tamper::signature: {
+    const auto where = provider.drill_signature(req, providers::SignatureDrill::corrupt);
+    out.tamper_applied = !where.empty();
+    out.tamper_note = where.empty() ? "the delivery carries no signature to corrupt"
+                                    : "signature corrupted after signing (" + where + ")";
     break;
+  }
   case Tamper::body: {
     providers::VerifyParams params;
     params.secret = provider.asymmetric() ? provider.verifying_key(in.secret) : in.secret;
@@ -101,8 +103,7 @@ Composed compose(const ComposeInput& in) {
     break;
   }
   case Tamper::timestamp:
-    provider.tamper_timestamp(req.headers);
-    out.tamper_note = "timestamp moved 1 s after signing";
+    out.tamper_note = provider.tamper_delivery_timestamp(req);
     out.tamper_applied = true;
     break;
   }

@@ -83,6 +83,32 @@ model::Verdict Inspector::verify(const providers::Provider& provider,
   return provider.verify(view, params);
 }
 
+void Inspector::judge_handshake(const providers::Provider& provider, const model::HttpRequest& req,
+                                const std::optional<std::string>& secret,
+                                core::CaptureRecord& r) const {
+  auto answer = provider.handshake_answer(req, secret.value_or(""));
+  if (!answer)
+    return;
+  core::HandshakeInfo h;
+  const auto status = r.verification.status;
+  if (!config_.answer_handshakes) {
+    h.note = "passed on (--no-handshake)";
+  } else if (status == model::VerdictStatus::valid) {
+    h.answered = true;
+    h.status = answer->status;
+    h.content_type = std::move(answer->content_type);
+    h.body = std::move(answer->body);
+  } else if (status == model::VerdictStatus::unverified) {
+    h.note = "not answered: no secret to check its signature with, passed on like any delivery";
+  } else {
+    // What the providers require of the endpoint: refuse a verification request that is not
+    // theirs (Discord sends invalid ones on purpose and wants 401).
+    h.status = 401;
+    h.note = "refused 401: signature " + std::string(model::to_string(status));
+  }
+  r.handshake = std::move(h);
+}
+
 core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
   core::CaptureRecord r;
   r.id = core::new_capture_id();
@@ -110,6 +136,7 @@ core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
     params.now = r.received_at_ms / 1000;
     params.urls = signed_urls(req.target, view.headers, req.tls);
     r.verification = verify(*provider, view, params);
+    judge_handshake(*provider, view, params.secret, r);
   }
   r.method = std::move(req.method);
   r.path = std::move(req.path);

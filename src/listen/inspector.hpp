@@ -26,6 +26,7 @@ struct InspectorConfig {
   std::string public_url;                     // --public-url: what the sender signed (Twilio)
   // The development secrets, for a provider no secret above covers (null: none are used).
   std::shared_ptr<core::DevSecrets> dev_secrets;
+  bool answer_handshakes = true; // false: --no-handshake
 };
 
 // Turns a received request into a capture record: provider, event, verification verdict.
@@ -37,6 +38,11 @@ public:
   [[nodiscard]] core::CaptureRecord inspect(net::IncomingRequest&& request) const;
 
 private:
+  // Sets record.handshake when the delivery is the provider's endpoint-verification request:
+  // answered when its signature verified, refused when it did not, passed on without a secret
+  // or with --no-handshake.
+  void judge_handshake(const providers::Provider& provider, const model::HttpRequest& req,
+                       const std::optional<std::string>& secret, core::CaptureRecord& r) const;
   [[nodiscard]] const providers::Provider* provider_for(const model::Headers& headers) const;
   // The verdict with the configured secret, else the development secret (a mismatch with that
   // one is "unverified", never "invalid"), else "no secret" for a signed delivery.

@@ -77,9 +77,21 @@ std::optional<core::ForwardInfo> Responder::replay(const core::CaptureRecord& re
   return copy.forward;
 }
 
+namespace {
+net::OutgoingResponse refused(int status, std::string reason);
+} // namespace
+
 net::OutgoingResponse Responder::respond(core::CaptureRecord& record) {
   if (sim_.delay_ms > 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(sim_.delay_ms));
+  if (const auto& h = record.handshake; h && h->status != 0) {
+    // A handshake listen answers (or refuses) itself: never forwarded, never a simulated failure.
+    if (h->answered)
+      return {h->status, {{"Content-Type", h->content_type}}, h->body};
+    return refused(h->status, "handshake not answered: signature " +
+                                  std::string(model::to_string(record.verification.status)) + ": " +
+                                  record.verification.reason);
+  }
   for (const auto& route : routes_)
     if (route.matches(record))
       return forward(route, record);

@@ -199,6 +199,34 @@ void AdyenProvider::tamper_signature(model::Headers& /*headers*/) const {
   // Nothing to corrupt: the signatures are in the body.
 }
 
+std::string AdyenProvider::drill_signature(model::HttpRequest& req, SignatureDrill drill) const {
+  auto doc = parse_ordered(req.body);
+  const auto items = doc ? items_of(*doc) : std::vector<Ordered*>{};
+  bool drilled = false;
+  for (auto* item : items) {
+    const auto extra = item->find("additionalData");
+    if (extra == item->end() || !extra->is_object() || !extra->contains("hmacSignature"))
+      continue;
+    auto& sig = (*extra)["hmacSignature"];
+    if (drill == SignatureDrill::remove) {
+      extra->erase("hmacSignature");
+    } else if (drill == SignatureDrill::malform) {
+      sig = "hooktool=malformed,,v1";
+    } else {
+      auto text = sig.is_string() ? sig.get<std::string>() : std::string();
+      if (text.empty())
+        continue;
+      detail::corrupt_at(text, text.size() / 2);
+      sig = text;
+    }
+    drilled = true;
+  }
+  if (!drilled)
+    return {};
+  req.body = dump_like(*doc, req.body);
+  return "additionalData.hmacSignature of every item in the body";
+}
+
 bool AdyenProvider::set_unknown_event(model::HttpRequest& req) const {
   auto doc = parse_ordered(req.body);
   const auto items = doc ? items_of(*doc) : std::vector<Ordered*>{};

@@ -37,6 +37,8 @@ public:
   // Adyen's sender: User-Agent "Adyen HttpClient <version>".
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   void tamper_signature(model::Headers& headers) const override;
+  // On every item's additionalData.hmacSignature: the signatures are in the body.
+  std::string drill_signature(model::HttpRequest& req, SignatureDrill drill) const override;
 };
 
 } // namespace hooktool::providers

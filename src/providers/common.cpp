@@ -6,6 +6,7 @@
 #include "util/strings.hpp"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 
@@ -236,6 +237,54 @@ bool set_json_member(std::string& body, std::string_view key, std::string_view v
   (*doc)[std::string(key)] = value;
   body = doc->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return true;
+}
+
+std::string media_type(std::string_view content_type) {
+  auto type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+    type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t'))
+    type.remove_prefix(1);
+  std::string out(type);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<std::string> handshake_status_problem(const Provider& p, int status) {
+  if (status >= 200 && status < 300)
+    return std::nullopt;
+  return "answered " + std::to_string(status) + ", not 2xx: " + std::string(p.id()) +
+         " counts the endpoint as not verified";
+}
+
+std::optional<std::string> json_answer_problem(const Provider& p, const HandshakeAnswer& expected,
+                                               const HandshakeAnswer& reply) {
+  const auto id = std::string(p.id());
+  if (reply.body.empty())
+    return "empty body: " + id + " wants " + expected.body;
+  const auto got_type = media_type(reply.content_type);
+  if (got_type != "application/json")
+    return "wrong content type '" + (got_type.empty() ? "(none)" : util::printable(got_type)) +
+           "': " + id + " wants application/json";
+  const auto want = util::parse_json(expected.body);
+  const auto got = util::parse_json(reply.body);
+  if (!got || !got->is_object())
+    return "the body is not a JSON object: '" + util::printable(reply.body.substr(0, 80)) + "'";
+  if (!want || !want->is_object())
+    return std::nullopt;
+  for (const auto& [key, value] : want->items()) {
+    const auto it = got->find(key);
+    if (it == got->end())
+      return "missing \"" + key + "\" in the answer '" +
+             util::printable(reply.body.substr(0, 120)) + "'";
+    if (*it != value)
+      return "wrong \"" + key + "\": got " +
+             util::printable(it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
+             ", " + id + " wants " +
+             value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return std::nullopt;
 }
 
 } // namespace detail

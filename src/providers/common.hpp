@@ -68,4 +68,15 @@ void tamper_paired_timestamp(const PairedScheme& scheme, model::Headers& headers
 // is not a JSON object (check's accepts-unknown-event drill).
 bool set_json_member(std::string& body, std::string_view key, std::string_view value);
 
+// The media type of a Content-Type value, lower case and without parameters
+// ("application/json"); empty when there is none.
+std::string media_type(std::string_view content_type);
+// Why a handshake answer with this status fails ("answered 500, not 2xx: …"); nullopt for 2xx.
+std::optional<std::string> handshake_status_problem(const Provider& p, int status);
+// Compares a JSON handshake reply with the expected JSON answer member by member: wrong
+// content type, not a JSON object, a missing member or a wrong value; nullopt when each
+// expected member is there with its value.
+std::optional<std::string> json_answer_problem(const Provider& p, const HandshakeAnswer& expected,
+                                               const HandshakeAnswer& reply);
+
 } // namespace hooktool::providers::detail

@@ -32,9 +32,7 @@ public:
   [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   void tamper_timestamp(model::Headers& headers) const override;
-  [[nodiscard]] bool is_handshake_event(std::string_view event) const override {
-    return event == "ping";
-  }
+  [[nodiscard]] std::string_view handshake_event() const override { return "ping"; }
   [[nodiscard]] std::optional<HandshakeAnswer>
   handshake_answer(const model::HttpRequest& req, std::string_view secret) const override;
 };

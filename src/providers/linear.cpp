@@ -172,8 +172,20 @@ bool LinearProvider::set_unknown_event(model::HttpRequest& req) const {
 
 void LinearProvider::tamper_timestamp(model::Headers& /*headers*/) const {
   throw usage_error("--tamper timestamp: linear signs its timestamp inside the body "
-                    "(webhookTimestamp); use --age SECONDS to send a stale delivery, or "
-                    "--tamper body");
+                    "(webhookTimestamp), not in a header");
+}
+
+std::string LinearProvider::tamper_delivery_timestamp(model::HttpRequest& req) const {
+  const auto span = linear_timestamp_span(req.body);
+  const auto ms =
+      span ? detail::parse_timestamp(std::string_view(req.body).substr(span->first, span->second))
+           : std::nullopt;
+  if (!ms)
+    throw usage_error("--tamper timestamp: the body has no integer webhookTimestamp to change");
+  const auto back_s = default_tolerance() + 300;
+  req.body.replace(span->first, span->second, std::to_string(*ms - back_s * 1000));
+  return "webhookTimestamp set " + std::to_string(back_s) +
+         " s into the past after signing (stale, and not what was signed)";
 }
 
 } // namespace hooktool::providers

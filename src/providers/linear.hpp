@@ -32,8 +32,11 @@ public:
   [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   bool set_unknown_event(model::HttpRequest& req) const override;
-  // A usage error: the timestamp is in the body, which this hook cannot reach (use --age).
+  // A usage error: the timestamp is in the body, which this hook cannot reach.
   void tamper_timestamp(model::Headers& headers) const override;
+  // Sets the body's webhookTimestamp past the window (default tolerance + 300 s old) without
+  // re-signing: stale, and no longer what the signature covers.
+  std::string tamper_delivery_timestamp(model::HttpRequest& req) const override;
 };
 
 // Where the value of the top-level member webhookTimestamp lies in a JSON object body:

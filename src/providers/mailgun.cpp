@@ -192,6 +192,43 @@ void MailgunProvider::tamper_signature(model::Headers& /*headers*/) const {
   // Nothing to corrupt: the signature is in the body.
 }
 
+std::string MailgunProvider::drill_signature(model::HttpRequest& req, SignatureDrill drill) const {
+  const auto sig = read_signed(req).signature;
+  if (sig.empty())
+    return {};
+  std::string value = "hooktool=malformed,,v1";
+  if (drill == SignatureDrill::corrupt) {
+    value = sig;
+    detail::corrupt_at(value, value.size() / 2);
+  }
+  if (model::is_form(req.headers)) {
+    if (drill == SignatureDrill::remove) {
+      std::string out;
+      for (const auto piece : util::split(req.body, '&'))
+        if (util::form_decode(piece.substr(0, piece.find('='))) != "signature")
+          out += (out.empty() ? "" : "&") + std::string(piece);
+      req.body = std::move(out);
+    } else {
+      set_form_field(req.body, "signature", value);
+    }
+    return "the signature field of the form body";
+  }
+  auto doc = parse_ordered(req.body);
+  if (!doc || !(*doc)["signature"].is_object())
+    return {};
+  auto& s = (*doc)["signature"];
+  if (drill == SignatureDrill::remove) {
+    s.erase("signature");
+    s.erase("parent-signature");
+  } else {
+    s["signature"] = value;
+    if (s.contains("parent-signature"))
+      s["parent-signature"] = value;
+  }
+  req.body = dump_like(*doc, req.body);
+  return "signature.signature in the body";
+}
+
 void MailgunProvider::tamper_timestamp(model::Headers& /*headers*/) const {
   throw usage_error("--tamper timestamp: mailgun signs its timestamp inside the body "
                     "(signature.timestamp); use --tamper body, which changes a signed field");

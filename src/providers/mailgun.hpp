@@ -34,6 +34,8 @@ public:
   // Mailgun's sender: User-Agent "mailgun/treq-<version>".
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   void tamper_signature(model::Headers& headers) const override;
+  // On signature.signature (the form's signature field): the signature is in the body.
+  std::string drill_signature(model::HttpRequest& req, SignatureDrill drill) const override;
   void tamper_timestamp(model::Headers& headers) const override;
 };
 

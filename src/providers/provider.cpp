@@ -29,6 +29,33 @@ void Provider::tamper_signature(model::Headers& headers) const {
     }
 }
 
+std::string Provider::drill_signature(model::HttpRequest& req, SignatureDrill drill) const {
+  const auto main = signature_header();
+  if (main.empty())
+    return {};
+  switch (drill) {
+  case SignatureDrill::corrupt:
+    for (const auto name : signature_headers())
+      if (model::find_header(req.headers, name)) {
+        tamper_signature(req.headers);
+        return "the " + std::string(name) + " header";
+      }
+    return {};
+  case SignatureDrill::remove:
+    for (const auto name : signature_headers())
+      model::remove_header(req.headers, name);
+    return "every " + std::string(id()) + " signature header";
+  case SignatureDrill::malform:
+    model::set_header(req.headers, std::string(main), "hooktool=malformed,,v1");
+    // Legacy headers too, so that only a malformed signature is left.
+    for (const auto name : signature_headers())
+      if (name != main && model::find_header(req.headers, name))
+        model::set_header(req.headers, std::string(name), "hooktool=malformed");
+    break;
+  }
+  return "the " + std::string(main) + " header";
+}
+
 void Provider::tamper_timestamp(model::Headers& /*headers*/) const {
   throw usage_error("--tamper timestamp: " + std::string(id()) +
                     " signatures carry no timestamp; use --tamper signature or body");
@@ -44,6 +71,30 @@ bool Provider::set_unknown_event(model::HttpRequest& req) const {
   req.body =
       doc->dump(pretty_json() ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return true;
+}
+
+std::optional<std::string> Provider::handshake_problem(const model::HttpRequest& req,
+                                                       std::string_view secret,
+                                                       const HandshakeAnswer& reply) const {
+  const auto expected = handshake_answer(req, secret);
+  if (!expected)
+    return std::nullopt;
+  if (auto why = detail::handshake_status_problem(*this, reply.status))
+    return why;
+  const auto want_type = detail::media_type(expected->content_type);
+  if (want_type == "application/json")
+    return detail::json_answer_problem(*this, *expected, reply);
+  if (reply.body.empty())
+    return "missing challenge: the body is empty, " + std::string(id()) +
+           " wants exactly the challenge '" + util::printable(expected->body) + "'";
+  const auto got_type = detail::media_type(reply.content_type);
+  if (got_type != want_type)
+    return "wrong content type '" + (got_type.empty() ? "(none)" : util::printable(got_type)) +
+           "': " + std::string(id()) + " wants " + want_type;
+  if (reply.body != expected->body)
+    return "the body is not the challenge: got '" + util::printable(reply.body.substr(0, 80)) +
+           "', " + std::string(id()) + " wants exactly '" + util::printable(expected->body) + "'";
+  return std::nullopt;
 }
 
 } // namespace hooktool::providers

@@ -69,6 +69,14 @@ struct HandshakeAnswer {
   std::string body;
 };
 
+// The signature drills of check (rejects-wrong-signature, -missing-, -malformed-) and of
+// send --tamper signature.
+enum class SignatureDrill {
+  corrupt, // the signature no longer matches
+  remove,  // no signature at all
+  malform  // the signature is not in the scheme's format
+};
+
 // One webhook provider: its envelope, its signing scheme, its verification and its event ids.
 class Provider {
 public:
@@ -120,6 +128,12 @@ public:
   [[nodiscard]] virtual std::string generate_secret() const;
   // Whether signing takes a private key and verification the matching public key.
   [[nodiscard]] virtual bool asymmetric() const { return false; }
+  // Whether the scheme can sign with a key pair (hooktool keygen): every asymmetric scheme, and
+  // Standard Webhooks' v1a beside its shared-secret v1.
+  [[nodiscard]] virtual bool has_key_pairs() const { return asymmetric(); }
+  // A fresh private key for keygen, in the format send takes; verifying_key gives its public
+  // half.
+  [[nodiscard]] virtual std::string generate_private_key() const { return generate_secret(); }
   // The key a handler verifies with, in the format the provider shows it (the public key of
   // an asymmetric scheme; the secret itself otherwise). Usage error when it is not a key.
   [[nodiscard]] virtual std::string verifying_key(std::string_view secret) const {
@@ -146,18 +160,41 @@ public:
   [[nodiscard]] virtual bool detect(const model::Headers& headers) const;
   // Corrupts the signature so that verification must fail.
   virtual void tamper_signature(model::Headers& headers) const;
+  // Applies a signature drill where the signature lives (its headers; the body for schemes
+  // that sign in the body) and says where: "the Stripe-Signature header",
+  // "signature.signature in the body". Empty when the delivery has no signature to drill.
+  virtual std::string drill_signature(model::HttpRequest& req, SignatureDrill drill) const;
   // Changes the signed timestamp without re-signing; usage error on schemes without one.
   virtual void tamper_timestamp(model::Headers& headers) const;
+  // The timestamp drill on a whole delivery (send --tamper timestamp), for schemes that sign
+  // their time in the body too; returns what it changed. The default is tamper_timestamp on
+  // the headers, moved 1 s.
+  virtual std::string tamper_delivery_timestamp(model::HttpRequest& req) const {
+    tamper_timestamp(req.headers);
+    return "timestamp moved 1 s after signing";
+  }
   // Adds the headers a provider puts on a retried delivery (attempt counts from 1).
   virtual void mark_retry(model::Headers& headers, int attempt) const;
+  // The fixture of the provider's endpoint-verification request ("url_verification"); empty
+  // when the provider has none.
+  [[nodiscard]] virtual std::string_view handshake_event() const { return {}; }
   // Whether the fixture event is an endpoint-verification request rather than an event.
-  [[nodiscard]] virtual bool is_handshake_event(std::string_view /*event*/) const { return false; }
+  [[nodiscard]] bool is_handshake_event(std::string_view event) const {
+    return !handshake_event().empty() && event == handshake_event();
+  }
   // When req is an endpoint-verification request, the answer the provider expects (Zoom's
   // depends on the secret); nullopt for every other delivery.
   [[nodiscard]] virtual std::optional<HandshakeAnswer>
   handshake_answer(const model::HttpRequest& /*req*/, std::string_view /*secret*/) const {
     return std::nullopt;
   }
+  // What is wrong with a handler's reply to the endpoint-verification request req, as the
+  // provider would judge it: "missing \"challenge\"", "answered 500, not 2xx", …; nullopt
+  // when the provider would accept it (or req is no handshake). The default wants a 2xx, the
+  // expected answer's media type and exactly its body.
+  [[nodiscard]] virtual std::optional<std::string>
+  handshake_problem(const model::HttpRequest& req, std::string_view secret,
+                    const HandshakeAnswer& reply) const;
 };
 
 } // namespace hooktool::providers

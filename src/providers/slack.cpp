@@ -136,4 +136,52 @@ bool SlackProvider::set_unknown_event(model::HttpRequest& req) const {
   return true;
 }
 
+std::optional<HandshakeAnswer> SlackProvider::handshake_answer(const model::HttpRequest& req,
+                                                               std::string_view /*secret*/) const {
+  if (model::is_form(req.headers))
+    return std::nullopt;
+  const auto f = util::json_fields(req.body, {{"type"}, {"challenge"}});
+  if (f[0] != "url_verification")
+    return std::nullopt;
+  nlohmann::ordered_json answer;
+  answer["challenge"] = f[1];
+  return HandshakeAnswer{200, "application/json",
+                         answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+std::optional<std::string> SlackProvider::handshake_problem(const model::HttpRequest& req,
+                                                            std::string_view secret,
+                                                            const HandshakeAnswer& reply) const {
+  const auto expected = handshake_answer(req, secret);
+  if (!expected)
+    return std::nullopt;
+  if (reply.status != 200)
+    return "answered " + std::to_string(reply.status) +
+           ", not 200: Slack counts the Request URL as not verified";
+  const auto challenge = util::json_fields(req.body, {{"challenge"}})[0];
+  if (reply.body.empty())
+    return "missing challenge: the body is empty, slack wants the challenge '" + challenge + "'";
+  const auto type = detail::media_type(reply.content_type);
+  // Slack takes the challenge as JSON, as a form field or as the plain body.
+  if (type == "application/json")
+    return detail::json_answer_problem(*this, *expected, reply);
+  if (type == "application/x-www-form-urlencoded") {
+    const auto field = util::form_field(reply.body, "challenge");
+    if (!field)
+      return "missing challenge: the form answer has no challenge field";
+    if (*field != challenge)
+      return "wrong challenge: got '" + util::printable(field->substr(0, 80)) + "', slack sent '" +
+             challenge + "'";
+    return std::nullopt;
+  }
+  if (type != "text/plain")
+    return "wrong content type '" + (type.empty() ? "(none)" : util::printable(type)) +
+           "': slack takes the challenge as text/plain, application/json or "
+           "application/x-www-form-urlencoded";
+  if (reply.body != challenge)
+    return "the body is not the challenge: got '" + util::printable(reply.body.substr(0, 80)) +
+           "', slack sent '" + challenge + "'";
+  return std::nullopt;
+}
+
 } // namespace hooktool::providers

@@ -4,7 +4,8 @@
 
 namespace hooktool::providers {
 
-// Slack: X-Slack-Signature "v0=<hex>" over "v0:<ts>:<body>", X-Slack-Request-Timestamp seconds.
+// Slack: X-Slack-Signature "v0=<hex>" over "v0:<ts>:<body>", X-Slack-Request-Timestamp seconds;
+// the url_verification handshake is answered with its challenge.
 class SlackProvider final : public Provider {
 public:
   [[nodiscard]] std::string_view id() const override { return "slack"; }
@@ -29,6 +30,13 @@ public:
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   void tamper_timestamp(model::Headers& headers) const override;
   void mark_retry(model::Headers& headers, int attempt) const override;
+  [[nodiscard]] std::string_view handshake_event() const override { return "url_verification"; }
+  // {"challenge": …} as JSON (Slack takes it as text/plain, form or JSON alike).
+  [[nodiscard]] std::optional<HandshakeAnswer>
+  handshake_answer(const model::HttpRequest& req, std::string_view secret) const override;
+  [[nodiscard]] std::optional<std::string>
+  handshake_problem(const model::HttpRequest& req, std::string_view secret,
+                    const HandshakeAnswer& reply) const override;
 };
 
 } // namespace hooktool::providers

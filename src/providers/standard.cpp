@@ -155,6 +155,14 @@ std::string StandardProvider::generate_secret() const {
   return std::string(kSecretPrefix) + crypto::base64_encode(crypto::random_bytes(f_.secret_bytes));
 }
 
+std::string StandardProvider::generate_private_key() const {
+  if (!f_.ed25519)
+    return generate_secret();
+  const auto seed = crypto::random_bytes(32);
+  return std::string(kSecretKeyPrefix) +
+         crypto::base64_encode(seed + crypto::ed25519_public_key(seed));
+}
+
 std::string StandardProvider::verifying_key(std::string_view secret) const {
   if (f_.ed25519)
     if (const auto seed = standard_v1a_seed(secret))

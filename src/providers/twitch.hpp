@@ -34,8 +34,8 @@ public:
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   void tamper_timestamp(model::Headers& headers) const override;
   void mark_retry(model::Headers& headers, int attempt) const override;
-  [[nodiscard]] bool is_handshake_event(std::string_view event) const override {
-    return event == "webhook_callback_verification";
+  [[nodiscard]] std::string_view handshake_event() const override {
+    return "webhook_callback_verification";
   }
   [[nodiscard]] std::optional<HandshakeAnswer>
   handshake_answer(const model::HttpRequest& req, std::string_view secret) const override;

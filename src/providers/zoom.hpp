@@ -27,8 +27,8 @@ public:
   [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   void tamper_timestamp(model::Headers& headers) const override;
-  [[nodiscard]] bool is_handshake_event(std::string_view event) const override {
-    return event == "endpoint.url_validation";
+  [[nodiscard]] std::string_view handshake_event() const override {
+    return "endpoint.url_validation";
   }
   [[nodiscard]] std::optional<HandshakeAnswer>
   handshake_answer(const model::HttpRequest& req, std::string_view secret) const override;

@@ -104,6 +104,18 @@ std::string truncate(std::string text, const ViewOptions& o) {
          "\n";
 }
 
+// "handshake answered: 200 application/json {"challenge":"…"}", or why it was not.
+std::string handshake_text(const core::HandshakeInfo& h) {
+  if (!h.answered)
+    return "handshake " + util::printable(h.note);
+  return "handshake answered: " + std::to_string(h.status) + " " + util::printable(h.content_type) +
+         " " + util::printable(h.body.substr(0, 200));
+}
+
+Style handshake_style(const core::HandshakeInfo& h) {
+  return h.answered ? Style::ok : Style::warn;
+}
+
 } // namespace
 
 std::string format_body(const core::CaptureRecord& r, const ViewOptions& o) {
@@ -137,6 +149,8 @@ std::string render_quiet(const core::CaptureRecord& r, Stream s) {
               : paint("---", Style::error, s);
   if (r.duplicate)
     line += " " + paint("dup#" + std::to_string(r.duplicate->seen), Style::warn, s);
+  if (r.handshake)
+    line += " " + paint(handshake_text(*r.handshake), handshake_style(*r.handshake), s);
   if (r.verification.status == VerdictStatus::invalid ||
       r.verification.status == VerdictStatus::expired)
     line += " (" + util::printable(r.verification.reason) + ")";
@@ -182,6 +196,9 @@ std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
                      ")",
                  Style::warn, s) +
            "\n";
+  if (r.handshake)
+    out +=
+        "   " + paint("↩ " + handshake_text(*r.handshake), handshake_style(*r.handshake), s) + "\n";
   if (r.forward) {
     const auto& f = *r.forward;
     out += "   → " + util::printable(f.url) + "  ";

@@ -5,6 +5,7 @@
 #include "background.hpp"
 #include "listen_fixture.hpp"
 #include "process.hpp"
+#include "reference_crypto.hpp"
 #include "temp_dir.hpp"
 
 #include <chrono>
@@ -217,6 +218,27 @@ TEST(KeygenE2E, NewPairsSignAndVerifyEndToEnd) {
   EXPECT_EQ(s["verification"]["status"], "valid") << s.dump();
   // The private key is never echoed by listen.
   EXPECT_EQ((l->out() + l->err()).find(priv), std::string::npos);
+}
+
+// standard: a v1a pair in the spec's formats, a whsk_ secret key and a whpk_ public key; svix
+// (HMAC only) has no pair.
+TEST(KeygenE2E, StandardV1aPairSignsAndVerifies) {
+  const auto k = e2e::hooktool({"keygen", "standard", "--json"});
+  ASSERT_EQ(k.exit_code, 0) << k.describe();
+  const auto pair = json::parse(k.out);
+  const auto priv = pair.value("private_key", "");
+  const auto pub = pair.value("public_key", "");
+  ASSERT_EQ(priv.rfind("whsk_", 0), 0u) << priv;
+  ASSERT_EQ(pub.rfind("whpk_", 0), 0u) << pub;
+  EXPECT_EQ(e2e::ref::b64decode(priv.substr(5)).size(), 64u) << "seed + public key";
+  EXPECT_EQ(e2e::ref::b64decode(pub.substr(5)), e2e::ref::b64decode(priv.substr(5)).substr(32));
+  auto l = start_listen({"--json", "--secret", "standard=" + pub});
+  const auto s =
+      e2e::hooktool({"send", "standard", "user.created", "--to", addr(*l), "--secret", priv});
+  ASSERT_EQ(s.exit_code, 0) << s.describe();
+  const auto rec = listen_record(*l, 1);
+  EXPECT_EQ(rec["verification"]["status"], "valid") << rec.dump();
+  EXPECT_EQ(e2e::hooktool({"keygen", "svix"}).exit_code, 2);
 }
 
 TEST(KeygenE2E, SymmetricProvidersAreAUsageError) {

@@ -156,3 +156,43 @@ TEST(ProvidersHsE2E, CheckRunsForEachProvider) {
     EXPECT_EQ(outcome["rejects-tampered-body"], uncovered ? "SKIP" : "PASS") << run.describe();
   }
 }
+
+// Mailgun and Adyen sign in the body: check's signature drills change the signature there and
+// say so; a handler that verifies refuses each (PASS), one that never verifies FAILs each.
+TEST(ProvidersHsE2E, SignatureDrillsOfBodySignedSchemesHitTheBody) {
+  const std::vector<std::string> drills{"rejects-wrong-signature", "rejects-missing-signature",
+                                        "rejects-malformed-signature"};
+  for (const auto& s : kSecrets) {
+    if (s.provider != "mailgun" && s.provider != "adyen")
+      continue;
+    for (const std::string mode : {"correct", "no-verify"}) {
+      SCOPED_TRACE(s.provider + " " + mode);
+      const e2e::TempDir dir;
+      Background handler(HOOKTOOL_TEST_HANDLER,
+                         {"--mode", mode, "--provider", s.provider, "--secret", s.secret, "--state",
+                          dir.file("processed.txt")});
+      static const std::regex kBanner(R"(handler listening on http://127\.0\.0\.1:([0-9]+))");
+      const auto line = handler.wait_for_line(Stream::err, kBanner, std::chrono::seconds(10));
+      std::smatch m;
+      ASSERT_TRUE(line && std::regex_search(*line, m, kBanner)) << handler.describe();
+      const auto run =
+          e2e::hooktool({"check", s.provider, "--to", "127.0.0.1:" + m[1].str() + "/hook",
+                         "--secret", s.secret, "--json", "--only",
+                         "rejects-wrong-signature,rejects-missing-signature,"
+                         "rejects-malformed-signature"});
+      std::map<std::string, json> lines;
+      for (const auto& l : e2e::lines_of(run.out)) {
+        const auto j = json::parse(l);
+        if (j.contains("check"))
+          lines[j["check"].get<std::string>()] = j;
+      }
+      for (const auto& d : drills) {
+        ASSERT_TRUE(lines.contains(d)) << d << run.describe();
+        EXPECT_EQ(lines[d].value("result", ""), mode == "correct" ? "PASS" : "FAIL")
+            << d << run.describe();
+        EXPECT_NE(lines[d].value("evidence", "").find("in the body"), std::string::npos)
+            << d << run.describe();
+      }
+    }
+  }
+}

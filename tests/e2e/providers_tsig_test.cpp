@@ -139,14 +139,18 @@ TEST(TsigProvidersE2E, WrongSecretTamperAndAgeAreRefused) {
       EXPECT_EQ(rec["verification"]["status"], "invalid") << tamper << " " << rec.dump();
     }
 
+    // Linear's timestamp is the body's webhookTimestamp: the drill sets it stale there.
     s = send(*l, id, event, {"--secret", secret, "--tamper", "timestamp"});
+    EXPECT_EQ(s.exit_code, 1) << s.describe();
+    const auto stale = listen_record(*l, ++n);
+    EXPECT_EQ(stale["verification"]["status"], "invalid") << stale.dump();
     if (id == "linear") {
-      // The timestamp is in the body, which the header-level drill cannot reach.
-      EXPECT_EQ(s.exit_code, 2) << s.describe();
-      EXPECT_NE(s.err.find("--age"), std::string::npos) << s.err;
-    } else {
-      EXPECT_EQ(s.exit_code, 1) << s.describe();
-      EXPECT_EQ(listen_record(*l, ++n)["verification"]["status"], "invalid");
+      EXPECT_NE((s.out + s.err).find("webhookTimestamp set 360 s into the past"), std::string::npos)
+          << s.err;
+      const auto body = json::parse(stale["body"].get<std::string>());
+      EXPECT_LT(body["webhookTimestamp"].get<std::int64_t>(),
+                (static_cast<std::int64_t>(std::time(nullptr)) - 300) * 1000)
+          << "stale";
     }
 
     s = send(*l, id, event, {"--secret", secret, "--age", "3600"});
@@ -154,6 +158,36 @@ TEST(TsigProvidersE2E, WrongSecretTamperAndAgeAreRefused) {
     const auto rec = listen_record(*l, ++n);
     EXPECT_EQ(rec["verification"]["status"], "expired") << rec.dump();
   }
+}
+
+// sign linear: signing rewrites webhookTimestamp, so the body to send is printed after the
+// headers; verify accepts that body with those headers.
+TEST(TsigProvidersE2E, SignLinearPrintsTheRewrittenBody) {
+  TempDir dir;
+  const std::string secret = "lin_wh_e2eLinearSigningSecret0123456789abcdefghijkl";
+  const auto body =
+      dir.write("linear.json", R"({"type":"Issue","action":"create","webhookTimestamp":1})");
+  const auto r = e2e::hooktool(
+      {"sign", "linear", "--secret", secret, "--body", "@" + body, "--timestamp", "1764065326"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const auto blank = r.out.find("\n\n");
+  ASSERT_NE(blank, std::string::npos) << r.out;
+  const auto headers = r.out.substr(0, blank);
+  auto sent = r.out.substr(blank + 2);
+  ASSERT_FALSE(sent.empty());
+  sent.pop_back(); // the newline after the body
+  EXPECT_EQ(sent, R"({"type":"Issue","action":"create","webhookTimestamp":1764065326000})");
+  EXPECT_NE(r.err.find("signing rewrote the body"), std::string::npos) << r.err;
+  const auto rewritten = dir.write("sent.json", sent);
+  std::vector<std::string> verify{"verify", "linear",        "--secret", secret,
+                                  "--body", "@" + rewritten, "--now",    "1764065330"};
+  for (const auto& line : e2e::lines_of(headers))
+    verify.insert(verify.end(), {"--header", line});
+  const auto v = e2e::hooktool(verify);
+  EXPECT_EQ(v.exit_code, 0) << v.describe();
+  // A body signing leaves alone prints no body.
+  const auto gh = e2e::hooktool({"sign", "github", "--secret", "s", "--body", "@" + body});
+  EXPECT_EQ(gh.out.find("\n\n"), std::string::npos) << gh.out;
 }
 
 // sign prints the headers; verify accepts them with the same body (and URL for hubspot).

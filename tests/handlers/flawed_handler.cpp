@@ -17,6 +17,16 @@
 //   conflict-409    like correct, but a duplicate gets 409 {"duplicate":true}, the first
 //                   delivery 200 {"received":true}
 //   duplicate-500   like correct, but a duplicate gets 500
+//   handshake-html  like correct, but answers the provider's endpoint-verification request with
+//                   the right body as text/html (a content type no provider with a handshake
+//                   takes)
+//   handshake-wrong-key  like correct, but computes the handshake answer with another secret
+//                   (Zoom's encryptedToken is then wrong)
+//
+// Every mode that verifies answers a validly signed endpoint-verification request (Slack
+// url_verification, Zoom endpoint.url_validation, Twitch webhook_callback_verification,
+// Discord PING) as the provider requires, unless the mode says otherwise; no-verify and
+// route-only answer it without verifying.
 //
 // "Processed" means a counter, written to --state FILE (temp file + rename) so that a probe
 // `cat FILE` reads it; the file holds "0" from the start. Listens on 127.0.0.1, port 0, and
@@ -60,7 +70,9 @@ enum class Mode {
   double_process,
   route_only,
   conflict_409,
-  duplicate_500
+  duplicate_500,
+  handshake_html,
+  handshake_wrong_key
 };
 
 std::optional<Mode> parse_mode(const std::string& s) {
@@ -84,6 +96,10 @@ std::optional<Mode> parse_mode(const std::string& s) {
     return Mode::conflict_409;
   if (s == "duplicate-500")
     return Mode::duplicate_500;
+  if (s == "handshake-html")
+    return Mode::handshake_html;
+  if (s == "handshake-wrong-key")
+    return Mode::handshake_wrong_key;
   return std::nullopt;
 }
 
@@ -110,12 +126,27 @@ public:
     write_state(0);
   }
 
+  // The answer to an endpoint-verification request once it verified (or, for no-verify,
+  // without verifying); nullopt for any other delivery.
+  std::optional<providers::HandshakeAnswer> handshake(const model::HttpRequest& req) const {
+    // --secret is what the handler verifies with (Zoom's handshake answer is keyed by it).
+    auto answer = p_->handshake_answer(
+        req, o_.mode == Mode::handshake_wrong_key ? "not-" + o_.secret : o_.secret);
+    if (answer && o_.mode == Mode::handshake_html)
+      answer->content_type = "text/html";
+    return answer;
+  }
+
   // Returns the status to answer and a short reason for the log.
   std::pair<int, std::string> handle(const httplib::Request& hreq) {
     if (o_.mode == Mode::slow)
       std::this_thread::sleep_for(std::chrono::milliseconds(o_.delay_ms));
     const auto req = to_request(hreq);
     if (o_.mode == Mode::route_only) {
+      if (auto answer = handshake(req)) {
+        handshake_ = std::move(answer);
+        return {handshake_->status, "handshake answered"};
+      }
       const auto info = p_->event_info(req);
       if (!known_events_.contains(info.type))
         return {400, "unknown event type '" + info.type + "'"};
@@ -134,6 +165,10 @@ public:
           return {400, "timestamp too far in the future"};
       }
     }
+    if (auto answer = handshake(req)) {
+      handshake_ = std::move(answer);
+      return {handshake_->status, "handshake answered"};
+    }
     const auto info = p_->event_info(req);
     if (o_.mode == Mode::unknown_500 && info.type != known_event_)
       return {500, "unknown event type '" + info.type + "'"};
@@ -146,6 +181,13 @@ public:
     if (o_.mode == Mode::conflict_409)
       return {200, R"({"received":true})"};
     return {200, "ok " + info.type + " " + info.id};
+  }
+
+  // The handshake answer of the request handle() just answered (taken once).
+  std::optional<providers::HandshakeAnswer> take_handshake() {
+    auto out = std::move(handshake_);
+    handshake_.reset();
+    return out;
   }
 
 private:
@@ -209,7 +251,11 @@ private:
   std::mutex mu_;
   std::set<std::string> seen_;
   long processed_ = 0;
+  // Set by handle() for the lambda that answers; thread_local: requests run on several threads.
+  static thread_local std::optional<providers::HandshakeAnswer> handshake_;
 };
+
+thread_local std::optional<providers::HandshakeAnswer> Handler::handshake_;
 
 int usage(const std::string& why) {
   std::cerr << "hooktool_test_handler: " << why
@@ -266,7 +312,10 @@ int main(int argc, char** argv) {
   svr.Post(".*", [&](const httplib::Request& req, httplib::Response& res) {
     const auto [status, reason] = handler.handle(req);
     res.status = status;
-    res.set_content(reason + "\n", "text/plain");
+    if (const auto answer = handler.take_handshake())
+      res.set_content(answer->body, answer->content_type);
+    else
+      res.set_content(reason + "\n", "text/plain");
     std::fprintf(stderr, "%s %s -> %d %s\n", req.method.c_str(), req.target.c_str(), status,
                  reason.c_str());
     std::fflush(stderr);
