@@ -73,6 +73,7 @@ ScenarioStep parse_step(const json& e, std::size_t index, const std::string& whe
           throw usage_error(at + ": set: '" + util::printable(path) + "' has an empty segment");
         op.value = v;
         op.raw = v.is_string() ? v.get<std::string>() : v.dump();
+        op.mode = SetMode::create; // a scenario may add what the event's fixture lacks
         step.sets.push_back(std::move(op));
       }
     else if (key == "placeholders" && value.is_object())

@@ -387,8 +387,8 @@ TEST(Completions, SubcommandsAndProvidersAreFound) {
   ASSERT_NE(tamper, send.end());
   EXPECT_TRUE(tamper->takes_value);
   EXPECT_EQ(tamper->choices, (Names{"signature", "body", "timestamp"}));
-  EXPECT_EQ(provider_subcommands(),
-            (std::vector<std::string>{"send", "sign", "verify", "check", "fixtures", "keygen"}));
+  EXPECT_EQ(provider_subcommands(), (std::vector<std::string>{"send", "sign", "verify", "check",
+                                                              "fixtures", "keygen", "secret"}));
 }
 
 TEST(Completions, ScriptsParse) {

@@ -67,7 +67,7 @@ TEST_F(DevSecret, SendToListenWithNoSecretVerifiesValid) {
 
 TEST_F(DevSecret, KeyPairSchemeVerifiesWithTheDerivedPublicKey) {
   auto l = start_listen({"--json"});
-  const auto s = hooktool({"send", "discord", "--to", at(*l)});
+  const auto s = hooktool({"send", "discord", "application_command", "--to", at(*l)});
   ASSERT_EQ(s.exit_code, 0) << s.describe();
   EXPECT_NE(s.err.find("the public key"), std::string::npos) << s.describe();
   const auto rec = listen_record(*l, 1);
@@ -102,10 +102,10 @@ TEST_F(DevSecret, SecretCommandShowsWhatSendSignsWithAndRotateReplacesIt) {
 
 TEST_F(DevSecret, ARotationIsSeenByARunningListen) {
   auto l = start_listen({"--json"});
-  ASSERT_EQ(hooktool({"send", "shopify", "--to", at(*l)}).exit_code, 0);
+  ASSERT_EQ(hooktool({"send", "shopify", "orders/create", "--to", at(*l)}).exit_code, 0);
   EXPECT_EQ(listen_record(*l, 1)["verification"]["status"], "valid");
   ASSERT_EQ(hooktool({"secret", "shopify", "--rotate"}).exit_code, 0);
-  ASSERT_EQ(hooktool({"send", "shopify", "--to", at(*l)}).exit_code, 0);
+  ASSERT_EQ(hooktool({"send", "shopify", "orders/create", "--to", at(*l)}).exit_code, 0);
   EXPECT_EQ(listen_record(*l, 2)["verification"]["status"], "valid");
 }
 
@@ -113,7 +113,7 @@ TEST_F(DevSecret, AnotherSecretsDeliveryIsUnverifiedNotInvalid) {
   ASSERT_EQ(hooktool({"secret", "stripe"}).exit_code, 0); // a development secret exists
   auto l = start_listen({"--json"});
   // Signed with a real secret listen was not given: the development secret cannot judge it.
-  const auto s = hooktool({"send", "stripe", "--to", at(*l), "--secret", "whsec_production"});
+  const auto s = hooktool({"send", "stripe", "invoice.paid", "--to", at(*l), "--secret", "whsec_production"});
   ASSERT_EQ(s.exit_code, 0) << s.describe();
   const auto rec = listen_record(*l, 1);
   EXPECT_EQ(rec["verification"]["status"], "unverified") << rec.dump();
@@ -128,7 +128,7 @@ TEST_F(DevSecret, ASymbolicLinkIsNotFollowed) {
   ::chmod(secrets_dir().c_str(), 0700);
   const auto target = state.path() / "elsewhere";
   fs::create_symlink(target, secrets_dir() / "stripe");
-  const auto s = hooktool({"send", "stripe", "--to", "127.0.0.1:9", "--dry-run"});
+  const auto s = hooktool({"send", "stripe", "invoice.paid", "--to", "127.0.0.1:9", "--dry-run"});
   EXPECT_EQ(s.exit_code, 0) << s.describe();
   EXPECT_NE(s.err.find("symbolic link"), std::string::npos) << s.describe();
   EXPECT_FALSE(fs::exists(target)) << "followed the link";

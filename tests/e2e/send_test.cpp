@@ -893,17 +893,24 @@ TEST(SendPayload, SecretFromEnvAndFile) {
   EXPECT_TRUE(github_valid(reqs[1], kGithubSecret));
 }
 
-TEST(SendPayload, NoSecretPrintsGeneratedOneThatVerifies) {
+TEST(SendPayload, NoSecretSignsWithTheDevelopmentSecretItPrintsOnce) {
   Receiver rx;
   const auto r = e2e::hooktool({"send", "github", "push", "--to", rx.url()});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   ASSERT_EQ(rx.count(), 1u);
-  // The note on stderr names the generated secret; it must verify the delivery.
-  const auto pos = r.err.find("signed with ");
+  // The note on stderr names the secret made for this provider; it must verify the delivery.
+  const std::string lead = "Configure your handler with ";
+  const auto pos = r.err.find(lead);
   ASSERT_NE(pos, std::string::npos) << r.err;
-  const auto start = pos + std::string("signed with ").size();
+  const auto start = pos + lead.size();
   const auto secret = r.err.substr(start, r.err.find(' ', start) - start);
   EXPECT_TRUE(github_valid(rx.requests()[0], secret)) << "secret parsed as '" << secret << "'";
+  // The next send uses the same secret and says nothing more about it.
+  const auto again = e2e::hooktool({"send", "github", "push", "--to", rx.url()});
+  ASSERT_EQ(again.exit_code, 0) << again.describe();
+  EXPECT_EQ(again.err.find("development secret"), std::string::npos) << again.err;
+  ASSERT_EQ(rx.count(), 2u);
+  EXPECT_TRUE(github_valid(rx.requests()[1], secret));
 }
 
 TEST(SendPayload, HeaderOverridesProviderHeader) {
