@@ -39,15 +39,19 @@ CLI::App* register_config(CLI::App& app, ConfigOptions& o) {
   return cmd;
 }
 
-int run_config(const ConfigOptions& o, const core::Settings& settings) {
+namespace {
+
+struct Row {
+  std::string name;
+  std::string value;
+  core::Layer layer = core::Layer::default_;
+  std::string where;
+  nlohmann::ordered_json json; // the value as JSON (a number for the port, a list of routes)
+};
+
+// One row per setting in force, then one per secret (redacted), in the order shown.
+std::vector<Row> setting_rows(const core::Settings& settings) {
   const auto& config = settings.config();
-  struct Row {
-    std::string name;
-    std::string value;
-    core::Layer layer = core::Layer::default_;
-    std::string where;
-    nlohmann::ordered_json json; // the value as JSON (a number for the port, a list of routes)
-  };
   std::vector<Row> rows;
   const auto to = settings.to("");
   rows.push_back({"to", to.value, to.layer, to.where, to.value});
@@ -75,38 +79,44 @@ int run_config(const ConfigOptions& o, const core::Settings& settings) {
     const auto shown = redact(secret->value) + (shadowed ? " (overridden by HOOKTOOL_SECRET)" : "");
     rows.push_back({"secret " + family, shown, secret->layer, secret->where, shown});
   }
+  return rows;
+}
 
-  const auto file_state = [&](const std::filesystem::path& path,
-                              const std::optional<core::ConfigFile>& file) -> std::string {
-    if (settings.files_skipped())
-      return "skipped (--no-config)";
-    if (path.empty())
-      return "no HOME";
-    if (file)
-      return "read";
-    std::error_code ec;
-    return std::filesystem::exists(path, ec) ? "ignored" : "not found";
-  };
+std::string file_state(const core::Settings& settings, const std::filesystem::path& path,
+                       const std::optional<core::ConfigFile>& file) {
+  if (settings.files_skipped())
+    return "skipped (--no-config)";
+  if (path.empty())
+    return "no HOME";
+  if (file)
+    return "read";
+  std::error_code ec;
+  return std::filesystem::exists(path, ec) ? "ignored" : "not found";
+}
 
-  if (o.json) {
-    nlohmann::ordered_json shown = nlohmann::ordered_json::object();
-    for (const auto& row : rows) {
-      nlohmann::ordered_json item{{"value", row.json}, {"source", core::to_string(row.layer)}};
-      if (!row.where.empty())
-        item["where"] = row.where;
-      shown[row.name] = std::move(item);
-    }
-    nlohmann::ordered_json files{{"project",
-                                  {{"path", config.paths.project.string()},
-                                   {"state", file_state(config.paths.project, config.project)}}},
-                                 {"user",
-                                  {{"path", config.paths.user.string()},
-                                   {"state", file_state(config.paths.user, config.user)}}}};
-    std::cout << nlohmann::ordered_json{{"settings", shown}, {"files", files}}.dump(
-                     -1, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-    return 0;
+void print_json(const std::vector<Row>& rows, const core::Settings& settings) {
+  const auto& config = settings.config();
+  nlohmann::ordered_json shown = nlohmann::ordered_json::object();
+  for (const auto& row : rows) {
+    nlohmann::ordered_json item{{"value", row.json}, {"source", core::to_string(row.layer)}};
+    if (!row.where.empty())
+      item["where"] = row.where;
+    shown[row.name] = std::move(item);
   }
+  nlohmann::ordered_json files{
+      {"project",
+       {{"path", config.paths.project.string()},
+        {"state", file_state(settings, config.paths.project, config.project)}}},
+      {"user",
+       {{"path", config.paths.user.string()},
+        {"state", file_state(settings, config.paths.user, config.user)}}}};
+  std::cout << nlohmann::ordered_json{{"settings", shown}, {"files", files}}.dump(
+                   -1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n";
+}
+
+void print_table(const std::vector<Row>& rows, const core::Settings& settings) {
+  const auto& config = settings.config();
   constexpr auto out = ui::Stream::out;
   // Columns are counted in terminal cells, not bytes; long values are cut to kValueCells.
   constexpr std::size_t kValueCells = 48;
@@ -133,9 +143,19 @@ int run_config(const ConfigOptions& o, const core::Settings& settings) {
   }
   std::cout << "files (flags beat environment, which beats project, which beats user):\n"
             << "  project  " << config.paths.project.string() << "  "
-            << file_state(config.paths.project, config.project) << "\n"
+            << file_state(settings, config.paths.project, config.project) << "\n"
             << "  user     " << config.paths.user.string() << "  "
-            << file_state(config.paths.user, config.user) << "\n";
+            << file_state(settings, config.paths.user, config.user) << "\n";
+}
+
+} // namespace
+
+int run_config(const ConfigOptions& o, const core::Settings& settings) {
+  const auto rows = setting_rows(settings);
+  if (o.json)
+    print_json(rows, settings);
+  else
+    print_table(rows, settings);
   return 0;
 }
 

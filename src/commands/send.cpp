@@ -28,6 +28,41 @@
 
 namespace hooktool::commands {
 
+namespace {
+
+// --count, --concurrency, --rate, --duration, --same-payload; --scenario, --scenario-gap.
+void add_load_and_scenario_options(CLI::App& cmd, SendOptions& o) {
+  cmd.add_option("--count", o.count,
+                 "Load mode: send N deliveries (each freshly rendered and signed)")
+      ->check(CLI::Range(1LL, 1LL << 40))
+      ->group("Load");
+  cmd.add_option("--concurrency", o.concurrency, "Load mode: deliveries in flight at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000))
+      ->group("Load");
+  cmd.add_option("--rate", o.rate, "Load mode: deliveries started per second (default: no limit)")
+      ->check(CLI::Range(0.001, 1e7))
+      ->group("Load");
+  cmd.add_option("--duration", o.duration_s, "Load mode: stop after SECONDS")
+      ->check(CLI::Range(0.001, 1e7))
+      ->group("Load");
+  cmd.add_flag("--same-payload", o.same_payload,
+               "Load mode: send one signed delivery over and over")
+      ->group("Load");
+  cmd.add_option("--scenario", o.scenario,
+                 "Send a scenario's events in order, sharing ids, instead of one event "
+                 "(see `hooktool fixtures PROVIDER --scenarios`)")
+      ->group("Scenario");
+  cmd.add_option("--scenario-gap", o.scenario_gap_ms,
+                 "Scenario: the longest wait between two events, in ms (each waits the "
+                 "scenario's delay, capped at this; 0: back to back)")
+      ->capture_default_str()
+      ->check(CLI::Range(0LL, 86400000LL))
+      ->group("Scenario");
+}
+
+} // namespace
+
 CLI::App* register_send(CLI::App& app, SendOptions& o) {
   auto* cmd = app.add_subcommand("send", "Send a provider-shaped, signed webhook to a URL");
   cmd->add_option("provider", o.provider, providers::joined_ids())->required();
@@ -74,33 +109,7 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
                   "Extra fixture directory (DIR/<provider>/<event>.json)");
   cmd->add_option("--signing-url", o.signing_url,
                   "twilio: the URL to sign, when the handler sees another");
-  cmd->add_option("--count", o.count,
-                  "Load mode: send N deliveries (each freshly rendered and signed)")
-      ->check(CLI::Range(1LL, 1LL << 40))
-      ->group("Load");
-  cmd->add_option("--concurrency", o.concurrency, "Load mode: deliveries in flight at once")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 10000))
-      ->group("Load");
-  cmd->add_option("--rate", o.rate, "Load mode: deliveries started per second (default: no limit)")
-      ->check(CLI::Range(0.001, 1e7))
-      ->group("Load");
-  cmd->add_option("--duration", o.duration_s, "Load mode: stop after SECONDS")
-      ->check(CLI::Range(0.001, 1e7))
-      ->group("Load");
-  cmd->add_flag("--same-payload", o.same_payload,
-                "Load mode: send one signed delivery over and over")
-      ->group("Load");
-  cmd->add_option("--scenario", o.scenario,
-                  "Send a scenario's events in order, sharing ids, instead of one event "
-                  "(see `hooktool fixtures PROVIDER --scenarios`)")
-      ->group("Scenario");
-  cmd->add_option("--scenario-gap", o.scenario_gap_ms,
-                  "Scenario: the longest wait between two events, in ms (each waits the "
-                  "scenario's delay, capped at this; 0: back to back)")
-      ->capture_default_str()
-      ->check(CLI::Range(0LL, 86400000LL))
-      ->group("Scenario");
+  add_load_and_scenario_options(*cmd, o);
   add_generic_options(*cmd, o.generic);
   cmd->footer(
       "Examples:\n"

@@ -2,6 +2,7 @@
 
 #include "providers/registry.hpp"
 #include "util/error.hpp"
+#include "util/fd.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -16,21 +17,7 @@ namespace {
 
 constexpr std::size_t kMaxSecretFile = 64 * 1024;
 
-// An open file descriptor, closed on scope exit.
-class Fd {
-public:
-  explicit Fd(int fd) noexcept : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-
-private:
-  int fd_;
-};
+using util::Fd;
 
 std::string errno_text() {
   return std::strerror(errno);

@@ -206,56 +206,57 @@ void split_url(const std::string& url, CaptureRecord& r, const std::string& wher
 
 } // namespace
 
-CaptureRecord HarEntries::record(std::size_t i) const {
-  const auto where = origin_ + ": entry " + std::to_string(i + 1);
-  const auto& entry = impl_->entries.at(i);
-  if (!entry.is_object())
-    throw usage_error(where + ": not an object");
-  const auto* request = member(entry, "request");
-  if (request == nullptr || !request->is_object())
-    throw usage_error(where + ": no \"request\" object");
-  CaptureRecord r;
-  r.method = string_member(*request, "method", where, true);
-  if (r.method.empty() || r.method.find_first_of(" \t\r\n") != std::string::npos)
-    throw usage_error(where + ": bad \"method\"");
-  split_url(string_member(*request, "url", where, true), r, where);
-  if (const auto* headers = member(*request, "headers")) {
-    if (!headers->is_array())
-      throw usage_error(where + ": \"headers\" is not a list");
-    for (const auto& h : *headers) {
-      const auto name = string_member(h, "name", where + ": header", true);
-      const auto value =
-          string_member(h, "value", std::string(where).append(": header ").append(name), true);
-      if (name.empty() || name.front() == ':')
-        continue; // HTTP/2 pseudo-headers (:method, :authority, …) are not header lines
-      if (name.find_first_of(" \t\r\n:") != std::string::npos ||
-          value.find_first_of("\r\n") != std::string::npos)
-        throw usage_error(where + ": header " + util::printable(name) + " cannot be sent");
-      r.headers.push_back({name, value});
+namespace {
+
+using Json = nlohmann::json;
+
+void read_headers(const Json& request, CaptureRecord& r, const std::string& where) {
+  const auto* headers = member(request, "headers");
+  if (headers == nullptr)
+    return;
+  if (!headers->is_array())
+    throw usage_error(where + ": \"headers\" is not a list");
+  for (const auto& h : *headers) {
+    const auto name = string_member(h, "name", where + ": header", true);
+    const auto value =
+        string_member(h, "value", std::string(where).append(": header ").append(name), true);
+    if (name.empty() || name.front() == ':')
+      continue; // HTTP/2 pseudo-headers (:method, :authority, …) are not header lines
+    if (name.find_first_of(" \t\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos)
+      throw usage_error(where + ": header " + util::printable(name) + " cannot be sent");
+    r.headers.push_back({name, value});
+  }
+}
+
+void read_body(const Json& request, CaptureRecord& r, const std::string& where) {
+  const auto* post = member(request, "postData");
+  if (post == nullptr)
+    return;
+  const auto text = string_member(*post, "text", where + ": postData", false);
+  const auto encoding = string_member(*post, "encoding", where + ": postData", false);
+  if (encoding == "base64") {
+    const auto decoded = crypto::base64_decode(text);
+    if (!decoded)
+      throw usage_error(where + ": postData text is not valid base64");
+    r.body = *decoded;
+  } else if (!encoding.empty()) {
+    throw usage_error(where + ": unknown postData encoding '" + util::printable(encoding) + "'");
+  } else if (member(*post, "text") != nullptr) {
+    r.body = text;
+  } else if (const auto* params = member(*post, "params");
+             params != nullptr && params->is_array()) {
+    for (const auto& p : *params) {
+      if (!r.body.empty())
+        r.body += '&';
+      r.body += util::form_encode(string_member(p, "name", where + ": param", true)) + "=" +
+                util::form_encode(string_member(p, "value", where + ": param", false));
     }
   }
-  if (const auto* post = member(*request, "postData")) {
-    const auto text = string_member(*post, "text", where + ": postData", false);
-    const auto encoding = string_member(*post, "encoding", where + ": postData", false);
-    if (encoding == "base64") {
-      const auto decoded = crypto::base64_decode(text);
-      if (!decoded)
-        throw usage_error(where + ": postData text is not valid base64");
-      r.body = *decoded;
-    } else if (!encoding.empty()) {
-      throw usage_error(where + ": unknown postData encoding '" + util::printable(encoding) + "'");
-    } else if (member(*post, "text") != nullptr) {
-      r.body = text;
-    } else if (const auto* params = member(*post, "params");
-               params != nullptr && params->is_array()) {
-      for (const auto& p : *params) {
-        if (!r.body.empty())
-          r.body += '&';
-        r.body += util::form_encode(string_member(p, "name", where + ": param", true)) + "=" +
-                  util::form_encode(string_member(p, "value", where + ": param", false));
-      }
-    }
-  }
+}
+
+// startedDateTime, time and the response status.
+void read_timing(const Json& entry, CaptureRecord& r, const std::string& where) {
   if (const auto started = string_member(entry, "startedDateTime", where, false);
       !started.empty()) {
     const auto ms = util::parse_rfc3339(started);
@@ -277,6 +278,26 @@ CaptureRecord HarEntries::record(std::size_t i) const {
         r.response_status = static_cast<int>(s);
     }
   }
+}
+
+} // namespace
+
+CaptureRecord HarEntries::record(std::size_t i) const {
+  const auto where = origin_ + ": entry " + std::to_string(i + 1);
+  const auto& entry = impl_->entries.at(i);
+  if (!entry.is_object())
+    throw usage_error(where + ": not an object");
+  const auto* request = member(entry, "request");
+  if (request == nullptr || !request->is_object())
+    throw usage_error(where + ": no \"request\" object");
+  CaptureRecord r;
+  r.method = string_member(*request, "method", where, true);
+  if (r.method.empty() || r.method.find_first_of(" \t\r\n") != std::string::npos)
+    throw usage_error(where + ": bad \"method\"");
+  split_url(string_member(*request, "url", where, true), r, where);
+  read_headers(*request, r, where);
+  read_body(*request, r, where);
+  read_timing(entry, r, where);
   const auto* own = member(entry, "_hooktool");
   r.id = own != nullptr ? string_member(*own, "id", where, false) : std::string();
   if (r.id.empty())

@@ -1,37 +1,10 @@
 #pragma once
-// An owned file descriptor, closed exactly once.
+// The listener engine's name for an owned file descriptor (util's).
 
-#include <unistd.h>
-#include <utility>
+#include "util/fd.hpp"
 
 namespace hooktool::net::server {
 
-// Owns one file descriptor; move-only.
-class Fd {
-public:
-  Fd() noexcept = default;
-  explicit Fd(int fd) noexcept : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other)
-      reset(std::exchange(other.fd_, -1));
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-
-  [[nodiscard]] int get() const noexcept { return fd_; }
-  [[nodiscard]] explicit operator bool() const noexcept { return fd_ >= 0; }
-  // Closes the held descriptor (if any) and holds fd instead.
-  void reset(int fd = -1) noexcept {
-    if (fd_ >= 0)
-      ::close(fd_);
-    fd_ = fd;
-  }
-
-private:
-  int fd_ = -1;
-};
+using util::Fd;
 
 } // namespace hooktool::net::server

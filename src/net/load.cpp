@@ -63,116 +63,138 @@ nlohmann::ordered_json load_stats_json(const LoadStats& stats) {
 
 namespace {
 
-LoadStats run_curl_load(const RequestSource& source, const ClientOptions& client,
-                        const LoadOptions& options, const ResponseSink& on_response,
-                        const ProgressSink& on_progress) {
-  detail::global_init();
-  std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
-  if (!multi)
-    throw failure("libcurl: cannot create a multi handle");
-  const int concurrency = std::max(1, options.concurrency);
-  curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(concurrency));
+// Load over libcurl's multi interface (TLS targets, --location): one easy handle per slot.
+class CurlLoad {
+public:
+  CurlLoad(const RequestSource& source, const ClientOptions& client, const LoadOptions& options,
+           const ResponseSink& on_response, const ProgressSink& on_progress)
+      : source_(source), options_(options), on_response_(on_response), on_progress_(on_progress) {
+    detail::global_init();
+    multi_.reset(curl_multi_init());
+    if (!multi_)
+      throw failure("libcurl: cannot create a multi handle");
+    const int concurrency = std::max(1, options.concurrency);
+    curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(concurrency));
+    slots_.reserve(static_cast<std::size_t>(concurrency));
+    for (int i = 0; i < concurrency; ++i)
+      slots_.push_back(std::make_unique<Slot>(client));
+  }
 
-  std::vector<std::unique_ptr<Slot>> slots;
-  slots.reserve(static_cast<std::size_t>(concurrency));
-  for (int i = 0; i < concurrency; ++i)
-    slots.push_back(std::make_unique<Slot>(client));
+  LoadStats run() {
+    for (;;) {
+      int wait_ms = fill(100);
+      if (in_flight_ == 0 && (exhausted_ || limit_reached()))
+        break;
+      int running = 0;
+      curl_multi_perform(multi_.get(), &running);
+      if (drain())
+        wait_ms = 0; // a slot is free: fill it at once
+      if (Clock::now() - last_progress_ >= std::chrono::milliseconds(100)) {
+        last_progress_ = Clock::now();
+        report();
+      }
+      if (wait_ms > 0 || in_flight_ > 0)
+        curl_multi_poll(multi_.get(), nullptr, 0, wait_ms, nullptr);
+    }
+    stats_.elapsed_us = since_us(start_);
+    report();
+    return std::move(stats_);
+  }
 
-  LoadStats stats;
-  std::optional<model::HttpRequest> fixed;
-  const auto start = Clock::now();
-  std::int64_t issued = 0;
-  std::int64_t in_flight = 0;
-  std::int64_t failures = 0;
-  bool exhausted = false;
-  auto last_progress = start;
-
-  const auto report = [&] {
-    if (!on_progress)
-      return;
-    on_progress(
-        {stats.completed, options.count, failures, since_us(start) / 1000, options.duration_ms});
-  };
-
-  for (;;) {
-    // Start requests while slots are free and the limits allow.
-    int wait_ms = 100;
-    for (auto& slot : slots) {
+private:
+  // --count, --duration or a stop request says no more requests are to start.
+  [[nodiscard]] bool limit_reached() const {
+    return (options_.count > 0 && issued_ >= options_.count) ||
+           (options_.duration_ms > 0 && since_us(start_) >= options_.duration_ms * 1000) ||
+           (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed));
+  }
+  // Starts requests in the free slots while the limits and the rate allow; returns how long
+  // the loop may wait (shorter when the rate makes the next request due sooner).
+  int fill(int wait_ms) {
+    for (auto& slot : slots_) {
       if (slot->busy)
         continue;
-      if (exhausted || (options.count > 0 && issued >= options.count) ||
-          (options.duration_ms > 0 && since_us(start) >= options.duration_ms * 1000) ||
-          (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)))
+      if (exhausted_ || limit_reached())
         break;
-      if (options.rate > 0) {
+      if (options_.rate > 0) {
         const auto due_us =
-            static_cast<std::int64_t>(static_cast<double>(issued) * 1e6 / options.rate);
-        const auto now_us = since_us(start);
-        if (now_us < due_us) {
-          wait_ms = static_cast<int>(std::min<std::int64_t>(wait_ms, (due_us - now_us) / 1000 + 1));
-          break;
-        }
+            static_cast<std::int64_t>(static_cast<double>(issued_) * 1e6 / options_.rate);
+        const auto now_us = since_us(start_);
+        if (now_us < due_us)
+          return static_cast<int>(std::min<std::int64_t>(wait_ms, (due_us - now_us) / 1000 + 1));
       }
-      if (options.same_request && !fixed)
-        fixed = source();
-      auto next = options.same_request ? fixed : source();
+      if (options_.same_request && !fixed_)
+        fixed_ = source_();
+      auto next = options_.same_request ? fixed_ : source_();
       if (!next) {
-        exhausted = true;
+        exhausted_ = true;
         break;
       }
       slot->request = std::move(*next);
       slot->transfer.prepare(slot->request);
       curl_easy_setopt(slot->transfer.handle(), CURLOPT_PRIVATE, slot.get());
-      curl_multi_add_handle(multi.get(), slot->transfer.handle());
+      curl_multi_add_handle(multi_.get(), slot->transfer.handle());
       slot->busy = true;
-      ++issued;
-      ++in_flight;
+      ++issued_;
+      ++in_flight_;
     }
-    if (in_flight == 0) {
-      const bool more =
-          !exhausted && (options.count == 0 || issued < options.count) &&
-          (options.duration_ms == 0 || since_us(start) < options.duration_ms * 1000) &&
-          (options.stop == nullptr || !options.stop->load(std::memory_order_relaxed));
-      if (!more)
-        break;
-    }
-
-    int running = 0;
-    curl_multi_perform(multi.get(), &running);
+    return wait_ms;
+  }
+  // Collects the finished transfers; true when any finished.
+  bool drain() {
+    bool any = false;
     int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
+    while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &queued)) {
       if (msg->msg != CURLMSG_DONE)
         continue;
       Slot* slot = nullptr;
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&slot));
       const CURLcode code = msg->data.result;
-      curl_multi_remove_handle(multi.get(), msg->easy_handle);
+      curl_multi_remove_handle(multi_.get(), msg->easy_handle);
       const auto response = slot->transfer.finish(code);
       slot->busy = false;
-      --in_flight;
-      ++stats.completed;
-      stats.latency.record(response.duration_us);
+      --in_flight_;
+      ++stats_.completed;
+      stats_.latency.record(response.duration_us);
       if (response.error != TransportError::none) {
-        ++stats.errors[response.error];
-        ++failures;
+        ++stats_.errors[response.error];
+        ++failures_;
       } else {
-        ++stats.statuses[response.status];
-        failures += response.ok_2xx() ? 0 : 1;
+        ++stats_.statuses[response.status];
+        failures_ += response.ok_2xx() ? 0 : 1;
       }
-      if (on_response)
-        on_response(slot->request, response);
-      wait_ms = 0; // a slot is free: fill it at once
+      if (on_response_)
+        on_response_(slot->request, response);
+      any = true;
     }
-    if (Clock::now() - last_progress >= std::chrono::milliseconds(100)) {
-      last_progress = Clock::now();
-      report();
-    }
-    if (wait_ms > 0 || in_flight > 0)
-      curl_multi_poll(multi.get(), nullptr, 0, wait_ms, nullptr);
+    return any;
   }
-  stats.elapsed_us = since_us(start);
-  report();
-  return stats;
+  void report() {
+    if (on_progress_)
+      on_progress_({stats_.completed, options_.count, failures_, since_us(start_) / 1000,
+                    options_.duration_ms});
+  }
+
+  const RequestSource& source_;
+  const LoadOptions& options_;
+  const ResponseSink& on_response_;
+  const ProgressSink& on_progress_;
+  std::unique_ptr<CURLM, MultiDeleter> multi_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  LoadStats stats_;
+  std::optional<model::HttpRequest> fixed_;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_progress_ = start_;
+  std::int64_t issued_ = 0;
+  std::int64_t in_flight_ = 0;
+  std::int64_t failures_ = 0;
+  bool exhausted_ = false;
+};
+
+LoadStats run_curl_load(const RequestSource& source, const ClientOptions& client,
+                        const LoadOptions& options, const ResponseSink& on_response,
+                        const ProgressSink& on_progress) {
+  return CurlLoad(source, client, options, on_response, on_progress).run();
 }
 
 } // namespace

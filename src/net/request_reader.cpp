@@ -49,6 +49,58 @@ template <class F> void for_each_element(std::string_view list, F&& f) {
   }
 }
 
+// What the framing and connection headers of a request head say.
+struct HeadFacts {
+  std::size_t hosts = 0;
+  bool has_te = false;
+  std::size_t codings = 0;
+  bool chunked_last = false;
+  bool has_length = false;
+  std::string length; // decimal digits without leading zeros
+  bool close = false;
+  bool keep_alive = false;
+  bool expect_continue = false;
+  const char* error = nullptr; // a Content-Length that cannot be trusted
+};
+
+HeadFacts scan_head(const model::Headers& headers) {
+  HeadFacts f;
+  for (const auto& h : headers) {
+    if (util::iequals(h.name, "Host")) {
+      ++f.hosts;
+    } else if (util::iequals(h.name, "Transfer-Encoding")) {
+      f.has_te = true;
+      for_each_element(h.value, [&](std::string_view coding) {
+        ++f.codings;
+        f.chunked_last = util::iequals(coding, "chunked");
+      });
+    } else if (util::iequals(h.name, "Content-Length")) {
+      // A plain decimal only: "+2", "2abc", "0x10" and lists ("2, 2") are all refused.
+      if (!all_digits(h.value)) {
+        f.error = "Content-Length is not a decimal number";
+        return f;
+      }
+      auto digits = std::string_view(h.value);
+      while (digits.size() > 1 && digits.front() == '0')
+        digits.remove_prefix(1);
+      if (f.has_length && digits != f.length) {
+        f.error = "differing Content-Length values";
+        return f;
+      }
+      f.has_length = true;
+      f.length = digits;
+    } else if (util::iequals(h.name, "Connection")) {
+      for_each_element(h.value, [&](std::string_view option) {
+        f.close = f.close || util::iequals(option, "close");
+        f.keep_alive = f.keep_alive || util::iequals(option, "keep-alive");
+      });
+    } else if (util::iequals(h.name, "Expect")) {
+      f.expect_continue = util::iequals(h.value, "100-continue");
+    }
+  }
+  return f;
+}
+
 } // namespace
 
 bool is_tchar(unsigned char c) noexcept {
@@ -203,44 +255,11 @@ void RequestReader::header_line(std::string_view line, model::Headers& into) {
 }
 
 void RequestReader::end_of_head() {
-  std::size_t hosts = 0;
-  bool has_te = false;
-  std::size_t codings = 0;
-  bool chunked_last = false;
-  bool has_length = false;
-  std::string length; // decimal digits without leading zeros
-  bool close = false;
-  bool keep_alive = false;
-  bool expect_continue = false;
-  for (const auto& h : req_.headers) {
-    if (util::iequals(h.name, "Host")) {
-      ++hosts;
-    } else if (util::iequals(h.name, "Transfer-Encoding")) {
-      has_te = true;
-      for_each_element(h.value, [&](std::string_view coding) {
-        ++codings;
-        chunked_last = util::iequals(coding, "chunked");
-      });
-    } else if (util::iequals(h.name, "Content-Length")) {
-      // A plain decimal only: "+2", "2abc", "0x10" and lists ("2, 2") are all refused.
-      if (!all_digits(h.value))
-        return fail(400, "Content-Length is not a decimal number");
-      auto digits = std::string_view(h.value);
-      while (digits.size() > 1 && digits.front() == '0')
-        digits.remove_prefix(1);
-      if (has_length && digits != length)
-        return fail(400, "differing Content-Length values");
-      has_length = true;
-      length = digits;
-    } else if (util::iequals(h.name, "Connection")) {
-      for_each_element(h.value, [&](std::string_view option) {
-        close = close || util::iequals(option, "close");
-        keep_alive = keep_alive || util::iequals(option, "keep-alive");
-      });
-    } else if (util::iequals(h.name, "Expect")) {
-      expect_continue = util::iequals(h.value, "100-continue");
-    }
-  }
+  const auto facts = scan_head(req_.headers);
+  if (facts.error != nullptr)
+    return fail(400, facts.error);
+  const auto& [hosts, has_te, codings, chunked_last, has_length, length, close, keep_alive,
+               expect_continue, error] = facts;
   req_.keep_alive = !close && (req_.minor_version == 1 || keep_alive);
   // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host is answered 400.
   if (req_.minor_version == 1 && hosts != 1)

@@ -1,6 +1,7 @@
 #include "util/files.hpp"
 
 #include "util/error.hpp"
+#include "util/fd.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -29,22 +30,6 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 namespace {
-
-// Closes a file descriptor on scope exit.
-class Fd {
-public:
-  explicit Fd(int fd) noexcept : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  [[nodiscard]] int get() const noexcept { return fd_; }
-
-private:
-  int fd_;
-};
 
 std::string_view file_kind(mode_t mode) noexcept {
   if (S_ISDIR(mode))

@@ -39,89 +39,19 @@ public:
   // Scans the document; true when it starts with a valid JSON value (what follows it is not
   // read) or every field was found before the end.
   bool run() {
-    struct Level {
-      bool object;
-      bool matches; // this level's key path is a prefix of some wanted path
-    };
-    std::vector<Level> stack;
-    std::vector<std::string> keys; // the key path of the current value
-    bool expect_value = true;
     skip_ws();
+    auto next = Next::value;
     for (;;) {
-      if (expect_value) {
-        if (p_ >= end_)
-          return false;
-        const bool on_path = stack.empty() || stack.back().matches;
-        const char c = *p_;
-        if (c == '{' || c == '[') {
-          if (stack.size() >= kMaxJsonDepth)
-            return false;
-          ++p_;
-          stack.push_back({c == '{', on_path && is_prefix(keys)});
-          skip_ws();
-          if (p_ < end_ && *p_ == (c == '{' ? '}' : ']')) {
-            ++p_; // empty container: a complete value, handled below like any other
-            stack.pop_back();
-          } else {
-            if (c == '{') {
-              if (!read_key(keys, stack.back().matches))
-                return false;
-            } else {
-              keys.emplace_back(); // array elements are never on a key path
-              stack.back().matches = false;
-            }
-            continue;
-          }
-        } else {
-          std::string value;
-          bool scalar_text = false;
-          const bool wanted = on_path && wanted_index(keys) >= 0;
-          if (c == '"') {
-            ++p_;
-            if (!string(wanted ? &value : nullptr))
-              return false;
-            scalar_text = true;
-          } else if (c == '-' || (c >= '0' && c <= '9')) {
-            if (!number(wanted ? &value : nullptr))
-              return false;
-            scalar_text = true;
-          } else if (!literal()) {
-            return false;
-          }
-          if (wanted) {
-            const auto i = static_cast<std::size_t>(wanted_index(keys));
-            if (!found_[i]) {
-              found_[i] = true;
-              ++found_count_;
-              if (scalar_text)
-                out_[i] = std::move(value);
-              if (found_count_ == paths_.size())
-                return true;
-            }
-          }
-        }
-      }
-      // After a value: the end of the document, or ',' or the close of the container (each
-      // sets expect_value for the next turn).
-      if (stack.empty())
-        return true; // like nlohmann's non-strict parse: text after the document is ignored
-      skip_ws();
-      if (p_ >= end_)
-        return false;
-      const char c = *p_++;
-      if (c == ',') {
-        skip_ws();
-        if (stack.back().object) {
-          keys.pop_back();
-          if (!read_key(keys, stack.back().matches))
-            return false;
-        }
-        expect_value = true;
-      } else if (c == (stack.back().object ? '}' : ']')) {
-        stack.pop_back();
-        keys.pop_back();
-        expect_value = false;
-      } else {
+      switch (next) {
+      case Next::value:
+        next = value();
+        break;
+      case Next::after_value:
+        next = after_value();
+        break;
+      case Next::accept:
+        return true;
+      case Next::reject:
         return false;
       }
     }
@@ -130,6 +60,94 @@ public:
   std::vector<std::string> take() { return std::move(out_); }
 
 private:
+  // What the scanner reads next: a value, what follows a value, or the verdict.
+  enum class Next { value, after_value, accept, reject };
+  struct Level {
+    bool object;
+    bool matches; // this level's key path is a prefix of some wanted path
+  };
+
+  Next value() {
+    if (p_ >= end_)
+      return Next::reject;
+    const bool on_path = stack_.empty() || stack_.back().matches;
+    const char c = *p_;
+    if (c == '{' || c == '[')
+      return open(c, on_path);
+    return scalar(c, on_path);
+  }
+  // After '{' or '[': an empty container is a complete value; else its first key or element.
+  Next open(char c, bool on_path) {
+    if (stack_.size() >= kMaxJsonDepth)
+      return Next::reject;
+    ++p_;
+    stack_.push_back({c == '{', on_path && is_prefix(keys_)});
+    skip_ws();
+    if (p_ < end_ && *p_ == (c == '{' ? '}' : ']')) {
+      ++p_;
+      stack_.pop_back();
+      return Next::after_value;
+    }
+    if (c == '{')
+      return read_key(keys_, stack_.back().matches) ? Next::value : Next::reject;
+    keys_.emplace_back(); // array elements are never on a key path
+    stack_.back().matches = false;
+    return Next::value;
+  }
+  Next scalar(char c, bool on_path) {
+    std::string text;
+    bool scalar_text = false;
+    const bool wanted = on_path && wanted_index(keys_) >= 0;
+    if (c == '"') {
+      ++p_;
+      if (!string(wanted ? &text : nullptr))
+        return Next::reject;
+      scalar_text = true;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      if (!number(wanted ? &text : nullptr))
+        return Next::reject;
+      scalar_text = true;
+    } else if (!literal()) {
+      return Next::reject;
+    }
+    if (wanted && found(static_cast<std::size_t>(wanted_index(keys_)), scalar_text, text))
+      return Next::accept;
+    return Next::after_value;
+  }
+  // Records wanted field i (its first occurrence); true once every field is found.
+  bool found(std::size_t i, bool scalar_text, std::string& text) {
+    if (found_[i])
+      return false;
+    found_[i] = true;
+    ++found_count_;
+    if (scalar_text)
+      out_[i] = std::move(text);
+    return found_count_ == paths_.size();
+  }
+  // After a value: the end of the document, or ',' or the close of the container.
+  Next after_value() {
+    if (stack_.empty())
+      return Next::accept; // like nlohmann's non-strict parse: text after the document is ignored
+    skip_ws();
+    if (p_ >= end_)
+      return Next::reject;
+    const char c = *p_++;
+    if (c == ',') {
+      skip_ws();
+      if (stack_.back().object) {
+        keys_.pop_back();
+        if (!read_key(keys_, stack_.back().matches))
+          return Next::reject;
+      }
+      return Next::value;
+    }
+    if (c != (stack_.back().object ? '}' : ']'))
+      return Next::reject;
+    stack_.pop_back();
+    keys_.pop_back();
+    return Next::after_value;
+  }
+
   // True when keys is a prefix of a wanted path (so deeper keys are worth decoding).
   bool is_prefix(const std::vector<std::string>& keys) const {
     for (const auto& path : paths_) {
@@ -211,61 +229,64 @@ private:
           out->append(start, p_);
         continue;
       }
-      // Escape.
-      if (++p_ >= end_)
+      ++p_; // the backslash
+      if (!escape(out))
         return false;
-      const char e = *p_++;
-      char simple = 0;
-      switch (e) {
-      case '"':
-        simple = '"';
-        break;
-      case '\\':
-        simple = '\\';
-        break;
-      case '/':
-        simple = '/';
-        break;
-      case 'b':
-        simple = '\b';
-        break;
-      case 'f':
-        simple = '\f';
-        break;
-      case 'n':
-        simple = '\n';
-        break;
-      case 'r':
-        simple = '\r';
-        break;
-      case 't':
-        simple = '\t';
-        break;
-      case 'u': {
-        std::uint32_t cp = 0;
-        if (!hex4(cp))
-          return false;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          std::uint32_t low = 0;
-          if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
-            return false;
-          p_ += 2;
-          if (!hex4(low) || low < 0xDC00 || low > 0xDFFF)
-            return false;
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          return false;
-        }
-        if (out != nullptr)
-          util::append_utf8(*out, cp);
-        continue;
-      }
-      default:
-        return false;
-      }
+    }
+  }
+  static char simple_escape(char e) noexcept {
+    switch (e) {
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case '/':
+      return '/';
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    default:
+      return 0;
+    }
+  }
+  // After a backslash in a string.
+  bool escape(std::string* out) {
+    if (p_ >= end_)
+      return false;
+    const char e = *p_++;
+    if (const char simple = simple_escape(e); simple != 0) {
       if (out != nullptr)
         out->push_back(simple);
+      return true;
     }
+    return e == 'u' && unicode_escape(out);
+  }
+  // After "\u": four hex digits, a surrogate pair as two escapes.
+  bool unicode_escape(std::string* out) {
+    std::uint32_t cp = 0;
+    if (!hex4(cp))
+      return false;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      std::uint32_t low = 0;
+      if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
+        return false;
+      p_ += 2;
+      if (!hex4(low) || low < 0xDC00 || low > 0xDFFF)
+        return false;
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+      return false;
+    }
+    if (out != nullptr)
+      util::append_utf8(*out, cp);
+    return true;
   }
   bool hex4(std::uint32_t& cp) noexcept {
     if (end_ - p_ < 4)
@@ -311,56 +332,54 @@ private:
     }
     return false;
   }
+  // One or more digits; false when there is none.
+  bool digits() noexcept {
+    if (p_ >= end_ || *p_ < '0' || *p_ > '9')
+      return false;
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
+      ++p_;
+    return true;
+  }
   // A JSON number; out gets its text when it is an integer that fits 64 bits (as nlohmann
   // renders it), nothing for fractions, exponents and larger integers (floats to nlohmann).
   bool number(std::string* out) {
     const char* start = p_;
-    bool negative = false;
-    if (*p_ == '-') {
-      negative = true;
+    const bool negative = *p_ == '-';
+    if (negative)
       ++p_;
-    }
-    if (p_ >= end_)
-      return false;
-    if (*p_ == '0') {
+    if (p_ < end_ && *p_ == '0')
       ++p_;
-    } else if (*p_ >= '1' && *p_ <= '9') {
-      while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
-        ++p_;
-    } else {
+    else if (p_ >= end_ || *p_ < '1' || *p_ > '9' || !digits())
       return false;
-    }
     bool integer = true;
     if (p_ < end_ && *p_ == '.') {
       integer = false;
       ++p_;
-      if (p_ >= end_ || *p_ < '0' || *p_ > '9')
+      if (!digits())
         return false;
-      while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
-        ++p_;
     }
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
       integer = false;
       ++p_;
       if (p_ < end_ && (*p_ == '+' || *p_ == '-'))
         ++p_;
-      if (p_ >= end_ || *p_ < '0' || *p_ > '9')
+      if (!digits())
         return false;
-      while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
-        ++p_;
     }
-    if (out != nullptr && integer) {
-      const auto* digits = start + (negative ? 1 : 0);
-      std::uint64_t magnitude = 0;
-      const auto [ptr, ec] = std::from_chars(digits, p_, magnitude);
-      if (ec == std::errc() && ptr == p_) {
-        if (!negative)
-          *out = std::to_string(magnitude);
-        else if (magnitude <= static_cast<std::uint64_t>(INT64_MAX) + 1)
-          *out = magnitude == 0 ? "0" : "-" + std::to_string(magnitude);
-      }
-    }
+    if (out != nullptr && integer)
+      integer_text(start + (negative ? 1 : 0), negative, *out);
     return true;
+  }
+  // The integer's text as nlohmann renders it, when it fits 64 bits.
+  void integer_text(const char* first, bool negative, std::string& out) const {
+    std::uint64_t magnitude = 0;
+    const auto [ptr, ec] = std::from_chars(first, p_, magnitude);
+    if (ec != std::errc() || ptr != p_)
+      return;
+    if (!negative)
+      out = std::to_string(magnitude);
+    else if (magnitude <= static_cast<std::uint64_t>(INT64_MAX) + 1)
+      out = magnitude == 0 ? "0" : "-" + std::to_string(magnitude);
   }
 
   const char* p_;
@@ -369,6 +388,8 @@ private:
   std::vector<std::string> out_;
   std::vector<bool> found_;
   std::size_t found_count_ = 0;
+  std::vector<Level> stack_;
+  std::vector<std::string> keys_; // the key path of the current value
 };
 
 } // namespace

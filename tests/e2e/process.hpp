@@ -4,6 +4,8 @@
 // Every child is bounded by a deadline and killed by its PID when it overruns, so a
 // test can fail but never hang.
 
+#include "temp_dir.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -133,24 +135,9 @@ private:
 // starts, so that send -> listen verifies as for a user, while no test sees another's secrets
 // or the developer's ~/.local/state/hooktool. Removed when the test process exits.
 inline const std::string& test_state_dir() {
-  struct Dir {
-    std::string path;
-    Dir() {
-      std::string tmpl =
-          (std::filesystem::temp_directory_path() / "hooktool-state-XXXXXX").string();
-      if (::mkdtemp(tmpl.data()) == nullptr)
-        throw std::runtime_error("mkdtemp failed for the test state directory");
-      path = tmpl;
-    }
-    Dir(const Dir&) = delete;
-    Dir& operator=(const Dir&) = delete;
-    ~Dir() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  };
-  static const Dir dir;
-  return dir.path;
+  static const TempDir dir;
+  static const std::string path = dir.path().string();
+  return path;
 }
 
 // envp for a child, as ChildEnvironment describes.
