@@ -113,7 +113,8 @@ TEST_F(DevSecret, AnotherSecretsDeliveryIsUnverifiedNotInvalid) {
   ASSERT_EQ(hooktool({"secret", "stripe"}).exit_code, 0); // a development secret exists
   auto l = start_listen({"--json"});
   // Signed with a real secret listen was not given: the development secret cannot judge it.
-  const auto s = hooktool({"send", "stripe", "invoice.paid", "--to", at(*l), "--secret", "whsec_production"});
+  const auto s =
+      hooktool({"send", "stripe", "invoice.paid", "--to", at(*l), "--secret", "whsec_production"});
   ASSERT_EQ(s.exit_code, 0) << s.describe();
   const auto rec = listen_record(*l, 1);
   EXPECT_EQ(rec["verification"]["status"], "unverified") << rec.dump();
