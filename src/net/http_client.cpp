@@ -258,21 +258,11 @@ std::string_view to_string(TransportError e) noexcept {
 }
 
 std::string_view failure_kind(const HttpResponse& r) noexcept {
-  switch (r.error) {
-  case TransportError::none:
-    return "";
-  case TransportError::connect:
-    return r.refused ? "refused" : "connect";
-  case TransportError::resolve:
+  if (r.error == TransportError::connect && r.refused)
+    return "refused";
+  if (r.error == TransportError::resolve)
     return "dns";
-  case TransportError::timeout:
-    return "timeout";
-  case TransportError::tls:
-    return "tls";
-  case TransportError::other:
-    return "other";
-  }
-  return "other";
+  return to_string(r.error);
 }
 
 struct HttpClient::Impl {

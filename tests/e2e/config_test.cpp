@@ -73,21 +73,6 @@ std::string dry_run_target(const ConfigDirs& s, std::vector<std::string> extra,
   return lines.empty() ? "" : lines.front();
 }
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(ConfigE2E, TargetPrecedenceIsFlagThenEnvThenProjectThenUser) {
   ConfigDirs s;
   s.write_user("to = \"127.0.0.1:1/user\"\n");
@@ -137,7 +122,7 @@ TEST(ConfigE2E, UserSecretFileIsUsedAndAFlagSecretWins) {
 TEST(ConfigE2E, ListenTakesPortSecretsAndForwardRoutesFromTheConfig) {
   ConfigDirs s;
   Receiver handler({202});
-  const int port = free_port();
+  const int port = e2e::free_port();
   ASSERT_GT(port, 0);
   s.write_project("[listen]\nport = " + std::to_string(port) +
                   "\nforward = [\"github:*=127.0.0.1:" + std::to_string(handler.port()) +
@@ -159,7 +144,7 @@ TEST(ConfigE2E, ListenPortFlagBeatsEnvironmentBeatsConfig) {
   Background l(e2e::kHooktool, {"listen", "--port", "0"},
                s.options<BackgroundOptions>({{"HOOKTOOL_PORT", "2"}}));
   EXPECT_GT(l.wait_port(10s), 2) << l.describe();
-  const int port = free_port();
+  const int port = e2e::free_port();
   Background env(e2e::kHooktool, {"listen"},
                  s.options<BackgroundOptions>({{"HOOKTOOL_PORT", std::to_string(port)}}));
   EXPECT_EQ(env.wait_port(10s), port) << env.describe();

@@ -7,6 +7,7 @@
 #include "temp_dir.hpp"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <map>
+#include <netinet/in.h>
 #include <optional>
 #include <poll.h>
 #include <regex>
@@ -22,6 +24,7 @@
 #include <spawn.h>
 #include <stdexcept>
 #include <string>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -178,6 +181,22 @@ inline int reap(pid_t pid) {
 }
 
 } // namespace detail
+
+// A loopback port nothing listens on right now (bound, read, closed).
+inline int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
 
 // Runs `program args...`; never blocks longer than opts.timeout (+ a short reap).
 inline ProcessResult run_process(const std::string& program, const std::vector<std::string>& args,

@@ -40,22 +40,6 @@ bool contains(const std::string& s, const std::string& needle) {
   return s.find(needle) != std::string::npos;
 }
 
-// A loopback port nothing listens on right now (bound, read, closed).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 const std::string kStripeSecret = "whsec_sharp_edges_0123456789";
 
 // `hooktool ARGS…` with stdout a pipe nobody reads any more (its read end closed before the
@@ -143,7 +127,7 @@ std::string wait_for_file(const std::string& path, std::chrono::milliseconds lim
 // send --wait-for-listener (item 7)
 
 TEST(SharpEdgesE2E, WaitForListenerSendsOnceTheListenerStarts) {
-  const int port = free_port();
+  const int port = e2e::free_port();
   ASSERT_GT(port, 0);
   const std::string to = "127.0.0.1:" + std::to_string(port);
   // The sender starts first: without the wait it would be refused at once.
@@ -162,7 +146,7 @@ TEST(SharpEdgesE2E, WaitForListenerSendsOnceTheListenerStarts) {
 }
 
 TEST(SharpEdgesE2E, WaitForListenerTimesOutNamingHostPortWithExitOne) {
-  const int port = free_port();
+  const int port = e2e::free_port();
   ASSERT_GT(port, 0);
   const std::string hostport = "127.0.0.1:" + std::to_string(port);
   for (const std::vector<std::string>& extra :
@@ -183,7 +167,7 @@ TEST(SharpEdgesE2E, WaitForListenerTimesOutNamingHostPortWithExitOne) {
 }
 
 TEST(SharpEdgesE2E, WaitForListenerWorksWithCount) {
-  const int port = free_port();
+  const int port = e2e::free_port();
   ASSERT_GT(port, 0);
   Background sender(e2e::kHooktool,
                     {"send", "github", "push", "--to", "127.0.0.1:" + std::to_string(port),
@@ -306,7 +290,7 @@ TEST(SharpEdgesE2E, ForwardTimeoutSaysWhichTimeoutAndHasAKind) {
 }
 
 TEST(SharpEdgesE2E, ForwardToNothingSaysNothingIsListeningAndHasAKind) {
-  const int dead = free_port();
+  const int dead = e2e::free_port();
   ASSERT_GT(dead, 0);
   const std::string hostport = "127.0.0.1:" + std::to_string(dead);
   auto l = e2e::start_listen({"--json", "--forward-to", hostport});
@@ -339,7 +323,7 @@ TEST(SharpEdgesE2E, ForwardErrorInThePrettyViewIsNotUnreachableOperationTimedOut
 // Hints on send's network errors (friction)
 
 TEST(SharpEdgesE2E, SendRefusedSaysNothingIsListeningOnHostPort) {
-  const int dead = free_port();
+  const int dead = e2e::free_port();
   ASSERT_GT(dead, 0);
   const std::string hostport = "127.0.0.1:" + std::to_string(dead);
   const auto r = e2e::hooktool(
