@@ -36,9 +36,9 @@ std::string message_of(std::string_view ts, std::string_view body) {
 }
 
 std::optional<std::string> public_key_of(std::string_view hex) {
-  auto key = crypto::from_hex(util::trim(hex));
-  if (!key || key->size() != 32)
-    return std::nullopt;
+  std::optional<std::string> key = crypto::from_hex(util::trim(hex));
+  if (key && key->size() != 32)
+    key.reset();
   return key;
 }
 
