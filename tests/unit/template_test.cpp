@@ -161,6 +161,9 @@ TEST(Template, LiteralEscapeRendersBracesInJsonStrings) {
   EXPECT_EQ(j["only"], "{{amount}}") << "a string that is only the escape stays a string";
   EXPECT_EQ(j["n"], 1764065326) << "placeholders beside the escape are still filled";
   EXPECT_EQ(r.value_of("literal:amount"), "{{amount}}");
+  // TEXT is kept as the file writes it: JSON escapes are not escaped a second time.
+  const auto quoted = r.render_json(R"({"q":"{{literal:say \"hi\"}}"})", "t", {}, false);
+  EXPECT_EQ(ordered_json::parse(quoted)["q"], "{{say \"hi\"}}") << quoted;
 }
 
 TEST(Template, LiteralEscapeAtTheEndOfTheBody) {
@@ -169,6 +172,8 @@ TEST(Template, LiteralEscapeAtTheEndOfTheBody) {
   EXPECT_EQ(r.fill_json_text("{{literal:amount}}"), "{{amount}}");
   // In a form the text is form-encoded like the rest of the value.
   EXPECT_EQ(r.render_form("Format=${{literal:amount}}", {}), "Format=$%7B%7Bamount%7D%7D");
+  // As the rest of a form fixture, TEXT is already form-encoded: '+' is a space.
+  EXPECT_EQ(r.render_form("F={{literal:a+b}}", {}), "F=%7B%7Ba+b%7D%7D");
 }
 
 TEST(Template, UnescapedUnknownPlaceholderStillFails) {
