@@ -92,7 +92,9 @@ TEST(Fixtures, RequiredEventsExist) {
        {"ping", "push", "pull_request.opened", "issues.opened", "issue_comment.created",
         "release.published", "workflow_run.completed"}},
       {"shopify",
-       {"orders/create", "orders/paid", "products/update", "app/uninstalled", "customers/create"}},
+       {"orders/create", "orders/paid", "products/update", "app/uninstalled", "customers/create",
+        // The mandatory compliance topics every public app must handle.
+        "customers/data_request", "customers/redact", "shop/redact"}},
       {"twilio",
        {"message.incoming", "message.status.delivered", "call.incoming", "call.status.completed"}},
       {"slack", {"url_verification", "app_mention", "message", "slash_command", "block_actions"}},
