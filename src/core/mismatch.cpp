@@ -186,10 +186,6 @@ void add_bodies(CandidateList& list, const providers::Provider& provider,
                 const model::HttpRequest& req) {
   if (!provider.signs_body_text() || req.body.size() > kMismatchMaxReserialiseBytes)
     return;
-  if (model::is_form(req.headers))
-    add_form_bodies(list, req.body);
-  else
-    add_json_bodies(list, req.body);
   const std::string_view body = req.body;
   if (!body.empty() && body.back() == '\n') {
     auto text = std::string(body.substr(0, body.find_last_not_of("\r\n") + 1));
@@ -200,6 +196,10 @@ void add_bodies(CandidateList& list, const providers::Provider& provider,
               "the body with a trailing newline added (the sender signed the text with a "
               "newline, as a file or print() writes it)");
   }
+  if (model::is_form(req.headers))
+    add_form_bodies(list, req.body);
+  else
+    add_json_bodies(list, req.body);
 }
 
 // scheme://authority, path and query of an absolute URL; nullopt for anything else.

@@ -26,7 +26,7 @@ const std::string kMismatchStripe = "whsec_mismatchE2eSecret7f3a";
 const std::string kMismatchPretty = "{\n  \"id\": \"evt_mm_1\",\n  \"object\": \"event\",\n  "
                                     "\"type\": \"invoice.paid\",\n  \"data\": {\n    \"object\": "
                                     "{\n      \"amount_paid\": 2000\n    }\n  }\n}\n";
-const std::string kMismatchCompact = json::parse(kMismatchPretty).dump();
+const std::string kMismatchCompact = nlohmann::ordered_json::parse(kMismatchPretty).dump();
 const std::string kCompactReason = "signature does not match; it matches the body re-serialised "
                                    "compactly (the sender parsed and re-encoded the JSON before "
                                    "signing)";
@@ -83,7 +83,7 @@ TEST(MismatchE2E, ListenPrintsTheExplanationAndNeverTheSecret) {
   ASSERT_EQ(post_stripe(l->port(), "whsec_someOtherSecret000", kMismatchPretty), 200);
   const auto tried = l->wait_for_text(Stream::out, "(tried: ", std::chrono::seconds(10));
   ASSERT_TRUE(tried) << l->describe();
-  EXPECT_NE(tried->find("compact/sorted/pretty/4-space/Python-style body, trailing newline, secret "
+  EXPECT_NE(tried->find("trailing newline, compact/sorted/4-space/Python-style body, secret "
                         "without whsec_"),
             std::string::npos)
       << *tried;

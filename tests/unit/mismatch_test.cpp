@@ -145,9 +145,9 @@ TEST(Mismatch, NothingMatchesListsWhatWasTriedWithoutTheSecret) {
   const auto v = explain(make("stripe", kPretty, kPretty, other, kStripeSecret));
   EXPECT_EQ(v.status, VerdictStatus::invalid);
   EXPECT_EQ(v.reason,
-            "signature does not match (tried: compact/sorted/4-space/Python-style/"
-            "ASCII-escaped/PHP-style body, trailing newline, secret without whsec_, secret with "
-            "a trailing newline; none matches: wrong secret, or the body was altered)");
+            "signature does not match (tried: trailing newline, compact/sorted/4-space/"
+            "Python-style/ASCII-escaped/PHP-style body, secret without whsec_, secret with a "
+            "trailing newline; none matches: wrong secret, or the body was altered)");
   expect_no_secret(v.reason, kStripeSecret.substr(6));
   expect_no_secret(v.reason, std::string(other).substr(6));
 }
