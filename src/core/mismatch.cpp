@@ -75,21 +75,34 @@ std::string json_text(const OrderedJson& j, int indent, bool ascii) {
 }
 
 // Python's json.dumps default: ", " and ": " separators, non-ASCII escaped.
-std::string python_text(const OrderedJson& j) {
+void python_text(const OrderedJson& j, std::string& out) {
   if (j.is_object()) {
-    std::string out = "{";
-    for (auto it = j.begin(); it != j.end(); ++it)
-      out += (it == j.begin() ? "" : ", ") + OrderedJson(it.key()).dump(-1, ' ', true) + ": " +
-             python_text(it.value());
-    return out + "}";
+    out += '{';
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it != j.begin())
+        out += ", ";
+      out += OrderedJson(it.key()).dump(-1, ' ', true);
+      out += ": ";
+      python_text(it.value(), out);
+    }
+    out += '}';
+  } else if (j.is_array()) {
+    out += '[';
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      if (i != 0)
+        out += ", ";
+      python_text(j[i], out);
+    }
+    out += ']';
+  } else {
+    out += json_text(j, -1, true);
   }
-  if (j.is_array()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < j.size(); ++i)
-      out += (i == 0 ? "" : ", ") + python_text(j[i]);
-    return out + "]";
-  }
-  return json_text(j, -1, true);
+}
+
+std::string python_text(const OrderedJson& j) {
+  std::string out;
+  python_text(j, out);
+  return out;
 }
 
 // PHP's json_encode default: compact, non-ASCII escaped and '/' written "\/" ('/' only ever
