@@ -108,3 +108,19 @@ TEST(MismatchE2E, VerifyNamesTheCompactReSerialisation) {
   EXPECT_EQ(j["status"], "invalid");
   EXPECT_EQ(j["reason"], kCompactReason);
 }
+
+TEST(MismatchE2E, CheckNamesTheSecretSlipsWhenAValidDeliveryGets4xx) {
+  // A handler whose signature check always fails: listen answering 401.
+  auto handler = e2e::start_listen({"-q", "--status", "401"});
+  const auto r = e2e::hooktool({"check", "stripe", "--to",
+                                "127.0.0.1:" + std::to_string(handler->port()) + "/hook",
+                                "--secret", kMismatchStripe});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_NE(r.out.find("→ answer a correctly signed delivery with 2xx: a 401 here is usually the "
+                       "signature check failing; verify the raw body bytes, not re-serialised "
+                       "JSON, with the secret exactly as hooktool signs with it (the usual slips: "
+                       "secret without whsec_, secret with a trailing newline)"),
+            std::string::npos)
+      << r.describe();
+  EXPECT_EQ(r.out.find(kMismatchStripe.substr(6)), std::string::npos) << r.describe();
+}
