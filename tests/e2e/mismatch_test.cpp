@@ -124,3 +124,14 @@ TEST(MismatchE2E, CheckNamesTheSecretSlipsWhenAValidDeliveryGets4xx) {
       << r.describe();
   EXPECT_EQ(r.out.find(kMismatchStripe.substr(6)), std::string::npos) << r.describe();
 }
+
+TEST(MismatchE2E, ListenTriesItsOtherSecretsAndNamesWhichMatched) {
+  const std::string bare = "whsec_mismatchBareSecret55";
+  auto l = e2e::start_listen({"--json", "--secret", "stripe=" + kMismatchStripe, "--secret", bare});
+  ASSERT_EQ(post_stripe(l->port(), bare, kMismatchPretty), 200);
+  const auto rec = e2e::listen_record(*l, 1);
+  EXPECT_EQ(rec["verification"]["status"], "invalid") << rec.dump();
+  EXPECT_EQ(rec["verification"]["reason"],
+            "signature does not match; it matches the bare --secret instead")
+      << rec.dump();
+}
