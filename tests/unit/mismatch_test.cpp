@@ -275,3 +275,16 @@ TEST(Mismatch, AtMostAFixedNumberOfCandidates) {
             std::string::npos)
       << v.reason;
 }
+
+TEST(Mismatch, SquareUrlAndBodySignedTogether) {
+  const std::string key = "AbCdEfGhIjKlMnOpQrStUv";
+  auto v = explain(make("square", kPretty, kPretty, key, key, providers::BodyFormat::json,
+                        "https://hooks.example.com/in", {"https://hooks.example.com:8443/in"}));
+  EXPECT_EQ(v.reason, "signature does not match for https://hooks.example.com:8443/in; it matches "
+                      "the URL https://hooks.example.com/in (without the port: the sender signed "
+                      "another URL)");
+  v = explain(make("square", compact(kPretty), kPretty, key, key));
+  EXPECT_NE(v.reason.find("it matches the body re-serialised compactly"), std::string::npos)
+      << v.reason;
+  expect_no_secret(v.reason, key);
+}
