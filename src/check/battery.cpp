@@ -114,6 +114,24 @@ CheckResult judge_rejection(const std::string& name, const net::HttpResponse& r,
   return result(name, Outcome::fail, seen, "answer 400 or 401 to a delivery with " + what);
 }
 
+// A 4xx to a correctly signed delivery is the handler's signature check failing: name the
+// ways of holding the secret that make it fail, as listen and verify would try them.
+std::string valid_rejected_advice(const Runner& run, const net::HttpResponse& r) {
+  const std::string plain = "answer a correctly signed delivery with 2xx (check the secret and "
+                            "that you verify the raw body)";
+  const auto& s = run.setup();
+  if (r.error != net::TransportError::none || r.status < 400 || r.status >= 500 ||
+      s.provider->signature_header().empty())
+    return plain;
+  std::string slips;
+  for (const auto& v : s.provider->secret_variants(s.secret))
+    slips += (slips.empty() ? "" : ", ") + v.tag;
+  return "answer a correctly signed delivery with 2xx: a " + std::to_string(r.status) +
+         " here is usually the signature check failing; verify the raw body bytes, not "
+         "re-serialised JSON, with the secret exactly as hooktool signs with it" +
+         (slips.empty() ? "" : " (the usual slips: " + slips + ")");
+}
+
 CheckResult check_accepts_valid(Runner& run) {
   const std::string name = "accepts-valid";
   const auto d = run.fresh();
@@ -121,9 +139,7 @@ CheckResult check_accepts_valid(Runner& run) {
   const auto limit_ms = run.setup().provider->delivery_timeout_s() * 1000;
   const auto seen = answer_text(r);
   if (r.error != net::TransportError::none || !r.ok_2xx())
-    return result(name, Outcome::fail, seen,
-                  "answer a correctly signed delivery with 2xx (check the secret and that you "
-                  "verify the raw body)");
+    return result(name, Outcome::fail, seen, valid_rejected_advice(run, r));
   if (r.duration_ms > limit_ms)
     return result(name, Outcome::fail,
                   seen + ", over " + std::string(run.setup().provider->id()) + "'s " +
