@@ -161,15 +161,16 @@ Expectation parse_expect(std::string_view text) {
   return e;
 }
 
-model::Headers parse_headers(const std::vector<std::string>& lines) {
+model::Headers parse_headers(const std::vector<std::string>& lines, std::string_view flag) {
   model::Headers out;
   for (const auto& line : lines) {
+    const std::string quoted = std::string(flag) + " '" + util::printable(line) + "'";
     auto h = model::parse_header_line(line);
     if (!h)
-      throw usage_error("--header '" + util::printable(line) + "': expected 'Name: value'");
+      throw usage_error(quoted + ": expected 'Name: value'");
     for (const char c : h->value)
       if (c == '\r' || c == '\n')
-        throw usage_error("--header '" + util::printable(line) + "': line breaks are not allowed");
+        throw usage_error(quoted + ": line breaks are not allowed");
     out.push_back(std::move(*h));
   }
   return out;

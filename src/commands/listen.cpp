@@ -76,6 +76,9 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   add_answer_options(*cmd, o);
   cmd->add_option("--forward-to", o.forward_to,
                   "Relay to URL, or 'provider[:event-glob]=URL' (repeatable; first match wins)");
+  cmd->add_option("--forward-header", o.forward_headers,
+                  "Set a header on every forwarded request: 'Name: value' (repeatable; replaces "
+                  "the delivery's own of that name; the capture keeps what arrived)");
   cmd->add_option("--forward-timeout", o.forward_timeout_s, "Seconds to wait for the handler")
       ->capture_default_str()
       ->check(decimal_number(0.001, 86400.0));
@@ -242,6 +245,15 @@ listen::SessionConfig session_config(const ListenOptions& o, const core::Setting
       throw usage_error(o.forward_where + ": listen.forward: " + e.what());
     }
   }
+  c.forward_headers = parse_headers(o.forward_headers, "--forward-header");
+  for (const auto& h : c.forward_headers)
+    if (model::is_hop_by_hop(h.name))
+      throw usage_error("--forward-header '" + util::printable(h.name) +
+                        "': a connection header, set by the forwarding itself (the Host: "
+                        "--host-header)");
+  if (!c.forward_headers.empty() && c.routes.empty())
+    throw usage_error(
+        "--forward-header needs --forward-to (it sets headers on forwarded requests)");
   for (const auto& filter : o.events)
     c.display.push_back(listen::parse_event_filter(filter));
   c.simulation = simulation(o);

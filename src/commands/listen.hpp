@@ -19,7 +19,8 @@ struct ListenOptions {
   std::string public_url;
   bool quiet = false;
   bool json = false;
-  std::vector<std::string> events; // --events: display filters
+  std::vector<std::string> events;          // --events: display filters
+  std::vector<std::string> forward_headers; // --forward-header 'Name: value'
   std::string capture;
   bool fsync = false;
   int status = 200;

@@ -5,6 +5,7 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <curl/curl.h>
 #include <memory>
 #include <thread>
@@ -210,12 +211,18 @@ net::OutgoingResponse Responder::forward(const Route& route, core::CaptureRecord
   model::HttpRequest req;
   req.method = record.method;
   req.url = *url;
+  const auto overridden = [&](const std::string& name) {
+    return std::any_of(forward_headers_.begin(), forward_headers_.end(),
+                       [&](const auto& extra) { return util::iequals(extra.name, name); });
+  };
   for (const auto& h : record.headers)
     // The sender's Host is relayed (handlers that check signatures over the URL, like
     // Twilio's, need it) unless --host-header rewrite; libcurl then sends it as given.
-    if (!model::is_hop_by_hop(h.name) ||
-        (host_header_ == HostHeader::keep && util::iequals(h.name, "Host")))
+    if ((!model::is_hop_by_hop(h.name) ||
+         (host_header_ == HostHeader::keep && util::iequals(h.name, "Host"))) &&
+        !overridden(h.name))
       req.headers.push_back(h);
+  req.headers.insert(req.headers.end(), forward_headers_.begin(), forward_headers_.end());
   req.body = record.body;
 
   const auto r = client->send(req);

@@ -53,6 +53,9 @@ class Responder {
 public:
   Responder(std::vector<Route> routes, Simulation simulation,
             std::chrono::milliseconds forward_timeout, HostHeader host_header = HostHeader::keep);
+  // --forward-header: headers set on every forwarded request (replacing the delivery's own of
+  // the same name); the capture keeps the delivery as it arrived.
+  void set_forward_headers(model::Headers headers) { forward_headers_ = std::move(headers); }
   // The response for a delivery; fills record.forward when it was forwarded.
   net::OutgoingResponse respond(core::CaptureRecord& record);
   // The first route matching the delivery, or nullptr.
@@ -69,6 +72,7 @@ private:
   Simulation sim_;
   std::chrono::milliseconds forward_timeout_;
   HostHeader host_header_;
+  model::Headers forward_headers_;
   std::mutex rng_mutex_;
   std::mt19937_64 rng_;
 };

@@ -127,6 +127,7 @@ Session::Session(SessionConfig config)
     : config_(std::move(config)), inspector_(config_.inspector),
       responder_(config_.routes, config_.simulation, config_.forward_timeout, config_.host_header),
       terminal_(config_.format, ui::ViewOptions{}) {
+  responder_.set_forward_headers(config_.forward_headers);
   if (config_.server.tls)
     fingerprint_ = crypto::fingerprint_sha256(config_.server.tls->cert.get());
   if (!config_.capture_path.empty())

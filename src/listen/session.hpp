@@ -26,7 +26,8 @@ struct SessionConfig {
   Simulation simulation;
   std::chrono::milliseconds forward_timeout{30000};
   HostHeader host_header = HostHeader::keep;
-  std::string capture_path; // empty: no capture file
+  model::Headers forward_headers; // --forward-header
+  std::string capture_path;       // empty: no capture file
   Durability durability = Durability::process_crash;
   TerminalFormat format = TerminalFormat::pretty;
   // --events: deliveries shown on the terminal (every one is still answered, captured,

@@ -962,6 +962,43 @@ TEST(ListenE2E, ForwardRelaysExactBytesAndAnswersWithHandlerStatus) {
   EXPECT_EQ(got2.body, "payload");
 }
 
+// --forward-header sets headers on the forwarded request only (replacing the delivery's own
+// of that name); the capture keeps what arrived.
+TEST(ListenE2E, ForwardHeaderIsSetOnForwardedRequestsOnly) {
+  Receiver handler({200});
+  auto l = start_listen({"--json", "--secret", "stripe=" + kStripe, "--forward-to",
+                         "127.0.0.1:" + std::to_string(handler.port()), "--forward-header",
+                         "X-Env: staging", "--forward-header", "user-agent: hooktool-relay"});
+  ASSERT_NE(l->wait_for_text(Stream::err, "forwarding", 1s), std::nullopt) << l->describe();
+  const auto s = send(*l, "stripe", "invoice.paid", {"--secret", kStripe});
+  EXPECT_EQ(s.exit_code, 0) << s.describe();
+  ASSERT_TRUE(handler.wait_for(1, 5s));
+  const auto got = handler.requests().at(0);
+  EXPECT_EQ(got.header("X-Env").value_or(""), "staging");
+  EXPECT_EQ(got.header("User-Agent").value_or(""), "hooktool-relay");
+  EXPECT_TRUE(got.header("Stripe-Signature")) << "the delivery's own headers are kept";
+  const auto rec = e2e::listen_record(*l, 1);
+  std::string captured_agent;
+  bool captured_env = false;
+  for (const auto& h : rec["headers"]) {
+    if (h[0] == "User-Agent")
+      captured_agent = h[1];
+    captured_env = captured_env || h[0] == "X-Env";
+  }
+  EXPECT_NE(captured_agent.find("Stripe"), std::string::npos) << rec["headers"].dump();
+  EXPECT_FALSE(captured_env) << rec["headers"].dump();
+
+  const auto alone = e2e::hooktool({"listen", "--forward-header", "X-Env: staging"});
+  EXPECT_EQ(alone.exit_code, 2) << alone.describe();
+  const auto framing =
+      e2e::hooktool({"listen", "--forward-to", ":1", "--forward-header", "Content-Length: 3"});
+  EXPECT_EQ(framing.exit_code, 2) << framing.describe();
+  const auto malformed =
+      e2e::hooktool({"listen", "--forward-to", ":1", "--forward-header", "no colon"});
+  EXPECT_EQ(malformed.exit_code, 2) << malformed.describe();
+  EXPECT_NE(malformed.err.find("--forward-header 'no colon'"), std::string::npos) << malformed.err;
+}
+
 TEST(ListenE2E, ForwardRoutesByProviderAndEventFilter) {
   Receiver billing({200});
   Receiver fallback({202});
