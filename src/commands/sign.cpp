@@ -3,6 +3,7 @@
 #include "commands/cli_words.hpp"
 #include "model/url.hpp"
 #include "providers/registry.hpp"
+#include "ui/curl_command.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
@@ -25,11 +26,16 @@ CLI::App* register_sign(CLI::App& app, SignOptions& o) {
       ->check(whole_number(1, 253402300799));
   cmd->add_option("--id", o.id,
                   "The delivery id, for schemes that sign one (default: a fresh one)");
+  cmd->add_flag("--curl", o.curl,
+                "Print a ready curl command (POST to --url with the provider's headers, the "
+                "signature and the exact body) instead of the headers");
   add_generic_options(*cmd, o.generic);
-  cmd->footer("Examples:\n"
-              "  hooktool sign github --secret s3cret --body @payload.json\n"
-              "  hooktool sign twilio --secret \"$TWILIO_AUTH_TOKEN\" --url "
-              "https://example.com/sms --body @form.txt");
+  cmd->footer(
+      "Examples:\n"
+      "  hooktool sign github --secret s3cret --body @payload.json\n"
+      "  hooktool sign twilio --secret \"$TWILIO_AUTH_TOKEN\" --url "
+      "https://example.com/sms --body @form.txt\n"
+      "  hooktool sign stripe --secret whsec_… --body @event.json --curl --url :3000/webhooks");
   one_value_per_flag(*cmd);
   return cmd;
 }
@@ -50,6 +56,8 @@ int run_sign(const SignOptions& o, const core::Settings& settings) {
   req.headers = provider->envelope(
       {std::string(provider->default_event()),
        json ? providers::BodyFormat::json : providers::BodyFormat::form, ts, o.id});
+  if (o.curl && o.url.empty())
+    throw usage_error("--curl needs --url (where the command sends the delivery)");
   if (provider->signs_url()) {
     if (o.url.empty())
       throw usage_error(std::string(provider->id()) +
@@ -60,7 +68,19 @@ int run_sign(const SignOptions& o, const core::Settings& settings) {
   }
   const auto original_url = req.url;
   const auto original_body = req.body;
-  for (const auto& h : provider->sign(req, {secret->value, ts, {}}))
+  const auto signature = provider->sign(req, {secret->value, ts, {}});
+  if (o.curl) {
+    // The delivery as the provider sends it: its envelope, the signature, the exact bytes.
+    req.method = "POST";
+    req.headers.insert(req.headers.end(), signature.begin(), signature.end());
+    const bool from_file = o.body.size() > 1 && o.body.front() == '@' && req.body == original_body;
+    const bool has_nul = req.body.find('\0') != std::string::npos;
+    if (has_nul && !from_file)
+      throw usage_error("--curl: the body holds NUL bytes; give it as --body @FILE");
+    std::cout << ui::to_curl(req, has_nul ? o.body.substr(1) : std::string()) << "\n";
+    return 0;
+  }
+  for (const auto& h : signature)
     std::cout << h.name << ": " << h.value << "\n";
   if (req.url != original_url)
     std::cerr << "note: send the request to " << req.url << "\n";

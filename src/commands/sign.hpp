@@ -17,6 +17,7 @@ struct SignOptions {
   std::string url;
   long long timestamp = 0; // 0: now
   std::string id;          // standard/svix message id
+  bool curl = false;       // --curl: print a curl command instead of the headers
   GenericFlags generic;
 };
 

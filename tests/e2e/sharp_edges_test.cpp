@@ -622,6 +622,30 @@ TEST(SharpEdgesE2E, CheckVerbosePrintsEachRequestAndItsAnswer) {
   EXPECT_EQ(both.exit_code, 2) << both.describe();
 }
 
+// sign --curl prints a command that, run by sh, delivers a delivery listen verifies.
+TEST(SharpEdgesE2E, SignCurlPrintsACommandThatDeliversAValidDelivery) {
+  auto l = e2e::start_listen({"--json", "--secret", "stripe=" + kStripeSecret});
+  const std::string url = "127.0.0.1:" + std::to_string(l->wait_port()) + "/hooks";
+  const std::string body =
+      R"({"id":"evt_1","object":"event","type":"invoice.paid","note":"it's $HOME"})";
+  const auto r = e2e::hooktool(
+      {"sign", "stripe", "--secret", kStripeSecret, "--body", body, "--curl", "--url", url});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_TRUE(contains(r.out, "Stripe-Signature: t=")) << r.out;
+  std::string command = r.out;
+  while (!command.empty() && command.back() == '\n')
+    command.pop_back();
+  const auto sent = e2e::run_process("/bin/bash", {"-c", command + " -s -o /dev/null"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.describe() << "\n" << r.out;
+  const auto rec = e2e::listen_record(*l, 1);
+  EXPECT_EQ(rec["verification"]["status"], "valid") << rec.dump();
+  EXPECT_EQ(rec["body"], body) << "the exact bytes, $HOME and the quote included";
+  EXPECT_EQ(rec["path"], "/hooks");
+  const auto no_url =
+      e2e::hooktool({"sign", "stripe", "--secret", kStripeSecret, "--body", body, "--curl"});
+  EXPECT_EQ(no_url.exit_code, 2) << no_url.describe();
+}
+
 // ---------------------------------------------------------------------------------------
 // Friction: human units in expired verdicts
 
