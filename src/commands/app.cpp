@@ -8,6 +8,7 @@
 #include "commands/keygen.hpp"
 #include "commands/listen.hpp"
 #include "commands/man.hpp"
+#include "commands/parse_error.hpp"
 #include "commands/replay.hpp"
 #include "commands/secret.hpp"
 #include "commands/send.hpp"
@@ -29,8 +30,10 @@ namespace hooktool::commands {
 
 namespace {
 
+// Every message is escaped and capped here, whatever it quotes (a value from a file, a wire).
 void print_error(const std::string& message) {
-  std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " " << message << "\n";
+  std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " "
+            << util::capped(message, 2000) << "\n";
 }
 
 // The whole command line: every command's options and where CLI11 put them.
@@ -187,7 +190,7 @@ std::optional<int> reject_unknown_command(const CLI::App& app, int argc, char** 
     if (std::find(names.begin(), names.end(), word) != names.end())
       return std::nullopt;
     ui::configure_color(ui::ColorMode::automatic);
-    print_error("unknown command '" + util::printable(word) + "'" +
+    print_error("unknown command '" + util::capped(word, 40) + "'" +
                 util::did_you_mean(word, names) + " (see hooktool --help)");
     return static_cast<int>(ExitCode::usage);
   }
@@ -206,9 +209,7 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     ui::configure_color(ui::ColorMode::automatic);
-    std::string what = e.what();
-    while (!what.empty() && what.back() == '\n')
-      what.pop_back();
+    const auto what = safe_parse_message(e.what()); // never echoes a value: it may be a secret
     std::string help = "hooktool --help";
     for (const auto* sub : app.get_subcommands())
       help = "hooktool " + sub->get_name() + " --help";

@@ -2,6 +2,7 @@
 
 #include "model/url.hpp"
 #include "providers/registry.hpp"
+#include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
@@ -60,14 +61,17 @@ int run_sign(const SignOptions& o, const core::Settings& settings) {
   const auto original_url = req.url;
   const auto original_body = req.body;
   for (const auto& h : provider->sign(req, {secret->value, ts, {}}))
-    std::cout << h.name << ": " << h.value << "\n";
+    std::cout << util::printable(h.name) << ": " << util::printable(h.value) << "\n";
   if (req.url != original_url)
-    std::cerr << "note: send the request to " << req.url << "\n";
+    std::cerr << "note: send the request to " << util::printable(req.url) << "\n";
   if (req.body != original_body) {
     // The signature covers the body as rewritten (linear's webhookTimestamp): those bytes go
     // out, after a blank line, as in an HTTP message.
     std::cerr << "note: signing rewrote the body; send the body printed after the blank line\n";
-    std::cout << "\n" << req.body << (req.body.ends_with('\n') ? "" : "\n");
+    // Exact bytes for a pipe; a terminal gets them escaped (the body is the user's own file).
+    std::cout << "\n"
+              << (ui::is_terminal(ui::Stream::out) ? util::printable_text(req.body) : req.body)
+              << (req.body.ends_with('\n') ? "" : "\n");
   }
   return 0;
 }
