@@ -1,6 +1,7 @@
 #include "commands/app.hpp"
 
 #include "commands/check.hpp"
+#include "commands/cli_words.hpp"
 #include "commands/completion.hpp"
 #include "commands/config.hpp"
 #include "commands/export.hpp"
@@ -8,7 +9,6 @@
 #include "commands/keygen.hpp"
 #include "commands/listen.hpp"
 #include "commands/man.hpp"
-#include "commands/parse_error.hpp"
 #include "commands/replay.hpp"
 #include "commands/secret.hpp"
 #include "commands/send.hpp"
@@ -66,6 +66,8 @@ struct Cli {
   CLI::App* export_cmd = nullptr;
   CLI::App* config_cmd = nullptr;
   CLI::App* completion_cmd = nullptr;
+  CLI::App* help_cmd = nullptr;
+  std::vector<std::string> help_topic;
   std::optional<core::Settings> loaded;
 
   Cli() {
@@ -95,6 +97,32 @@ struct Cli {
     export_cmd = register_export(app, export_options);
     config_cmd = register_config(app, config);
     completion_cmd = register_completion(app, completion);
+    help_cmd = app.add_subcommand("help", "Show the help of hooktool or of one of its commands");
+    help_cmd->add_option("command", help_topic, "The command whose help to show");
+    help_cmd->footer("Examples:\n  hooktool help listen\n  hooktool help send");
+  }
+
+  // `hooktool help [command [subcommand]]`: what `hooktool command --help` prints.
+  int run_help() {
+    const CLI::App* topic = &app;
+    std::string name = "hooktool";
+    for (const auto& word : help_topic) {
+      std::vector<std::string> names;
+      const CLI::App* next = nullptr;
+      for (const auto* sub : topic->get_subcommands({})) {
+        names.push_back(sub->get_name());
+        if (sub->get_name() == word)
+          next = sub;
+      }
+      if (next == nullptr)
+        throw usage_error("no command '" + util::printable(word) + "' in " + name +
+                          util::did_you_mean(word, names) + " (see hooktool --help)");
+      name += " " + word;
+      topic = next;
+    }
+    // The formatter, not App::help: that shows the help of the parsed subcommand (this one).
+    std::cout << topic->get_formatter()->make_help(topic, name, CLI::AppFormatMode::Normal);
+    return 0;
   }
 
   // Settings not given as flags come from the environment, then the config files: read once,
@@ -149,6 +177,8 @@ struct Cli {
   }
 
   int dispatch() {
+    if (help_cmd->parsed())
+      return run_help();
     if (completion_cmd->parsed())
       return run_completion(app, completion);
     if (config_cmd->parsed())
@@ -209,7 +239,7 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     ui::configure_color(ui::ColorMode::automatic);
-    const auto what = safe_parse_message(e.what()); // never echoes a value: it may be a secret
+    const std::string what = in_our_words(e);
     std::string help = "hooktool --help";
     for (const auto* sub : app.get_subcommands())
       help = "hooktool " + sub->get_name() + " --help";
@@ -251,6 +281,11 @@ int run_app(int argc, char** argv) {
     return *done;
   if (const auto done = reject_unknown_command(cli.app, argc, argv))
     return *done;
+  if (const auto unknown = unknown_option(cli.app, argc, argv)) {
+    ui::configure_color(ui::ColorMode::automatic);
+    print_error(*unknown);
+    return static_cast<int>(ExitCode::usage);
+  }
   if (const auto done = parse(cli.app, argc, argv))
     return *done;
   ui::configure_color(cli.no_color      ? ui::ColorMode::never

@@ -1,6 +1,7 @@
 #include "commands/check.hpp"
 
 #include "check/battery.hpp"
+#include "commands/cli_words.hpp"
 #include "core/dev_secrets.hpp"
 #include "model/url.hpp"
 #include "providers/registry.hpp"
@@ -36,17 +37,17 @@ CLI::App* register_check(CLI::App& app, CheckOptions& o) {
       "Shell command printing a number (e.g. a row count), run around the duplicate checks");
   cmd->add_option("--copies", o.copies, "Copies sent at once by handles-concurrent-duplicates")
       ->capture_default_str()
-      ->check(CLI::Range(2, 256));
+      ->check(whole_number(2, 256));
   cmd->add_option("-H,--header", o.headers, "Extra header 'Name: value' on every delivery");
   cmd->add_option("--fixtures", o.fixture_dirs, "Extra fixture directory");
   cmd->add_option("--signing-url", o.signing_url, "twilio: the URL the handler sees");
   cmd->add_option("--timeout", o.timeout_s,
                   "Seconds to wait for each answer (default: provider's limit + 5)")
-      ->check(CLI::Range(0.001, 86400.0));
+      ->check(decimal_number(0.001, 86400.0));
   cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
   cmd->add_option("--slow-after", o.slow_ms, "WARN when a valid delivery takes longer (ms)")
       ->capture_default_str()
-      ->check(CLI::Range(1LL, 3600000LL));
+      ->check(whole_number(1, 3600000));
   cmd->add_flag("--list", o.list, "List the checks and exit");
   add_generic_options(*cmd, o.generic);
   cmd->footer(

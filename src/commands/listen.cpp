@@ -1,5 +1,6 @@
 #include "commands/listen.hpp"
 
+#include "commands/cli_words.hpp"
 #include "commands/config.hpp"
 #include "crypto/tls_cert.hpp"
 #include "listen/session.hpp"
@@ -28,17 +29,17 @@ namespace {
 void add_answer_options(CLI::App& cmd, ListenOptions& o) {
   cmd.add_option("--status", o.status, "Status to answer with")
       ->capture_default_str()
-      ->check(CLI::Range(100, 599));
+      ->check(whole_number(100, 599));
   cmd.add_option("--delay", o.delay_ms, "Wait MS milliseconds before answering")
-      ->check(CLI::Range(0LL, 3600000LL));
+      ->check(whole_number(0, 3600000));
   cmd.add_option("--fail-rate", o.fail_rate,
                  "Answer --fail-status instead of --status with this probability (0..1)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(decimal_number(0.0, 1.0));
   cmd.add_option("--fail-status", o.fail_status,
                  "Status of the failures --fail-rate picks (default 500)")
-      ->check(CLI::Range(100, 599));
+      ->check(whole_number(100, 599));
   cmd.add_option("--seed", o.seed, "Seed for --fail-rate, for repeatable runs")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0));
   cmd.add_option("--response-body", o.response_body,
                  "Body to answer with: text, @file (Content-Type from the file's extension or "
                  "the text: JSON, XML such as TwiML, HTML, else plain text)");
@@ -55,14 +56,14 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
       ->capture_default_str();
   cmd->add_option("-p,--port", o.port, "Port (0 picks a free one)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 65535));
+      ->check(whole_number(0, 65535));
   cmd->add_option("--provider", o.provider, "Treat every delivery as this provider's");
   add_secret_options(
       *cmd, o.secret,
       "A secret to verify with: provider=SECRET (repeatable) or a bare SECRET for any provider");
   cmd->add_option("--tolerance", o.tolerance,
                   "Replay window in seconds for timestamped schemes (0: off)")
-      ->check(CLI::Range(0LL, 100LL * 365 * 86400));
+      ->check(whole_number(0, 100LL * 365 * 86400));
   cmd->add_option("--public-url", o.public_url,
                   "The URL senders use (behind a tunnel); Twilio signs it");
   cmd->add_flag("-q,--quiet", o.quiet, "One line per delivery");
@@ -74,22 +75,21 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
                   "Relay to URL, or 'provider[:event-glob]=URL' (repeatable; first match wins)");
   cmd->add_option("--forward-timeout", o.forward_timeout_s, "Seconds to wait for the handler")
       ->capture_default_str()
-      ->check(CLI::Range(0.001, 86400.0));
+      ->check(decimal_number(0.001, 86400.0));
   cmd->add_flag("--tls", o.tls, "Serve HTTPS with a generated self-signed certificate");
   cmd->add_option("--tls-cert", o.tls_cert, "Serve HTTPS with this PEM certificate");
   cmd->add_option("--tls-key", o.tls_key, "Private key (PEM) for --tls-cert");
-  cmd->add_option("-n,--count", o.count, "Exit after N deliveries")
-      ->check(CLI::Range(1LL, 1LL << 40));
+  cmd->add_option("-n,--count", o.count, "Exit after N deliveries")->check(whole_number(1));
   cmd->add_option("--timeout", o.timeout_s,
                   "Exit after SECONDS; status 1 if --count was not reached")
-      ->check(CLI::Range(0.001, 1e7));
+      ->check(decimal_number(0.001, 1e7));
   cmd->add_flag("--require-valid", o.require_valid, "Exit status 1 if any delivery was not valid");
   cmd->add_flag("--no-handshake", o.no_handshake,
                 "Pass endpoint-verification requests (Slack url_verification, Zoom, Twitch, "
                 "Discord PING) on like any delivery instead of answering them");
   cmd->add_option("--max-body", o.max_body, "Largest body accepted, in bytes (larger: 413)")
       ->capture_default_str()
-      ->check(CLI::Range(0LL, 1LL << 40));
+      ->check(whole_number(0));
   cmd->add_option("--host-header", o.host_header,
                   "Host sent to --forward-to: keep (the sender's, as URL-signing schemes need) or "
                   "rewrite (the forward target's)")
@@ -98,11 +98,11 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   cmd->add_option("--workers", o.workers,
                   "Handler threads (started as needed; connections are not threads)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 4096));
+      ->check(whole_number(1, 4096));
   cmd->add_flag("--ui", o.ui, "Serve the web inspector (on 127.0.0.1, --ui-port)");
   cmd->add_option("--ui-port", o.ui_port, "Port of the web inspector (0 picks a free one)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 65535));
+      ->check(whole_number(0, 65535));
   cmd->add_option("--ready-file", o.ready_file,
                   "Once listening, write the URL (and the inspector's) to FILE: scripts wait "
                   "for it instead of racing the start");

@@ -1,5 +1,6 @@
 #include "commands/replay.hpp"
 
+#include "commands/cli_words.hpp"
 #include "commands/config.hpp"
 #include "core/compose.hpp"
 #include "core/delivery_source.hpp"
@@ -40,15 +41,15 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
       ->check(CLI::IsMember({"yes", "no"}));
   add_selection_options(*cmd, o.select);
   cmd->add_option("--times", o.times, "Send each delivery N times (idempotency drill)")
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_number(1, 100000));
   cmd->add_option("--concurrency", o.concurrency, "Send that many copies at once")
-      ->check(CLI::Range(1, 1024));
+      ->check(whole_number(1, 1024));
   cmd->add_option("--probe", o.probe,
                   "Shell command printing a number (a row count): read before and after the "
                   "copies of each delivery; growth over 1 means processed more than once");
   cmd->add_option("--delay", o.delay_ms,
                   "Wait MS milliseconds between sends (between copies, --concurrency at a time)")
-      ->check(CLI::Range(0LL, 3600000LL));
+      ->check(whole_number(0, 3600000));
   cmd->add_flag("--resign", o.resign,
                 "Sign again with a fresh timestamp (needs --secret); ids are kept");
   add_secret_options(*cmd, o.secret, "Secret for --resign");
@@ -60,7 +61,7 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
       ->capture_default_str();
   cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for each response")
       ->capture_default_str()
-      ->check(CLI::Range(0.001, 86400.0));
+      ->check(decimal_number(0.001, 86400.0));
   cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
   cmd->add_flag("-L,--location", o.location,
                 "Follow redirects (same method and body; providers do not)");

@@ -1,5 +1,6 @@
 #include "commands/selection.hpp"
 
+#include "commands/cli_words.hpp"
 #include "providers/registry.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
@@ -15,8 +16,7 @@ void add_selection_options(CLI::App& cmd, SelectionFlags& f) {
   cmd.add_option("--id", f.ids, "Only this capture id or provider event id (repeatable)");
   cmd.add_option("--event", f.event, "Only event types matching this glob (invoice.*)");
   cmd.add_option("--provider", f.provider, "Only this provider's deliveries");
-  cmd.add_option("--last", f.last, "Only the last N selected deliveries")
-      ->check(CLI::Range(1LL, 1LL << 40));
+  cmd.add_option("--last", f.last, "Only the last N selected deliveries")->check(whole_number(1));
   cmd.add_option("--since", f.since, "Only deliveries received since: RFC 3339 or 10m, 2h, 1d ago");
   cmd.add_option("--until", f.until,
                  "Only deliveries received before: RFC 3339 or 10m, 2h, 1d ago");

@@ -1,5 +1,6 @@
 #include "commands/send.hpp"
 
+#include "commands/cli_words.hpp"
 #include "core/capture.hpp"
 #include "core/compose.hpp"
 #include "core/dev_secrets.hpp"
@@ -34,17 +35,17 @@ namespace {
 void add_load_and_scenario_options(CLI::App& cmd, SendOptions& o) {
   cmd.add_option("--count", o.count,
                  "Load mode: send N deliveries (each freshly rendered and signed)")
-      ->check(CLI::Range(1LL, 1LL << 40))
+      ->check(whole_number(1))
       ->group("Load");
   cmd.add_option("--concurrency", o.concurrency, "Load mode: deliveries in flight at once")
       ->capture_default_str()
-      ->check(CLI::Range(1, 10000))
+      ->check(whole_number(1, 10000))
       ->group("Load");
   cmd.add_option("--rate", o.rate, "Load mode: deliveries started per second (default: no limit)")
-      ->check(CLI::Range(0.001, 1e7))
+      ->check(decimal_number(0.001, 1e7))
       ->group("Load");
   cmd.add_option("--duration", o.duration_s, "Load mode: stop after SECONDS")
-      ->check(CLI::Range(0.001, 1e7))
+      ->check(decimal_number(0.001, 1e7))
       ->group("Load");
   cmd.add_flag("--same-payload", o.same_payload,
                "Load mode: send one signed delivery over and over")
@@ -57,7 +58,7 @@ void add_load_and_scenario_options(CLI::App& cmd, SendOptions& o) {
                  "Scenario: the longest wait between two events, in ms (each waits the "
                  "scenario's delay, capped at this; 0: back to back)")
       ->capture_default_str()
-      ->check(CLI::Range(0LL, 86400000LL))
+      ->check(whole_number(0, 86400000))
       ->group("Scenario");
 }
 
@@ -74,7 +75,7 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
   cmd->add_option("-H,--header", o.headers, "Extra header 'Name: value' (repeatable; overrides)");
   cmd->add_option("--timeout", o.timeout_s, "Seconds to wait for each response")
       ->capture_default_str()
-      ->check(CLI::Range(0.001, 86400.0));
+      ->check(decimal_number(0.001, 86400.0));
   cmd->add_flag("-k,--insecure", o.insecure, "Do not verify the TLS certificate");
   cmd->add_flag("-L,--location", o.location,
                 "Follow redirects (same method and body; providers do not)");
@@ -83,20 +84,20 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
   cmd->add_flag("-v,--verbose", o.verbose,
                 "Print each response after its line: status line, headers, blank line, body");
   cmd->add_option("--duplicate", o.duplicate, "Send the identical delivery N times")
-      ->check(CLI::Range(1, 100000));
+      ->check(whole_number(1, 100000));
   cmd->add_option("--tamper", o.tamper,
                   "Break the delivery after signing: signature, body, timestamp")
       ->check(CLI::IsMember({"signature", "body", "timestamp"}));
   cmd->add_option("--age", o.age_s, "Backdate the timestamp by SECONDS (replay-window drill)")
-      ->check(CLI::Range(0LL, 100LL * 365 * 86400));
+      ->check(whole_number(0, 100LL * 365 * 86400));
   cmd->add_option("--retries", o.retries, "Re-send up to N times on non-2xx or no answer")
-      ->check(CLI::Range(0, 100));
+      ->check(whole_number(0, 100));
   cmd->add_option("--backoff", o.backoff, "First retry delay (doubles each time): 500ms, 1s, 2m")
       ->capture_default_str();
   cmd->add_option("--wait-for-listener", o.wait_for_listener_s,
                   "Before sending, wait up to SECONDS for the target's port to accept "
                   "connections (a listener still starting)")
-      ->check(CLI::Range(0.001, 86400.0));
+      ->check(decimal_number(0.001, 86400.0));
   cmd->add_flag("--dry-run", o.dry_run, "Print the request instead of sending it");
   cmd->add_option("--save", o.save, "Append what was sent to FILE (capture format, mode 0600)");
   cmd->add_option("--set", o.sets,

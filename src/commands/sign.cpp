@@ -1,5 +1,6 @@
 #include "commands/sign.hpp"
 
+#include "commands/cli_words.hpp"
 #include "model/url.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
@@ -22,7 +23,7 @@ CLI::App* register_sign(CLI::App& app, SignOptions& o) {
   cmd->add_option("--body", o.body, "The body: @file, - (stdin) or the text itself")->required();
   cmd->add_option("--url", o.url, "The URL the handler sees (schemes that sign the URL)");
   cmd->add_option("--timestamp", o.timestamp, "Unix seconds to sign with (default: now)")
-      ->check(CLI::Range(1LL, 253402300799LL));
+      ->check(whole_number(1, 253402300799));
   cmd->add_option("--id", o.id,
                   "The delivery id, for schemes that sign one (default: a fresh one)");
   add_generic_options(*cmd, o.generic);

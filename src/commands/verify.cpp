@@ -1,5 +1,6 @@
 #include "commands/verify.hpp"
 
+#include "commands/cli_words.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
@@ -23,9 +24,9 @@ CLI::App* register_verify(CLI::App& app, VerifyOptions& o) {
       ->required();
   cmd->add_option("--url", o.url, "The URL the delivery was sent to (twilio)");
   cmd->add_option("--tolerance", o.tolerance, "Replay window in seconds (0: off)")
-      ->check(CLI::Range(0LL, 100LL * 365 * 86400));
+      ->check(whole_number(0, 100LL * 365 * 86400));
   cmd->add_option("--now", o.now, "Verify as if at this Unix time (seconds)")
-      ->check(CLI::Range(1LL, 253402300799LL));
+      ->check(whole_number(1, 253402300799));
   cmd->add_flag("--json", o.json, "Print the verdict as JSON");
   add_generic_options(*cmd, o.generic);
   cmd->footer("Examples:\n"

@@ -184,27 +184,37 @@ bool json_nesting_exceeds(std::string_view text, std::size_t limit) noexcept {
   return false;
 }
 
+namespace {
+
+// Edit distance counting an adjacent transposition as one edit ("sned" is one from "send"):
+// the optimal string alignment distance, over three rows.
+std::size_t typo_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> before(b.size() + 1), previous(b.size() + 1), row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({previous[j] + 1, row[j - 1] + 1, substitution});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        row[j] = std::min(row[j], before[j - 2] + 1);
+    }
+    std::swap(before, previous);
+    std::swap(previous, row);
+  }
+  return previous[b.size()];
+}
+
+} // namespace
+
 std::string closest(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;
   std::size_t best_distance = std::string::npos;
-  std::vector<std::size_t> row;
   for (const auto& c : candidates) {
-    // Levenshtein distance, one row at a time.
-    row.resize(c.size() + 1);
-    for (std::size_t j = 0; j <= c.size(); ++j)
-      row[j] = j;
-    for (std::size_t i = 1; i <= name.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= c.size(); ++j) {
-        const auto above = row[j];
-        row[j] =
-            std::min({row[j] + 1, row[j - 1] + 1, diagonal + (name[i - 1] == c[j - 1] ? 0 : 1)});
-        diagonal = above;
-      }
-    }
-    if (row[c.size()] < best_distance) {
-      best_distance = row[c.size()];
+    const auto distance = typo_distance(name, c);
+    if (distance < best_distance) {
+      best_distance = distance;
       best = c;
     }
   }

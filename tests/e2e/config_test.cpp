@@ -189,7 +189,8 @@ TEST(ConfigE2E, BrokenConfigIsOneLineWithFileAndLineAndNoConfigSkipsIt) {
   s.write_project("to = \":3000\"\n[listen]\nprot = 9000\n");
   const auto r = s.run({"send", "github", "ping", "--dry-run", "--secret", "x"});
   EXPECT_EQ(r.exit_code, 2) << r.describe();
-  EXPECT_EQ(r.err, "hooktool: .hooktool.toml:3: unknown key 'listen.prot'\n");
+  EXPECT_EQ(r.err,
+            "hooktool: .hooktool.toml:3: unknown key 'listen.prot' (did you mean 'port'?)\n");
   // --version and --help read no config file.
   EXPECT_EQ(s.run({"--version"}).exit_code, 0);
   EXPECT_EQ(s.run({"send", "--help"}).exit_code, 0);

@@ -156,4 +156,10 @@ TEST(Util, DidYouMean) {
   EXPECT_EQ(util::closest("ab", providers), "");
   EXPECT_EQ(util::did_you_mean("shopfy", providers), " (did you mean 'shopify'?)");
   EXPECT_EQ(util::did_you_mean("zzz", providers), "");
+  // An adjacent transposition is one typo, so short words get suggestions too.
+  const std::vector<std::string> commands{"send", "sign", "listen", "replay", "check"};
+  EXPECT_EQ(util::closest("sned", commands), "send");
+  EXPECT_EQ(util::closest("lsiten", commands), "listen");
+  EXPECT_EQ(util::closest("chekc", commands), "check");
+  EXPECT_EQ(util::closest("snde", commands), "") << "two edits in four letters is not a typo";
 }
