@@ -65,6 +65,8 @@ public:
   net::HttpResponse send(const model::HttpRequest& req) {
     auto r = client_.send(req);
     note_unreachable(r);
+    if (s_.on_exchange)
+      s_.on_exchange(req, r);
     return r;
   }
 
@@ -334,6 +336,10 @@ CheckResult check_duplicates(Runner& run, const std::string& name, int copies, b
   std::vector<net::HttpResponse> responses;
   if (at_once) {
     responses = net::send_copies(d.request, copies, copies, s.client);
+    if (s.on_exchange) {
+      for (const auto& r : responses)
+        s.on_exchange(d.request, r);
+    }
   } else {
     for (int i = 0; i < copies; ++i)
       responses.push_back(run.send(d.request));

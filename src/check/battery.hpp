@@ -39,6 +39,8 @@ struct CheckSetup {
   int copies = 5;    // concurrent duplicates
   std::string probe; // shell command printing a number (e.g. a row count); empty: none
   std::int64_t slow_ms = 2000;
+  // Called with every request the battery sends and its answer (check -v), in order.
+  std::function<void(const model::HttpRequest&, const net::HttpResponse&)> on_exchange;
 };
 
 // A named check with a one-line description.

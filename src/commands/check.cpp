@@ -32,6 +32,7 @@ CLI::App* register_check(CLI::App& app, CheckOptions& o) {
       ->delimiter(',');
   cmd->add_flag("--json", o.json, "One JSON object per check, then a summary object");
   cmd->add_flag("--strict", o.strict, "Exit 1 on WARN too");
+  add_verbose_flag(*cmd, o.verbose);
   cmd->add_option(
       "--probe", o.probe,
       "Shell command printing a number (e.g. a row count), run around the duplicate checks");
@@ -250,7 +251,19 @@ int run_check(const CheckOptions& o, const core::Settings& settings) {
   const auto names = select_checks(o);
   const core::FixtureStore store(
       std::vector<std::filesystem::path>(o.fixture_dirs.begin(), o.fixture_dirs.end()));
-  const auto setup = make_setup(o, settings, *provider, store);
+  if (o.verbose && o.json)
+    throw usage_error("-v/--verbose prints responses as text; it does not combine with --json");
+  auto setup = make_setup(o, settings, *provider, store);
+  if (o.verbose) {
+    // Each request the check sends, then the answer, before the check's line.
+    setup.on_exchange = [](const model::HttpRequest& req, const net::HttpResponse& r) {
+      std::cout << ui::paint("  > " + req.method + " " + util::printable(req.url), ui::Style::dim,
+                             ui::Stream::out)
+                << "\n";
+      print_response(r, "    ");
+      std::cout.flush();
+    };
+  }
 
   CardPrinter printer(o, names);
   printer.header(*provider, setup);

@@ -19,6 +19,7 @@ struct CheckOptions {
   std::vector<std::string> skip;
   bool json = false;
   bool strict = false;
+  bool verbose = false; // -v: print every request's answer (status line, headers, body)
   std::string probe;
   int copies = 5;
   std::vector<std::string> headers;

@@ -2,12 +2,14 @@
 
 #include "core/config.hpp"
 #include "providers/registry.hpp"
+#include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <iostream>
 
 namespace hooktool::commands {
 
@@ -102,6 +104,43 @@ std::string Expectation::describe() const {
   for (const int c : codes)
     out += (out.empty() ? "" : " or ") + std::to_string(c);
   return out;
+}
+
+void print_response(const net::HttpResponse& r, const std::string& indent) {
+  constexpr auto out = ui::Stream::out;
+  if (r.error != net::TransportError::none) {
+    std::cout << indent << ui::paint(util::printable(r.error_message), ui::Style::error, out)
+              << "\n";
+    return;
+  }
+  std::cout << indent
+            << ui::paint("HTTP/1.1 " + std::to_string(r.status), ui::status_style(r.status), out)
+            << "\n";
+  for (const auto& h : r.headers)
+    std::cout << indent << ui::paint(util::printable(h.name), ui::Style::bold, out) << ": "
+              << util::printable(h.value) << "\n";
+  std::cout << indent << "\n";
+  if (r.body.empty())
+    return;
+  const std::string text = util::printable_text(r.body);
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto nl = text.find('\n', at);
+    const auto end = nl == std::string::npos ? text.size() : nl;
+    std::cout << indent << std::string_view(text).substr(at, end - at) << "\n";
+    at = end + 1;
+  }
+  if (r.body_size > r.body.size())
+    std::cout << indent
+              << ui::paint("… (" + std::to_string(r.body_size - r.body.size()) +
+                               " more bytes not shown)",
+                           ui::Style::dim, out)
+              << "\n";
+}
+
+void add_verbose_flag(CLI::App& app, bool& verbose) {
+  app.add_flag("-v,--verbose", verbose,
+               "Print each response after its line: status line, headers, blank line, body");
 }
 
 Expectation parse_expect(std::string_view text) {

@@ -3,6 +3,7 @@
 #include "commands/cli_fwd.hpp"
 #include "core/settings.hpp"
 #include "model/http.hpp"
+#include "net/http_client.hpp"
 #include "providers/generic.hpp"
 
 #include <optional>
@@ -50,6 +51,12 @@ struct Expectation {
 };
 // Parses "2xx", "4xx", "202", "200,204"; usage error otherwise.
 Expectation parse_expect(std::string_view text);
+
+// -v/--verbose: a response on stdout as it came back (status line, headers, body), each line
+// after `indent`; a transport error as its message.
+void print_response(const net::HttpResponse& response, const std::string& indent = "");
+// Adds -v/--verbose ("Print each response: status line, headers and body").
+void add_verbose_flag(CLI::App& app, bool& verbose);
 
 // Parses each --header 'Name: value'; usage error on a malformed one.
 model::Headers parse_headers(const std::vector<std::string>& lines);

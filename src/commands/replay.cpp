@@ -56,6 +56,7 @@ CLI::App* register_replay(CLI::App& app, ReplayOptions& o) {
   cmd->add_option("-H,--header", o.headers, "Add or override a header 'Name: value' (repeatable)");
   cmd->add_option("--expect", o.expect, "Expected status: 2xx (default), 4xx, 202, …");
   cmd->add_flag("--json", o.json, "One JSON object per delivery on stdout, nothing else");
+  add_verbose_flag(*cmd, o.verbose);
   cmd->add_flag("--as-curl", o.as_curl, "Print a curl command per delivery instead of sending");
   cmd->add_option("--curl-dir", o.curl_dir, "--as-curl: where to write bodies that hold NUL bytes")
       ->capture_default_str();
@@ -297,9 +298,19 @@ void print_text(const ReplayOptions& o, const core::CaptureRecord& record,
     if (!r.verdict.note.empty())
       std::cout << indent << ui::paint("note: " + r.verdict.note, ui::Style::warn, out) << "\n";
   }
-  if (!r.error.empty())
+  if (!r.error.empty() && !o.verbose)
     std::cout << indent << ui::paint(util::printable(r.error), ui::Style::error, out) << "\n";
-  if (!r.ok && !r.failed_body.empty()) {
+  if (o.verbose) {
+    for (std::size_t i = 0; i < r.responses.size(); ++i) {
+      if (r.responses.size() > 1)
+        std::cout << indent
+                  << ui::paint("copy " + std::to_string(i + 1) + "/" +
+                                   std::to_string(r.responses.size()),
+                               ui::Style::dim, out)
+                  << "\n";
+      print_response(r.responses[i], indent);
+    }
+  } else if (!r.ok && !r.failed_body.empty()) {
     constexpr std::size_t kShown = 300;
     std::cout << indent << "answer: " << util::printable(r.failed_body.substr(0, kShown))
               << (r.failed_body.size() > kShown ? "…" : "") << "\n";
@@ -342,6 +353,10 @@ int run_replay(const ReplayOptions& o, const core::Settings& settings) {
         "replay needs --to URL (or HOOKTOOL_TO, `to` in .hooktool.toml, or --as-curl)");
   if (!o.probe.empty() && o.as_curl)
     throw usage_error("--probe needs deliveries sent, not --as-curl");
+  if (o.verbose && (o.json || o.as_curl))
+    throw usage_error(o.json
+                          ? "-v/--verbose prints responses as text; it does not combine with --json"
+                          : "-v/--verbose prints responses; --as-curl sends nothing");
   Replayer replayer(o, settings);
   if (o.resign && !settings.any_secret(o.secret))
     throw usage_error("--resign needs --secret (or --secret-file, HOOKTOOL_SECRET, a config file)");

@@ -25,6 +25,7 @@ struct ReplayOptions {
   std::vector<std::string> headers;
   std::string expect;
   bool json = false;
+  bool verbose = false; // -v: print each response (status line, headers, body)
   bool as_curl = false;
   std::string curl_dir = ".";
   double timeout_s = 30;

@@ -81,8 +81,7 @@ CLI::App* register_send(CLI::App& app, SendOptions& o) {
                 "Follow redirects (same method and body; providers do not)");
   cmd->add_option("--expect", o.expect, "Expected status: 2xx (default), 4xx, 202, 200,204 …");
   cmd->add_flag("--json", o.json, "One JSON object per delivery on stdout, nothing else");
-  cmd->add_flag("-v,--verbose", o.verbose,
-                "Print each response after its line: status line, headers, blank line, body");
+  add_verbose_flag(*cmd, o.verbose);
   cmd->add_option("--duplicate", o.duplicate, "Send the identical delivery N times")
       ->check(whole_number(1, 100000));
   cmd->add_option("--tamper", o.tamper,
@@ -140,26 +139,6 @@ struct Context {
 };
 
 // -v: the handler's answer as HTTPie prints it: status line, headers, blank line, body.
-void print_response(const net::HttpResponse& r) {
-  constexpr auto out = ui::Stream::out;
-  std::cout << ui::paint("HTTP/1.1 " + std::to_string(r.status), ui::status_style(r.status), out)
-            << "\n";
-  for (const auto& h : r.headers)
-    std::cout << ui::paint(util::printable(h.name), ui::Style::bold, out) << ": "
-              << util::printable(h.value) << "\n";
-  std::cout << "\n";
-  if (!r.body.empty()) {
-    std::cout << util::printable_text(r.body);
-    if (r.body.back() != '\n')
-      std::cout << "\n";
-    if (r.body_size > r.body.size())
-      std::cout << ui::paint("… (" + std::to_string(r.body_size - r.body.size()) +
-                                 " more bytes not shown)",
-                             ui::Style::dim, out)
-                << "\n";
-  }
-}
-
 void print_attempt(const Context& c, const core::Composed& d, const model::HttpRequest& req,
                    const net::HttpResponse& r, int attempt, int copy) {
   if (c.o.json)

@@ -12,6 +12,9 @@ namespace hooktool::core {
 
 namespace {
 
+// {{literal:TEXT}} renders as the literal text {{TEXT}} (Shopify's "${{amount}}").
+constexpr std::string_view kLiteral = "literal:";
+
 constexpr std::string_view kBase62 =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -195,8 +198,11 @@ const nlohmann::ordered_json& Renderer::value_ref(std::string_view token) {
     value = std::to_string(t_ms / 1000) + "." + micros;
   } else if (gen == "event")
     value = event_;
+  else if (token.starts_with(kLiteral))
+    value = "{{" + std::string(token.substr(kLiteral.size())) + "}}";
   else
-    throw usage_error("unknown fixture placeholder {{" + std::string(token) + "}}");
+    throw usage_error("unknown fixture placeholder {{" + std::string(token) +
+                      "}} (a literal {{…}} is written {{literal:…}})");
   return memo_.emplace(std::string(token), std::move(value)).first->second;
 }
 
@@ -212,8 +218,19 @@ std::string Renderer::fill(std::string_view text, Target target) {
     if (close == std::string_view::npos)
       break;
     out.append(text.substr(pos, open - pos));
-    const auto& v = value_ref(text.substr(open + 2, close - open - 2));
+    const auto token = text.substr(open + 2, close - open - 2);
     pos = close + 2;
+    if (token.starts_with(kLiteral)) {
+      // The escape: {{literal:TEXT}} is the text {{TEXT}}, TEXT as the file writes it (already
+      // JSON-escaped in a JSON template, form-encoded in a form).
+      const auto inner = token.substr(kLiteral.size());
+      if (target == Target::form)
+        out.append("%7B%7B").append(inner).append("%7D%7D");
+      else
+        out.append("{{").append(inner).append("}}");
+      continue;
+    }
+    const auto& v = value_ref(token);
     std::string dumped;
     if (!v.is_string())
       dumped = v.dump();

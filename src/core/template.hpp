@@ -26,7 +26,8 @@ struct SetOp {
 // that integer (1000, 2500): an amount stays an integer. Other numbers are kept as parsed.
 SetOp parse_set(std::string_view text, SetMode mode = SetMode::existing);
 
-// Fills fixture placeholders ({{uuid}}, {{id:evt_}}, {{now}}, …; see fixtures/README.md).
+// Fills fixture placeholders ({{uuid}}, {{id:evt_}}, {{now}}, …; see fixtures/README.md);
+// {{literal:TEXT}} is the escape, rendered as the text {{TEXT}}.
 // One instance renders one delivery: the same placeholder text gives the same value.
 class Renderer {
 public:

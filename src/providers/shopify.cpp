@@ -9,7 +9,11 @@ namespace hooktool::providers {
 
 namespace {
 
-constexpr std::string_view kApiVersion = "2026-10";
+// The Admin API version the fixtures are shaped by: the REST resource definitions of the pinned
+// @shopify/shopify-api (tools/fixtures/shopify), whose newest version is 2026-07.
+constexpr std::string_view kApiVersion = "2026-07";
+// The shop the fixtures describe (fixtures/README.md).
+constexpr std::string_view kShopDomain = "maple-and-moss.myshopify.com";
 
 // Shopify's newer deliveries also use the names without the X- prefix.
 std::optional<std::string_view> shopify_header(const model::Headers& headers,
@@ -31,7 +35,7 @@ model::Headers ShopifyProvider::envelope(const EnvelopeInput& in) const {
           {"User-Agent", "Shopify-Captain-Hook"},
           {"Accept", "*/*"},
           {"X-Shopify-Topic", in.event},
-          {"X-Shopify-Shop-Domain", "hooktool-dev.myshopify.com"},
+          {"X-Shopify-Shop-Domain", std::string(kShopDomain)},
           {"X-Shopify-API-Version", std::string(kApiVersion)},
           {"X-Shopify-Webhook-Id", delivery_id_or(in, crypto::random_uuid)},
           {"X-Shopify-Event-Id", crypto::random_uuid()},

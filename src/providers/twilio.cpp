@@ -62,6 +62,15 @@ bool any_variant_matches(std::string_view token, const std::string& url, std::st
   return match;
 }
 
+// "message.status.delivered", "call.status.no-answer": the status callback's event type. A
+// status that is not one of Twilio's words (lowercase letters and '-') gives the bare
+// "<kind>.status".
+std::string status_event(std::string_view kind, const std::string& status) {
+  const bool word = !status.empty() && status.size() <= 32 &&
+                    status.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") == std::string::npos;
+  return std::string(kind) + ".status" + (word ? "." + status : "");
+}
+
 bool is_json(const model::Headers& headers) {
   const auto ct = model::find_header(headers, "Content-Type");
   return ct && util::to_lower(*ct).find("json") != std::string::npos;
@@ -163,12 +172,20 @@ EventInfo TwilioProvider::event_info(const model::HttpRequest& req) const {
     return it == f.end() ? std::string() : it->second;
   };
   if (!get("CallSid").empty()) {
-    info.type = get("CallStatus") == "ringing" ? "call.incoming" : "call.status";
+    // The voice URL's request for an incoming call rings without a CallbackSource; a status
+    // callback (call-progress-events) names its status, ringing included.
+    const auto status = get("CallStatus");
+    info.type = status == "ringing" && get("CallbackSource").empty() ? "call.incoming"
+                                                                     : status_event("call", status);
     if (info.id.empty())
       info.id = get("CallSid");
   } else if (!get("MessageSid").empty() || !get("SmsSid").empty()) {
-    const auto status = get("MessageStatus").empty() ? get("SmsStatus") : get("MessageStatus");
-    info.type = status == "received" ? "message.incoming" : "message.status";
+    // An incoming message carries SmsStatus=received and no MessageStatus; a status callback
+    // carries MessageStatus (receiving/received for an inbound message's own callbacks).
+    const auto status = get("MessageStatus");
+    info.type = status.empty() && get("SmsStatus") == "received"
+                    ? "message.incoming"
+                    : status_event("message", status.empty() ? get("SmsStatus") : status);
     if (info.id.empty())
       info.id = get("MessageSid").empty() ? get("SmsSid") : get("MessageSid");
   }

@@ -525,7 +525,7 @@ TEST_P(SendTamperEveryProvider, SignatureAndBodyTamperingBreakVerification) {
       events.push_back(f.event);
   ASSERT_FALSE(events.empty());
   if (provider == "twilio") // also the JSON variant, where the body hash sits in the URL
-    events = {"call.status", "com.twilio.messaging.message.delivered"};
+    events = {"call.status.completed", "com.twilio.messaging.message.delivered"};
   else
     events.resize(1);
   std::vector<std::string> modes{"signature", "body"};
@@ -546,8 +546,10 @@ INSTANTIATE_TEST_SUITE_P(Providers, SendTamperEveryProvider, testing::ValuesIn(k
                          [](const testing::TestParamInfo<std::string>& p) { return p.param; });
 
 TEST(SendTamper, TimestampTamperOnSchemesWithoutTimestampIsUsageError) {
-  for (const auto& [provider, event] : std::vector<std::pair<std::string, std::string>>{
-           {"shopify", "orders/create"}, {"twilio", "call.status"}, {"generic", "ping"}}) {
+  for (const auto& [provider, event] :
+       std::vector<std::pair<std::string, std::string>>{{"shopify", "orders/create"},
+                                                        {"twilio", "call.status.completed"},
+                                                        {"generic", "ping"}}) {
     SCOPED_TRACE(provider);
     const auto r = send(provider, event, "127.0.0.1:1", {"--tamper", "timestamp"});
     EXPECT_EQ(r.exit_code, 2) << r.describe();
@@ -977,7 +979,8 @@ TEST(SendSecrets, SecretFileNamedForAnotherProviderIsNotUsed) {
 TEST(SendTwilio, SigningUrlOverridesTheSignedUrl) {
   Receiver rx;
   const std::string public_url = "https://hooks.example.com/twilio/sms";
-  const auto r = send("twilio", "message.status", rx.url(), {"--signing-url", public_url});
+  const auto r =
+      send("twilio", "message.status.delivered", rx.url(), {"--signing-url", public_url});
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   ASSERT_EQ(rx.count(), 1u);
   const auto q = rx.requests()[0];

@@ -581,6 +581,47 @@ TEST(SharpEdgesE2E, VerbosePrintsTheResponseStatusLineHeadersAndBody) {
   EXPECT_EQ(both.exit_code, 2) << both.describe();
 }
 
+TEST(SharpEdgesE2E, ReplayVerbosePrintsEveryCopysResponse) {
+  TempDir dir;
+  const auto save = dir.path() / "sent.jsonl";
+  const auto saved = e2e::hooktool({"send", "stripe", "invoice.paid", "--to", ":9", "--secret",
+                                    kStripeSecret, "--dry-run", "--save", save.string()});
+  ASSERT_EQ(saved.exit_code, 0) << saved.describe();
+  auto l = e2e::start_listen({"-q", "--status", "202", "--response-body", R"({"queued":true})",
+                              "--response-header", "X-Handler: billing-7"});
+  const auto r =
+      e2e::hooktool({"replay", save.string(), "--to", "127.0.0.1:" + std::to_string(l->wait_port()),
+                     "--times", "2", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_TRUE(contains(r.out, "          copy 1/2\n          HTTP/1.1 202\n")) << r.describe();
+  EXPECT_TRUE(contains(r.out, "          copy 2/2\n          HTTP/1.1 202\n")) << r.describe();
+  EXPECT_TRUE(contains(r.out, "\n          X-Handler: billing-7\n")) << r.describe();
+  EXPECT_TRUE(contains(r.out, "\n          {\"queued\":true}\n")) << r.describe();
+  const auto both = e2e::hooktool({"replay", save.string(), "--to", ":9", "-v", "--json"});
+  EXPECT_EQ(both.exit_code, 2) << both.describe();
+  const auto curl = e2e::hooktool({"replay", save.string(), "-v", "--as-curl"});
+  EXPECT_EQ(curl.exit_code, 2) << curl.describe();
+}
+
+TEST(SharpEdgesE2E, CheckVerbosePrintsEachRequestAndItsAnswer) {
+  auto l = e2e::start_listen({"-q", "--status", "202", "--response-body", R"({"queued":true})",
+                              "--response-header", "X-Handler: billing-7"});
+  const std::string url = "127.0.0.1:" + std::to_string(l->wait_port());
+  const auto r = e2e::hooktool({"check", "stripe", "--to", url, "--secret", kStripeSecret, "--only",
+                                "accepts-valid", "-v", "--no-color"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const auto request = r.out.find("  > POST http://" + url + "/");
+  ASSERT_NE(request, std::string::npos) << r.describe();
+  const auto answer = r.out.find("\n    HTTP/1.1 202\n", request);
+  ASSERT_NE(answer, std::string::npos) << r.describe();
+  EXPECT_NE(r.out.find("\n    X-Handler: billing-7\n", answer), std::string::npos) << r.describe();
+  EXPECT_LT(answer, r.out.find("accepts-valid", answer))
+      << "the answer comes before its check's line";
+  const auto both =
+      e2e::hooktool({"check", "stripe", "--to", url, "--secret", kStripeSecret, "-v", "--json"});
+  EXPECT_EQ(both.exit_code, 2) << both.describe();
+}
+
 // ---------------------------------------------------------------------------------------
 // Friction: human units in expired verdicts
 

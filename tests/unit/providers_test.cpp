@@ -283,6 +283,31 @@ TEST(Twilio, JsonVariantAddsBodyHashToUrlAndChecksIt) {
   EXPECT_EQ(info.type, "com.twilio.messaging.message.delivered");
 }
 
+// Status callbacks read back with their status; the incoming call and message keep their names.
+TEST(Twilio, FormEventTypesNameTheStatus) {
+  const auto p = providers::make_provider("twilio");
+  const auto type = [&](std::string body) {
+    model::HttpRequest req;
+    req.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+    req.body = std::move(body);
+    return p->event_info(req).type;
+  };
+  EXPECT_EQ(type("CallSid=CA1&CallStatus=ringing&Direction=inbound"), "call.incoming");
+  EXPECT_EQ(type("CallSid=CA1&CallStatus=ringing&CallbackSource=call-progress-events"),
+            "call.status.ringing");
+  EXPECT_EQ(type("CallSid=CA1&CallStatus=no-answer&CallbackSource=call-progress-events"),
+            "call.status.no-answer");
+  EXPECT_EQ(type("MessageSid=SM1&SmsSid=SM1&SmsStatus=received&Body=hi"), "message.incoming");
+  EXPECT_EQ(type("MessageSid=SM1&SmsStatus=received&MessageStatus=received"),
+            "message.status.received");
+  EXPECT_EQ(type("MessageSid=SM1&SmsStatus=sent&MessageStatus=delivered"),
+            "message.status.delivered");
+  EXPECT_EQ(type("SmsSid=SM1&SmsStatus=sent"), "message.status.sent");
+  // A status that is not a status word is not spliced into the event type.
+  EXPECT_EQ(type("MessageSid=SM1&MessageStatus=%1B%5B2J"), "message.status");
+  EXPECT_EQ(type("CallSid=CA1&CallStatus="), "call.status");
+}
+
 TEST(Twilio, UnknownUrlIsInvalidWithReason) {
   const auto p = providers::make_provider("twilio");
   model::HttpRequest req;

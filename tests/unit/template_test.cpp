@@ -148,3 +148,45 @@ TEST(Template, CompiledFillMatchesDocumentRender) {
     EXPECT_EQ(r.fill_json_text(compiled), via_document) << "pretty=" << pretty;
   }
 }
+
+// {{literal:TEXT}} is the escape for a literal {{TEXT}} (Shopify's money formats).
+TEST(Template, LiteralEscapeRendersBracesInJsonStrings) {
+  core::Renderer r(kNow, "shop/update");
+  const auto body = r.render_json(
+      R"({"money_format":"${{literal:amount}}","with":"€{{literal:amount_with_comma_separator}} EUR","n":"{{now}}","only":"{{literal:amount}}"})",
+      "t", {}, false);
+  const auto j = ordered_json::parse(body);
+  EXPECT_EQ(j["money_format"], "${{amount}}");
+  EXPECT_EQ(j["with"], "€{{amount_with_comma_separator}} EUR");
+  EXPECT_EQ(j["only"], "{{amount}}") << "a string that is only the escape stays a string";
+  EXPECT_EQ(j["n"], 1764065326) << "placeholders beside the escape are still filled";
+  EXPECT_EQ(r.value_of("literal:amount"), "{{amount}}");
+  // TEXT is kept as the file writes it: JSON escapes are not escaped a second time.
+  const auto quoted = r.render_json(R"({"q":"{{literal:say \"hi\"}}"})", "t", {}, false);
+  EXPECT_EQ(ordered_json::parse(quoted)["q"], "{{say \"hi\"}}") << quoted;
+}
+
+TEST(Template, LiteralEscapeAtTheEndOfTheBody) {
+  core::Renderer r(kNow, "e");
+  EXPECT_EQ(r.fill_json_text(R"("x {{literal:amount}})"), R"("x {{amount}})");
+  EXPECT_EQ(r.fill_json_text("{{literal:amount}}"), "{{amount}}");
+  // In a form the text is form-encoded like the rest of the value.
+  EXPECT_EQ(r.render_form("Format=${{literal:amount}}", {}), "Format=$%7B%7Bamount%7D%7D");
+  // As the rest of a form fixture, TEXT is already form-encoded: '+' is a space.
+  EXPECT_EQ(r.render_form("F={{literal:a+b}}", {}), "F=%7B%7Ba+b%7D%7D");
+}
+
+TEST(Template, UnescapedUnknownPlaceholderStillFails) {
+  core::Renderer r(kNow, "e");
+  try {
+    r.render_json(R"({"money_format":"${{amount}}"})", "t", {}, false);
+    FAIL() << "{{amount}} rendered without the escape";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown fixture placeholder {{amount}}"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("{{literal:"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(r.render_form("Format={{amount}}", {}), Error);
+  EXPECT_THROW(r.value_of("literally:amount"), Error);
+}
