@@ -68,6 +68,10 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
                   "The URL senders use (behind a tunnel); Twilio signs it");
   cmd->add_flag("-q,--quiet", o.quiet, "One line per delivery");
   cmd->add_flag("--json", o.json, "One capture record per line on stdout");
+  cmd->add_option("--events", o.events,
+                  "Show only these deliveries: an event glob ('invoice.*') or "
+                  "provider[:event-glob] (repeatable; the others are still answered, captured, "
+                  "forwarded and counted)");
   cmd->add_option("--capture", o.capture, "Append every delivery to FILE (JSON Lines, mode 0600)");
   cmd->add_flag("--fsync", o.fsync, "fsync each capture line before answering (power-loss safe)");
   add_answer_options(*cmd, o);
@@ -235,6 +239,8 @@ listen::SessionConfig session_config(const ListenOptions& o, const core::Setting
       throw usage_error(o.forward_where + ": listen.forward: " + e.what());
     }
   }
+  for (const auto& filter : o.events)
+    c.display.push_back(listen::parse_event_filter(filter));
   c.simulation = simulation(o);
   c.forward_timeout = std::chrono::milliseconds(static_cast<long long>(o.forward_timeout_s * 1000));
   c.host_header =

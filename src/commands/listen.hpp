@@ -19,6 +19,7 @@ struct ListenOptions {
   std::string public_url;
   bool quiet = false;
   bool json = false;
+  std::vector<std::string> events; // --events: display filters
   std::string capture;
   bool fsync = false;
   int status = 200;

@@ -1,6 +1,7 @@
 #include "commands/verify.hpp"
 
 #include "commands/cli_words.hpp"
+#include "core/mismatch.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
@@ -59,7 +60,9 @@ int run_verify(const VerifyOptions& o, const core::Settings& settings) {
   params.now = o.now != 0 ? o.now : util::now_s();
   if (!o.url.empty())
     params.urls.push_back(o.url);
-  const auto verdict = provider->verify(req, params);
+  // A mismatch says which usual mistake (re-serialised body, secret form, URL) it matches.
+  const auto verdict =
+      core::explain_mismatch(*provider, req, params, provider->verify(req, params));
   const bool ok = verdict.status == model::VerdictStatus::valid;
   if (o.json) {
     std::cout << nlohmann::ordered_json{{"provider", provider->id()},

@@ -1,5 +1,6 @@
 #include "listen/inspector.hpp"
 
+#include "core/mismatch.hpp"
 #include "providers/registry.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -53,11 +54,34 @@ std::optional<model::Verdict> Inspector::sibling_dev_match(const providers::Prov
   return std::nullopt;
 }
 
+std::vector<core::AlternateSecret>
+Inspector::alternate_secrets(const providers::Provider& provider) const {
+  std::vector<core::AlternateSecret> out;
+  const auto family = std::string(providers::secret_family(provider.id()));
+  if (config_.bare_secret && config_.secrets.contains(family))
+    out.push_back({*config_.bare_secret, "the bare --secret"});
+  if (config_.dev_secrets)
+    if (auto dev = config_.dev_secrets->verifying_secret(provider))
+      out.push_back({std::move(*dev), "hooktool's development secret for " + family});
+  // Providers that send the same headers: the sender may be the sibling whose secret it used.
+  for (const auto& p : providers_) {
+    const auto other = std::string(providers::secret_family(p->id()));
+    if (other == family || p->signature_header() != provider.signature_header())
+      continue;
+    if (const auto it = config_.secrets.find(other); it != config_.secrets.end())
+      if (std::none_of(out.begin(), out.end(),
+                       [&](const auto& a) { return a.secret == it->second; }))
+        out.push_back({it->second, "the secret configured for " + other});
+  }
+  return out;
+}
+
 model::Verdict Inspector::verify(const providers::Provider& provider,
                                  const model::HttpRequest& view,
                                  providers::VerifyParams& params) const {
   if (params.secret)
-    return provider.verify(view, params);
+    return core::explain_mismatch(provider, view, params, provider.verify(view, params),
+                                  alternate_secrets(provider));
   const auto family = std::string(providers::secret_family(provider.id()));
   const std::string no_secret = "no secret for " + family + " (give --secret " + family + "=…)";
   const bool signed_ = model::find_header(view.headers, provider.signature_header()).has_value();

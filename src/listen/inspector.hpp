@@ -2,6 +2,7 @@
 
 #include "core/capture.hpp"
 #include "core/dev_secrets.hpp"
+#include "core/mismatch.hpp"
 #include "net/listen_server.hpp"
 #include "providers/generic.hpp"
 
@@ -52,6 +53,10 @@ private:
   [[nodiscard]] model::Verdict verify(const providers::Provider& provider,
                                       const model::HttpRequest& view,
                                       providers::VerifyParams& params) const;
+  // The other secrets listen holds that a mismatching delivery may have been signed with:
+  // the bare --secret, the development secret, a sibling provider's (same headers) secret.
+  [[nodiscard]] std::vector<core::AlternateSecret>
+  alternate_secrets(const providers::Provider& provider) const;
   // Candidate URLs the sender signed: --public-url + target, then the Host header's.
   [[nodiscard]] std::vector<std::string> signed_urls(const std::string& target,
                                                      const model::Headers& headers, bool tls) const;

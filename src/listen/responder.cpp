@@ -48,6 +48,22 @@ Route parse_route(std::string_view text) {
   return r;
 }
 
+Route parse_event_filter(std::string_view text) {
+  if (text.empty())
+    throw usage_error("--events: empty filter (give an event glob or provider[:event-glob])");
+  Route r;
+  const auto colon = text.find(':');
+  const auto provider = text.substr(0, colon);
+  if (provider == "*" || providers::make_provider(provider)) {
+    r.provider = provider == "*" ? "" : std::string(provider);
+    if (colon != std::string_view::npos)
+      r.event_glob = std::string(text.substr(colon + 1));
+  } else {
+    r.event_glob = std::string(text);
+  }
+  return r;
+}
+
 Responder::Responder(std::vector<Route> routes, Simulation simulation,
                      std::chrono::milliseconds forward_timeout, HostHeader host_header)
     : routes_(std::move(routes)), sim_(std::move(simulation)), forward_timeout_(forward_timeout),

@@ -24,6 +24,10 @@ struct Route {
 
 // Parses "URL" or "provider[:event-glob]=URL"; usage error when malformed.
 Route parse_route(std::string_view text);
+// Parses a display filter (--events): "provider", "provider:event-glob" or an event glob
+// ("invoice.*", Bitbucket's "repo:*": the part before ':' is not a provider). The route's url
+// stays empty.
+Route parse_event_filter(std::string_view text);
 
 // The answer listen gives when it does not forward (or as set by --status and friends).
 struct Simulation {

@@ -19,6 +19,46 @@
 
 namespace hooktool::listen {
 
+void Tally::count_outcome(const core::CaptureRecord& record) {
+  if (record.duplicate)
+    ++duplicates;
+  const std::lock_guard lock(mutex_);
+  if (record.response_status)
+    ++answered_[*record.response_status];
+  if (record.forward) {
+    if (record.forward->status)
+      ++forward_answered_[*record.forward->status];
+    else
+      ++forward_failed_[record.forward->error_kind.empty() ? "other" : record.forward->error_kind];
+  }
+}
+
+namespace {
+
+// "200 ×2, 500 ×1".
+template <typename Key> std::string counts_of(const std::map<Key, long long>& counts) {
+  std::string out;
+  for (const auto& [key, n] : counts) {
+    if (!out.empty())
+      out += ", ";
+    if constexpr (std::is_same_v<Key, std::string>)
+      out += key;
+    else
+      out += std::to_string(key);
+    out += " ×" + std::to_string(n);
+  }
+  return out;
+}
+
+long long sum_of(const auto& counts) {
+  long long n = 0;
+  for (const auto& entry : counts)
+    n += entry.second;
+  return n;
+}
+
+} // namespace
+
 std::string Tally::summary() const {
   std::string out = std::to_string(total.load()) + (total == 1 ? " delivery" : " deliveries");
   std::string parts;
@@ -32,12 +72,30 @@ std::string Tally::summary() const {
   }
   if (!parts.empty())
     out += ": " + parts;
+  if (duplicates > 0)
+    out +=
+        "; " + std::to_string(duplicates.load()) + (duplicates == 1 ? " duplicate" : " duplicates");
+  const std::lock_guard lock(mutex_);
+  if (!answered_.empty())
+    out += "; answered " + counts_of(answered_);
+  const long long forwarded = sum_of(forward_answered_) + sum_of(forward_failed_);
+  if (forwarded > 0) {
+    out += "; forwarded " + std::to_string(forwarded) + ":";
+    if (!forward_answered_.empty())
+      out += " handler answered " + counts_of(forward_answered_);
+    if (!forward_failed_.empty())
+      out += std::string(forward_answered_.empty() ? "" : ",") + " " +
+             std::to_string(sum_of(forward_failed_)) + " failed (" + counts_of(forward_failed_) +
+             ")";
+  }
   if (rejected > 0)
     out += "; " + std::to_string(rejected.load()) + " rejected by the server";
   if (capture_errors > 0)
     out += "; " + std::to_string(capture_errors.load()) + " NOT captured";
   if (not_shown > 0)
     out += "; " + std::to_string(not_shown.load()) + " NOT shown (answered 503)";
+  if (filtered > 0)
+    out += "; " + std::to_string(filtered.load()) + " not shown (--events)";
   return out;
 }
 
@@ -132,7 +190,10 @@ net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
     }
   }
   try {
-    terminal_.write(record);
+    if (shown(record))
+      terminal_.write(record);
+    else
+      ++tally_.filtered;
   } catch (const Error& e) {
     // Shown nowhere: the sender must not hear 2xx, and listen stops (see wait()).
     response = output_failed(e.what());
@@ -141,6 +202,7 @@ net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
   for (const auto& observer : observers_)
     observer->observe(record, offset);
   ++tally_.by_status[static_cast<std::size_t>(record.verification.status)];
+  tally_.count_outcome(record);
   if (record.verification.status != model::VerdictStatus::valid)
     ++tally_.not_valid;
   if (++tally_.total == config_.count) {
@@ -148,6 +210,12 @@ net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
     (void)::write(done_fd_, &one, sizeof one);
   }
   return response;
+}
+
+bool Session::shown(const core::CaptureRecord& record) const {
+  return config_.display.empty() ||
+         std::any_of(config_.display.begin(), config_.display.end(),
+                     [&](const Route& filter) { return filter.matches(record); });
 }
 
 net::OutgoingResponse Session::output_failed(const std::string& reason) {

@@ -10,7 +10,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +29,9 @@ struct SessionConfig {
   std::string capture_path; // empty: no capture file
   Durability durability = Durability::process_crash;
   TerminalFormat format = TerminalFormat::pretty;
+  // --events: deliveries shown on the terminal (every one is still answered, captured,
+  // forwarded and counted); empty: all.
+  std::vector<Route> display;
   net::ServerOptions server;
   long long count = 0;  // --count: stop after this many (0: no limit)
   double timeout_s = 0; // --timeout (0: none)
@@ -41,8 +46,19 @@ struct Tally {
   std::atomic<long long> capture_errors{0};
   std::atomic<long long> rejected{0};
   std::atomic<long long> not_shown{0}; // stdout took no more (a closed pipe)
-  // "3 deliveries: 2 valid, 1 invalid; …".
+  std::atomic<long long> duplicates{0};
+  std::atomic<long long> filtered{0}; // received but not shown (--events)
+  // What each delivery was answered, and what became of the forwarded ones.
+  void count_outcome(const core::CaptureRecord& record);
+  // "3 deliveries: 2 valid, 1 invalid; 1 duplicate; answered 200 ×2, 500 ×1; forwarded 2: 1
+  // answered 200, 1 failed (refused ×1)".
   [[nodiscard]] std::string summary() const;
+
+private:
+  mutable std::mutex mutex_;
+  std::map<int, long long> answered_;               // status listen answered -> deliveries
+  std::map<int, long long> forward_answered_;       // status the handler answered -> deliveries
+  std::map<std::string, long long> forward_failed_; // error kind -> deliveries
 };
 
 // Sees every delivery after it was captured and shown (the web inspector); called on worker
@@ -104,6 +120,8 @@ private:
   net::OutgoingResponse handle(net::IncomingRequest&& in);
   void reject(int status, const std::string& remote);
   net::OutgoingResponse output_failed(const std::string& reason);
+  // Whether the terminal shows this delivery (--events).
+  [[nodiscard]] bool shown(const core::CaptureRecord& record) const;
 
   SessionConfig config_;
   Inspector inspector_;

@@ -56,6 +56,15 @@ Verdict GithubProvider::verify(const model::HttpRequest& req, const VerifyParams
   return detail::valid();
 }
 
+bool GithubProvider::signed_with_other_algorithm(const model::HttpRequest& req,
+                                                 std::string_view secret) const {
+  const auto header = model::find_header(req.headers, kSha256Header);
+  if (!header || !util::starts_with(*header, "sha256="))
+    return false;
+  const auto sha1 = crypto::to_hex(crypto::hmac(crypto::Digest::sha1, secret, req.body));
+  return crypto::constant_time_equal("sha256=" + sha1, *header);
+}
+
 EventInfo GithubProvider::event_info(const model::HttpRequest& req) const {
   EventInfo info;
   if (const auto event = model::find_header(req.headers, "X-GitHub-Event"))

@@ -26,6 +26,10 @@ public:
   [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   void tamper_signature(model::Headers& headers) const override;
+  [[nodiscard]] std::string_view other_algorithm() const override { return "HMAC-SHA1"; }
+  // The sha256 header holding sha256=<hex HMAC-SHA1 of the body>.
+  [[nodiscard]] bool signed_with_other_algorithm(const model::HttpRequest& req,
+                                                 std::string_view secret) const override;
 };
 
 } // namespace hooktool::providers

@@ -17,6 +17,30 @@ std::string Provider::generate_secret() const {
   return crypto::to_hex(crypto::random_bytes(20));
 }
 
+std::vector<SecretVariant> Provider::secret_variants(std::string_view secret) const {
+  std::vector<SecretVariant> out;
+  if (asymmetric() || secret.empty())
+    return out;
+  const auto trimmed = util::trim(secret);
+  if (trimmed.size() != secret.size() && !trimmed.empty())
+    out.push_back({std::string(trimmed), "secret trimmed",
+                   "the secret without its surrounding whitespace (the secret given here has a "
+                   "stray space or newline)"});
+  else
+    out.push_back({std::string(secret) + "\n", "secret with a trailing newline",
+                   "the secret with a trailing newline (the sender read a secret file without "
+                   "trimming it)"});
+  if (auto raw = detail::hex_decode(trimmed))
+    out.push_back({std::move(*raw), "hex-decoded secret",
+                   "the secret hex-decoded (the sender keyed the HMAC with the bytes the hex "
+                   "stands for, not its text)"});
+  if (auto raw = crypto::base64_decode(trimmed); raw && !raw->empty())
+    out.push_back({std::move(*raw), "base64-decoded secret",
+                   "the secret base64-decoded (the sender keyed the HMAC with the decoded bytes, "
+                   "not its text)"});
+  return out;
+}
+
 bool Provider::detect(const model::Headers& headers) const {
   return model::find_header(headers, signature_header()).has_value();
 }

@@ -69,6 +69,14 @@ struct HandshakeAnswer {
   std::string body;
 };
 
+// A form of the secret that a sender may have signed with by mistake, for explaining a
+// signature mismatch. Never printed: only tag and label are.
+struct SecretVariant {
+  std::string secret; // the secret as verify takes it to check that form
+  std::string tag;    // in the list of what was tried: "secret without whsec_"
+  std::string label;  // what matched: "the secret without its whsec_ prefix"
+};
+
 // The signature drills of check (rejects-wrong-signature, -missing-, -malformed-) and of
 // send --tamper signature.
 enum class SignatureDrill {
@@ -138,6 +146,18 @@ public:
   // an asymmetric scheme; the secret itself otherwise). Usage error when it is not a key.
   [[nodiscard]] virtual std::string verifying_key(std::string_view secret) const {
     return std::string(secret);
+  }
+  // Forms of the secret senders sign with by mistake (surrounding whitespace, hex- or
+  // base64-decoded, a prefix dropped or added), each as verify takes it; none for asymmetric
+  // schemes. The default suits schemes keyed with the secret's text.
+  [[nodiscard]] virtual std::vector<SecretVariant> secret_variants(std::string_view secret) const;
+  // The other digest the scheme has beside its current one ("HMAC-SHA1"); empty when it has one.
+  [[nodiscard]] virtual std::string_view other_algorithm() const { return {}; }
+  // Whether the signature, in its current header and shape, is the right input signed with
+  // other_algorithm() (GitHub's sha256 header holding an HMAC-SHA1).
+  [[nodiscard]] virtual bool signed_with_other_algorithm(const model::HttpRequest& /*req*/,
+                                                         std::string_view /*secret*/) const {
+    return false;
   }
   // Throws a usage error when key cannot be used to verify (listen, verify).
   virtual void validate_verifying_key(std::string_view key) const { validate_secret(key); }

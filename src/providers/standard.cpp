@@ -157,6 +157,39 @@ std::string StandardProvider::generate_secret() const {
   return std::string(kSecretPrefix) + crypto::base64_encode(crypto::random_bytes(f_.secret_bytes));
 }
 
+std::vector<SecretVariant> StandardProvider::secret_variants(std::string_view secret) const {
+  std::vector<SecretVariant> out;
+  if (util::starts_with(secret, kSecretKeyPrefix) || util::starts_with(secret, kPublicKeyPrefix))
+    return out; // v1a keys: Ed25519, nothing to key differently
+  const auto text_key = [](std::string_view text) {
+    return std::string(kSecretPrefix) + crypto::base64_encode(text); // verify keys with text
+  };
+  const bool prefixed = util::starts_with(secret, kSecretPrefix);
+  if (f_.secret_text == StandardSecretText::utf8_unless_whsec && !prefixed) {
+    if (standard_key(secret))
+      out.push_back({std::string(kSecretPrefix) + std::string(secret), "base64-decoded secret",
+                     "the secret base64-decoded (the sender keyed the HMAC with the decoded "
+                     "bytes, as with a whsec_ prefix)"});
+    return out;
+  }
+  out.push_back({text_key(secret), "secret text not base64-decoded",
+                 prefixed ? "the whole secret text, whsec_ included, as the HMAC key (the sender "
+                            "did not strip whsec_ and base64-decode it)"
+                          : "the secret text as the HMAC key (the sender did not base64-decode "
+                            "it)"});
+  if (prefixed)
+    out.push_back({text_key(secret.substr(kSecretPrefix.size())),
+                   "secret without whsec_ not base64-decoded",
+                   "the secret after whsec_ as text (the sender stripped whsec_ but did not "
+                   "base64-decode the rest)"});
+  const auto trimmed = util::trim(secret);
+  if (trimmed.size() != secret.size() && !trimmed.empty())
+    out.push_back({std::string(trimmed), "secret trimmed",
+                   "the secret without its surrounding whitespace (the secret given here has a "
+                   "stray space or newline)"});
+  return out;
+}
+
 std::string StandardProvider::generate_private_key() const {
   if (!f_.ed25519)
     return generate_secret();

@@ -70,6 +70,9 @@ public:
   [[nodiscard]] std::int64_t default_tolerance() const override { return 300; }
   void validate_secret(std::string_view secret) const override;
   [[nodiscard]] std::string generate_secret() const override;
+  // The HMAC keyed with the secret's text instead of its base64-decoded bytes (with and
+  // without whsec_), or the other way round for a flavour that keys with the text.
+  [[nodiscard]] std::vector<SecretVariant> secret_variants(std::string_view secret) const override;
   [[nodiscard]] bool has_key_pairs() const override { return f_.ed25519; }
   // A v1a whsk_ secret key: base64 of the 64-byte Ed25519 secret key (seed, then public key).
   [[nodiscard]] std::string generate_private_key() const override;

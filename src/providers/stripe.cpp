@@ -18,6 +18,20 @@ std::string StripeProvider::generate_secret() const {
   return "whsec_" + crypto::to_hex(crypto::random_bytes(32));
 }
 
+std::vector<SecretVariant> StripeProvider::secret_variants(std::string_view secret) const {
+  constexpr std::string_view prefix = "whsec_";
+  auto out = Provider::secret_variants(secret);
+  if (util::starts_with(secret, prefix))
+    out.insert(out.begin(), {std::string(secret.substr(prefix.size())), "secret without whsec_",
+                             "the secret without its whsec_ prefix (Stripe keys the HMAC with "
+                             "the whole whsec_ string)"});
+  else
+    out.insert(out.begin(), {std::string(prefix) + std::string(secret), "secret with whsec_",
+                             "the secret with a whsec_ prefix (the sender used the whole "
+                             "whsec_ string; the secret given here lacks the prefix)"});
+  return out;
+}
+
 model::Headers StripeProvider::envelope(const EnvelopeInput& /*in*/) const {
   return {{"User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)"},
           {"Content-Type", "application/json; charset=utf-8"},

@@ -20,6 +20,8 @@ public:
   [[nodiscard]] std::int64_t default_tolerance() const override { return 300; }
   [[nodiscard]] bool pretty_json() const override { return true; }
   [[nodiscard]] std::string generate_secret() const override;
+  // The default forms, and the whsec_ prefix dropped or added (Stripe keys with all of it).
+  [[nodiscard]] std::vector<SecretVariant> secret_variants(std::string_view secret) const override;
   [[nodiscard]] model::Headers envelope(const EnvelopeInput& in) const override;
   model::Headers sign(model::HttpRequest& req, const SignParams& params) const override;
   [[nodiscard]] Verdict verify(const model::HttpRequest& req,

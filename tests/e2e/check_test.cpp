@@ -82,7 +82,8 @@ bool timestamped(const std::string& provider) {
   return !skipped_for(provider).contains("rejects-stale-timestamp");
 }
 
-// Stripe's and Slack's libraries bound only the past: accepting a future timestamp is a WARN.
+// Stripe's and Slack's libraries bound only the past: accepting a future timestamp is what a
+// handler built on them does, so it PASSes (saying so).
 bool past_only_window(const std::string& provider) {
   return provider == "stripe" || provider == "slack";
 }
@@ -270,7 +271,7 @@ TEST_P(CheckProviderTest, NoVerifyHandlerFailsTheSignatureChecks) {
     expected[name] = "FAIL";
   if (timestamped(provider)) {
     expected["rejects-stale-timestamp"] = "FAIL";
-    expected["rejects-future-timestamp"] = past_only_window(provider) ? "WARN" : "FAIL";
+    expected["rejects-future-timestamp"] = past_only_window(provider) ? "PASS" : "FAIL";
   }
   if (expected["verifies-raw-bytes"] != "SKIP")
     expected["verifies-raw-bytes"] = "FAIL"; // it accepts the re-serialised signature too
@@ -386,7 +387,7 @@ TEST(CheckTest, NoTimestampHandlerFailsOnlyTheTimestampChecks) {
     expect_well_formed(card, checks_for(provider), false, context);
     auto expected = baseline(provider);
     expected["rejects-stale-timestamp"] = "FAIL";
-    expected["rejects-future-timestamp"] = past_only_window(provider) ? "WARN" : "FAIL";
+    expected["rejects-future-timestamp"] = past_only_window(provider) ? "PASS" : "FAIL";
     EXPECT_EQ(card.outcomes(), expected) << context;
     EXPECT_EQ(card.run.exit_code, 1) << context;
     EXPECT_NE(card.evidence("rejects-stale-timestamp").find("s old"), std::string::npos) << context;
@@ -493,9 +494,22 @@ TEST(CheckTest, HumanReportCard) {
   EXPECT_NE(r.out.find("hooktool check stripe"), std::string::npos) << context;
   EXPECT_NE(r.out.find("PASS  accepts-valid"), std::string::npos) << context;
   EXPECT_NE(r.out.find("FAIL  rejects-wrong-signature"), std::string::npos) << context;
-  EXPECT_NE(r.out.find("WARN  rejects-future-timestamp"), std::string::npos) << context;
+  EXPECT_NE(r.out.find("PASS  rejects-future-timestamp"), std::string::npos) << context;
   EXPECT_NE(r.out.find("→ verify the signature over the raw body"), std::string::npos) << context;
-  EXPECT_NE(r.out.find("1 passed, 1 failed, 1 warned, 0 skipped (--strict: warnings fail)"),
+  EXPECT_NE(r.out.find("2 passed, 1 failed, 0 warned, 0 skipped"), std::string::npos) << context;
+}
+
+// A handler built on Stripe's official library accepts future timestamps (the library bounds
+// only the past): --strict must not fail it for that.
+TEST(CheckTest, StrictPassesAHandlerThatAcceptsFutureTimestampsAsStripesLibraryDoes) {
+  TestHandler h("no-timestamp", "stripe");
+  const auto r = e2e::hooktool({"check", "stripe", "--to", h.to(), "--secret", secret_for("stripe"),
+                                "--only", "accepts-valid,rejects-future-timestamp", "--strict"},
+                               std::chrono::seconds(30));
+  const auto context = "\n" + r.describe() + "\n--- handler ---\n" + h.describe();
+  EXPECT_EQ(r.exit_code, 0) << context;
+  EXPECT_NE(r.out.find("PASS  rejects-future-timestamp"), std::string::npos) << context;
+  EXPECT_NE(r.out.find("as stripe's official library does (it bounds only the past)"),
             std::string::npos)
       << context;
 }

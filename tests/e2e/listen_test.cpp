@@ -1083,6 +1083,53 @@ TEST(ListenE2E, SigintStopsCleanlyWithSummary) {
   EXPECT_NE(line->find("2 valid"), std::string::npos) << *line;
 }
 
+// The closing summary counts every outcome: verdicts, duplicates, what listen answered and
+// what became of the forwarded deliveries, by kind of failure.
+TEST(ListenE2E, SigintSummaryCountsEveryOutcome) {
+  const std::string nobody = "http://127.0.0.1:" + std::to_string(e2e::free_port());
+  auto l = start_listen({"-q", "--secret", "stripe=" + kStripe, "--secret", "github=" + kGithub,
+                         "--forward-to", "stripe=" + nobody});
+  ASSERT_EQ(send(*l, "stripe", "invoice.paid",
+                 {"--secret", kStripe, "--duplicate", "2", "--expect", "502"})
+                .exit_code,
+            0);
+  ASSERT_EQ(send(*l, "github", "push", {"--secret", kGithub}).exit_code, 0);
+  ASSERT_TRUE(l->wait_for_lines(Stream::out, 3, 5s));
+  ASSERT_TRUE(l->send_signal(SIGINT));
+  const auto e = l->wait_exit(5s);
+  EXPECT_FALSE(e.timed_out) << l->describe();
+  const auto line = l->wait_for_text(Stream::err, "deliveries", 1s);
+  ASSERT_TRUE(line) << l->err();
+  EXPECT_NE(line->find("3 deliveries: 3 valid; 1 duplicate; answered 200 ×1, 502 ×2; "
+                       "forwarded 2: 2 failed (refused ×2)"),
+            std::string::npos)
+      << *line;
+}
+
+// --events filters what the terminal shows, nothing else: the hidden delivery is still
+// answered, captured and counted toward --count.
+TEST(ListenE2E, EventsFilterShowsOnlyMatchingDeliveries) {
+  e2e::TempDir dir;
+  const auto capture = (dir.path() / "all.jsonl").string();
+  auto l = start_listen({"-q", "--secret", "stripe=" + kStripe, "--secret", "github=" + kGithub,
+                         "--events", "invoice.*", "--events", "github:pull_request.*", "--capture",
+                         capture, "--count", "4", "--timeout", "20"});
+  ASSERT_EQ(send(*l, "stripe", "invoice.paid", {"--secret", kStripe}).exit_code, 0);
+  ASSERT_EQ(send(*l, "stripe", "customer.created", {"--secret", kStripe}).exit_code, 0);
+  ASSERT_EQ(send(*l, "github", "push", {"--secret", kGithub}).exit_code, 0);
+  ASSERT_EQ(send(*l, "github", "pull_request.opened", {"--secret", kGithub}).exit_code, 0);
+  const auto e = l->wait_exit(10s);
+  EXPECT_FALSE(e.timed_out) << l->describe();
+  EXPECT_EQ(e.exit_code, 0) << l->describe();
+  const auto shown = e2e::lines_of(l->out());
+  ASSERT_EQ(shown.size(), 2u) << l->out();
+  EXPECT_NE(shown[0].find("invoice.paid"), std::string::npos) << shown[0];
+  EXPECT_NE(shown[1].find("pull_request"), std::string::npos) << shown[1];
+  EXPECT_EQ(e2e::lines_of(e2e::read_file(capture)).size(), 4u) << "every delivery is captured";
+  EXPECT_NE(l->err().find("4 deliveries: 4 valid"), std::string::npos) << l->err();
+  EXPECT_NE(l->err().find("2 not shown (--events)"), std::string::npos) << l->err();
+}
+
 // =======================================================================================
 // 11. TLS
 
