@@ -30,8 +30,10 @@ namespace hooktool::commands {
 
 namespace {
 
+// Every message is escaped and capped here, whatever it quotes (a value from a file, a wire).
 void print_error(const std::string& message) {
-  std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " " << message << "\n";
+  std::cerr << ui::paint("hooktool:", ui::Style::error, ui::Stream::err) << " "
+            << util::capped(message, 2000) << "\n";
 }
 
 // The whole command line: every command's options and where CLI11 put them.
@@ -218,7 +220,7 @@ std::optional<int> reject_unknown_command(const CLI::App& app, int argc, char** 
     if (std::find(names.begin(), names.end(), word) != names.end())
       return std::nullopt;
     ui::configure_color(ui::ColorMode::automatic);
-    print_error("unknown command '" + util::printable(word) + "'" +
+    print_error("unknown command '" + util::capped(word, 40) + "'" +
                 util::did_you_mean(word, names) + " (see hooktool --help)");
     return static_cast<int>(ExitCode::usage);
   }

@@ -117,7 +117,8 @@ public:
   void header(const providers::Provider& p, const check::CheckSetup& s) const {
     if (!o_.json)
       std::cout << ui::paint("hooktool check " + std::string(p.id()), ui::Style::bold, kOut)
-                << " → " << s.url << "  (event " << s.event << ")\n\n";
+                << " → " << util::printable(s.url) << "  (event " << util::printable(s.event)
+                << ")\n\n";
   }
 
   void result(const check::CheckResult& r) {
@@ -127,7 +128,9 @@ public:
           {"check", r.name}, {"result", check::to_string(r.outcome)}, {"evidence", r.evidence}};
       if (!r.advice.empty())
         j["advice"] = r.advice;
-      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+      std::cout << util::json_for_terminal(
+                       j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+                << "\n"
                 << std::flush;
       return;
     }
@@ -136,7 +139,7 @@ public:
               << util::printable(r.evidence) << "\n";
     if (!r.advice.empty())
       std::cout << std::string(6 + width_ + 2, ' ')
-                << ui::paint("→ " + r.advice, ui::Style::dim, kOut) << "\n";
+                << ui::paint("→ " + util::printable(r.advice), ui::Style::dim, kOut) << "\n";
     std::cout.flush();
   }
 
@@ -155,8 +158,8 @@ public:
           {"warned", warned},   {"skipped", skipped}, {"ok", ok}};
       if (stopped)
         summary["stopped"] = run.unreachable;
-      std::cout << nlohmann::ordered_json{{"summary", summary}}.dump(
-                       -1, ' ', false, nlohmann::json::error_handler_t::replace)
+      std::cout << util::json_for_terminal(nlohmann::ordered_json{{"summary", summary}}.dump(
+                       -1, ' ', false, nlohmann::json::error_handler_t::replace))
                 << "\n";
     } else if (!stopped) {
       std::cout << "\n"

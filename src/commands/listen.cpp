@@ -5,6 +5,7 @@
 #include "crypto/tls_cert.hpp"
 #include "listen/session.hpp"
 #include "model/url.hpp"
+#include "net/loopback.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
@@ -124,10 +125,6 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
 }
 
 namespace {
-
-bool is_loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.starts_with("127.");
-}
 
 listen::InspectorConfig inspector_config(const ListenOptions& o, const core::Settings& settings) {
   listen::InspectorConfig c;
@@ -286,7 +283,7 @@ void print_banner(const ListenOptions& o, const listen::Session& session, int po
       o.host.find(':') != std::string::npos ? "[" + o.host + "]" : o.host;
   std::cerr << "hooktool listening on " << scheme << "://" << shown_host << ":" << port
             << "  (Ctrl-C to stop)\n";
-  if (!is_loopback(o.host))
+  if (!net::is_loopback_host(o.host))
     std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " listening on "
               << o.host << ": other machines can send to this port\n";
   if (!session.tls_fingerprint().empty())

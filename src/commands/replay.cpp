@@ -18,6 +18,7 @@
 #include "util/time.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <deque>
 #include <filesystem>
 #include <iostream>
@@ -116,7 +117,7 @@ public:
                           ": --resign: the delivery's provider is unknown");
       const auto secret = settings_.secret(record.provider, o_.secret);
       if (!secret)
-        throw usage_error("--resign: no secret for " + record.provider);
+        throw usage_error("--resign: no secret for " + util::capped(record.provider));
       provider->validate_secret(secret->value);
       // Twilio signs the URL: this signs the one the replay goes to.
       core::resign(req, *provider, secret->value, util::now_s(), {}, {});
@@ -169,10 +170,10 @@ private:
       return;
     const auto age = util::now_s() - *ts;
     if (p.default_tolerance() > 0 && age > p.default_tolerance())
-      std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " " << record.id
-                << " was signed " << age << " s ago; " << record.provider
-                << " handlers reject it as stale (tolerance " << p.default_tolerance()
-                << " s): add --resign --secret …\n";
+      std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " "
+                << util::capped(record.id) << " was signed " << age << " s ago; "
+                << util::capped(record.provider) << " handlers reject it as stale (tolerance "
+                << p.default_tolerance() << " s): add --resign --secret …\n";
   }
 
   double probe() const {
@@ -217,16 +218,29 @@ private:
   bool sent_any_ = false;
 };
 
+// A capture id as part of a file name: anything but letters, digits, '_' and '-' becomes '_', so
+// an id from a hand-edited file cannot name a path elsewhere ("../x").
+std::string file_name_part(std::string_view id) {
+  std::string out(id.substr(0, 64));
+  for (auto& c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-')
+      c = '_';
+  return out;
+}
+
 void print_curl(const ReplayOptions& o, const core::CaptureRecord& record,
                 const model::HttpRequest& req) {
   std::string body_file;
   if (req.body.find('\0') != std::string::npos) {
-    body_file =
-        (std::filesystem::path(o.curl_dir) / ("hooktool-body-" + record.id + ".bin")).string();
+    body_file = (std::filesystem::path(o.curl_dir) /
+                 ("hooktool-body-" + file_name_part(record.id) + ".bin"))
+                    .string();
     util::write_file(body_file, req.body); // created 0600
   }
-  std::cout << "# " << record.id << "  " << (record.provider.empty() ? "-" : record.provider) << " "
-            << (record.event_type.empty() ? "-" : record.event_type) << "\n"
+  // The comment's values are quoted as words too: a line break in one cannot end the comment.
+  std::cout << "# " << ui::shell_word(record.id) << "  "
+            << (record.provider.empty() ? "-" : ui::shell_word(record.provider)) << " "
+            << (record.event_type.empty() ? "-" : ui::shell_word(record.event_type)) << "\n"
             << ui::to_curl(req, body_file) << "\n";
 }
 
@@ -254,7 +268,9 @@ void print_json(const ReplayOptions& o, const core::CaptureRecord& record,
   }
   if (!r.error.empty())
     j["error"] = r.error;
-  std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
+  std::cout << util::json_for_terminal(
+                   j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+            << "\n"
             << std::flush;
 }
 
@@ -265,8 +281,8 @@ void print_text(const ReplayOptions& o, const core::CaptureRecord& record,
   std::cout << ui::paint(util::format_clock(util::now_ms()), ui::Style::dim, out) << "  "
             << ui::paint(core::status_counts(r.statuses), r.ok ? ui::Style::ok : ui::Style::error,
                          out)
-            << "  " << req.method << " " << util::printable(req.url) << "  "
-            << (record.provider.empty() ? "-" : record.provider) << " "
+            << "  " << util::printable(req.method) << " " << util::printable(req.url) << "  "
+            << (record.provider.empty() ? "-" : util::printable(record.provider)) << " "
             << (record.event_type.empty() ? "-" : util::printable(record.event_type));
   if (!record.event_id.empty())
     std::cout << " [" << util::printable(record.event_id) << "]";
@@ -283,7 +299,7 @@ void print_text(const ReplayOptions& o, const core::CaptureRecord& record,
       std::cout << indent << ui::paint("note: " + r.verdict.note, ui::Style::warn, out) << "\n";
   }
   if (!r.error.empty() && !o.verbose)
-    std::cout << indent << ui::paint(r.error, ui::Style::error, out) << "\n";
+    std::cout << indent << ui::paint(util::printable(r.error), ui::Style::error, out) << "\n";
   if (o.verbose) {
     for (std::size_t i = 0; i < r.responses.size(); ++i) {
       if (r.responses.size() > 1)
@@ -349,7 +365,8 @@ int run_replay(const ReplayOptions& o, const core::Settings& settings) {
   const auto source = core::open_deliveries(o.file);
   const auto selection = select_deliveries(*source, o.select, replayer.generic());
   if (selection.picked.empty()) {
-    std::cerr << "hooktool: no delivery in " << o.file << " matched (" << selection.total << " read"
+    std::cerr << "hooktool: no delivery in " << util::printable(o.file) << " matched ("
+              << selection.total << " read"
               << (selection.bad > 0 ? ", " + std::to_string(selection.bad) + " malformed skipped"
                                     : "")
               << ")\n";

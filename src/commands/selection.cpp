@@ -91,7 +91,7 @@ Selection select_deliveries(core::DeliverySource& source, const SelectionFlags& 
       if (!f.skip_bad)
         throw;
       ++s.bad;
-      std::cerr << "hooktool: " << e.what() << " (skipped)\n";
+      std::cerr << "hooktool: " << util::capped(e.what(), 2000) << " (skipped)\n";
       continue;
     }
     if (!item)

@@ -193,6 +193,13 @@ core::CaptureRecord sent_record(const Context& c, const core::Composed& d,
   return rec;
 }
 
+// --save to an existing file that other users can read: said once.
+void warn_if_shared(const util::AppendFile& file) {
+  if (!file.warning().empty())
+    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " " << file.warning()
+              << "\n";
+}
+
 void save_attempt(Context& c, const core::Composed& d, const model::HttpRequest& req,
                   const net::HttpResponse& r) {
   if (!c.save)
@@ -317,7 +324,7 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
              const core::ComposeInput& base) {
   const auto& o = c.o;
   if (!o.save.empty())
-    c.save.emplace(o.save);
+    warn_if_shared(c.save.emplace(o.save));
   net::ClientOptions copts;
   copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
   copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
@@ -463,6 +470,7 @@ void save_dry_run(const Context& c, const core::Composed& delivery) {
   if (c.o.save.empty())
     return;
   util::AppendFile file(c.o.save);
+  warn_if_shared(file);
   std::string lines;
   for (int copy = 0; copy < c.o.duplicate; ++copy)
     lines += core::to_capture_line(sent_record(c, delivery, delivery.request));
@@ -539,7 +547,7 @@ int deliver_copies(Context& c, const core::Composed& delivery, std::int64_t back
                    core::Tamper tamper) {
   const auto& o = c.o;
   if (!o.save.empty())
-    c.save.emplace(o.save);
+    warn_if_shared(c.save.emplace(o.save));
   if (!delivery.tamper_note.empty() && !o.json)
     std::cerr << ui::paint("tamper:", ui::Style::warn, ui::Stream::err) << " "
               << delivery.tamper_note << "; expecting " << c.expect.describe() << "\n";

@@ -4,6 +4,7 @@
 #include "model/url.hpp"
 #include "providers/registry.hpp"
 #include "ui/curl_command.hpp"
+#include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
 #include "util/strings.hpp"
@@ -70,25 +71,25 @@ int run_sign(const SignOptions& o, const core::Settings& settings) {
   const auto original_body = req.body;
   const auto signature = provider->sign(req, {secret->value, ts, {}});
   if (o.curl) {
-    // The delivery as the provider sends it: its envelope, the signature, the exact bytes.
+    // The delivery as the provider sends it: its envelope, the signature, the exact bytes
+    // (piped from printf, NUL bytes included).
     req.method = "POST";
     req.headers.insert(req.headers.end(), signature.begin(), signature.end());
-    const bool from_file = o.body.size() > 1 && o.body.front() == '@' && req.body == original_body;
-    const bool has_nul = req.body.find('\0') != std::string::npos;
-    if (has_nul && !from_file)
-      throw usage_error("--curl: the body holds NUL bytes; give it as --body @FILE");
-    std::cout << ui::to_curl(req, has_nul ? o.body.substr(1) : std::string()) << "\n";
+    std::cout << ui::to_curl(req, std::string()) << "\n";
     return 0;
   }
   for (const auto& h : signature)
-    std::cout << h.name << ": " << h.value << "\n";
+    std::cout << util::printable(h.name) << ": " << util::printable(h.value) << "\n";
   if (req.url != original_url)
-    std::cerr << "note: send the request to " << req.url << "\n";
+    std::cerr << "note: send the request to " << util::printable(req.url) << "\n";
   if (req.body != original_body) {
     // The signature covers the body as rewritten (linear's webhookTimestamp): those bytes go
     // out, after a blank line, as in an HTTP message.
     std::cerr << "note: signing rewrote the body; send the body printed after the blank line\n";
-    std::cout << "\n" << req.body << (req.body.ends_with('\n') ? "" : "\n");
+    // Exact bytes for a pipe; a terminal gets them escaped (the body is the user's own file).
+    std::cout << "\n"
+              << (ui::is_terminal(ui::Stream::out) ? util::printable_text(req.body) : req.body)
+              << (req.body.ends_with('\n') ? "" : "\n");
   }
   return 0;
 }

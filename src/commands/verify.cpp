@@ -6,6 +6,7 @@
 #include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/files.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 
 #include <CLI/CLI.hpp>
@@ -67,13 +68,13 @@ int run_verify(const VerifyOptions& o, const core::Settings& settings) {
     std::cout << nlohmann::ordered_json{{"provider", provider->id()},
                                         {"status", model::to_string(verdict.status)},
                                         {"reason", verdict.reason}}
-                     .dump()
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
     const auto status = std::string(model::to_string(verdict.status));
     std::cout << ui::paint(status, ok ? ui::Style::ok : ui::Style::error, ui::Stream::out) << "\n";
     if (!ok)
-      std::cerr << "hooktool: " << status << ": " << verdict.reason << "\n";
+      std::cerr << "hooktool: " << status << ": " << util::printable(verdict.reason) << "\n";
   }
   return ok ? 0 : 1;
 }

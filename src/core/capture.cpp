@@ -25,7 +25,7 @@ model::VerdictStatus parse_status(const std::string& s) {
                         VerdictStatus::unsigned_, VerdictStatus::unverified})
     if (model::to_string(st) == s)
       return st;
-  throw usage_error("unknown verification status '" + s + "'");
+  throw usage_error("unknown verification status '" + util::capped(s, 40) + "'");
 }
 
 std::string get_string(const ojson& j, const char* key, bool required) {
@@ -212,7 +212,7 @@ std::string to_capture_line(const CaptureRecord& r) {
     out += '}';
   }
   out += "}\n";
-  return out;
+  return util::json_for_terminal(std::move(out)); // jq, listen --json: no raw DEL or C1
 }
 
 CaptureRecord parse_capture_line(std::string_view line) {

@@ -75,7 +75,7 @@ std::string har_entry(const CaptureRecord& r) {
       {"cache", ordered_json::object()},
       {"timings", {{"send", 0}, {"wait", r.duration_ms}, {"receive", 0}}},
       {"_hooktool", std::move(own)}};
-  return entry.dump(-1, ' ', false, kReplace);
+  return util::json_for_terminal(entry.dump(-1, ' ', false, kReplace));
 }
 
 HarWriter::HarWriter(std::ostream& out) : out_(out) {
@@ -194,7 +194,7 @@ void split_url(const std::string& url, CaptureRecord& r, const std::string& wher
       rest.remove_prefix(slash);
     r.url = url.substr(0, url.find('#'));
   } else if (rest.empty() || rest.front() != '/') {
-    throw usage_error(where + ": \"url\" is not an absolute URL: " + util::printable(url));
+    throw usage_error(where + ": \"url\" is not an absolute URL: " + util::capped(url));
   }
   const auto q = rest.find('?');
   r.path = std::string(rest.substr(0, q));
@@ -224,7 +224,7 @@ void read_headers(const Json& request, CaptureRecord& r, const std::string& wher
       continue; // HTTP/2 pseudo-headers (:method, :authority, …) are not header lines
     if (name.find_first_of(" \t\r\n:") != std::string::npos ||
         value.find_first_of("\r\n") != std::string::npos)
-      throw usage_error(where + ": header " + util::printable(name) + " cannot be sent");
+      throw usage_error(where + ": header " + util::capped(name, 60) + " cannot be sent");
     r.headers.push_back({name, value});
   }
 }
@@ -241,7 +241,7 @@ void read_body(const Json& request, CaptureRecord& r, const std::string& where) 
       throw usage_error(where + ": postData text is not valid base64");
     r.body = *decoded;
   } else if (!encoding.empty()) {
-    throw usage_error(where + ": unknown postData encoding '" + util::printable(encoding) + "'");
+    throw usage_error(where + ": unknown postData encoding '" + util::capped(encoding, 40) + "'");
   } else if (member(*post, "text") != nullptr) {
     r.body = text;
   } else if (const auto* params = member(*post, "params");

@@ -49,8 +49,12 @@ NamedSecret split_secret(std::string_view text, std::string_view what) {
     return {{}, std::string(text)};
   const auto ids = providers::provider_ids();
   const std::vector<std::string> names(ids.begin(), ids.end());
-  throw usage_error(std::string(what) + ": '" + std::string(name) + "=' names no provider" +
-                    util::did_you_mean(name, names) +
+  // The word is quoted only when it is a near miss of a provider id: otherwise it may be the
+  // start of a secret.
+  const auto hint = util::did_you_mean(name, names);
+  throw usage_error(std::string(what) + ": " +
+                    (hint.empty() ? "the word before '='" : "'" + std::string(name) + "='") +
+                    " names no provider" + hint +
                     " (a secret that starts with a word and '=' is given as PROVIDER=SECRET "
                     "or in a file)");
 }

@@ -1,9 +1,12 @@
 #include "crypto/tls_cert.hpp"
 
 #include "util/error.hpp"
+#include "util/files.hpp"
+#include "util/strings.hpp"
 
 #include <array>
 #include <cstdio>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -69,27 +72,48 @@ CertifiedKey generate_self_signed() {
   return out;
 }
 
+namespace {
+
+// A PEM file as a memory BIO: read as a small regular file first, so a FIFO, a device or a huge
+// file is refused at once instead of blocking or filling memory inside OpenSSL.
+std::unique_ptr<BIO, BioDeleter> pem_file(const std::string& flag, const std::string& path,
+                                          std::size_t max_bytes, std::string& bytes) {
+  try {
+    bytes = util::read_regular_file(path, max_bytes);
+  } catch (const Error& e) {
+    throw usage_error(flag + " " + e.what());
+  }
+  std::unique_ptr<BIO, BioDeleter> bio(
+      BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
+  if (!bio)
+    fail("out of memory");
+  return bio;
+}
+
+} // namespace
+
 CertifiedKey load_pem(const std::string& cert_path, const std::string& key_path) {
+  constexpr std::size_t kMaxCertFile = std::size_t{1} << 20; // a chain of certificates
+  constexpr std::size_t kMaxKeyFile = std::size_t{64} << 10;
   CertifiedKey out;
+  std::string bytes;
   {
-    std::unique_ptr<BIO, BioDeleter> bio(BIO_new_file(cert_path.c_str(), "r"));
-    if (!bio)
-      throw usage_error("--tls-cert " + cert_path + ": cannot read");
+    const auto bio = pem_file("--tls-cert", cert_path, kMaxCertFile, bytes);
     out.cert.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!out.cert)
-      throw usage_error("--tls-cert " + cert_path + ": not a PEM certificate");
+      throw usage_error("--tls-cert " + util::printable(cert_path) + ": not a PEM certificate");
   }
   {
-    std::unique_ptr<BIO, BioDeleter> bio(BIO_new_file(key_path.c_str(), "r"));
-    if (!bio)
-      throw usage_error("--tls-key " + key_path + ": cannot read");
+    const auto bio = pem_file("--tls-key", key_path, kMaxKeyFile, bytes);
     out.key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    OPENSSL_cleanse(bytes.data(), bytes.size());
     if (!out.key)
-      throw usage_error("--tls-key " + key_path +
+      throw usage_error("--tls-key " + util::printable(key_path) +
                         ": not a PEM private key (encrypted keys are not supported)");
   }
   if (X509_check_private_key(out.cert.get(), out.key.get()) != 1)
-    throw usage_error("--tls-key " + key_path + ": does not match the certificate");
+    throw usage_error("--tls-key " + util::printable(key_path) +
+                      ": does not match the certificate");
   return out;
 }
 

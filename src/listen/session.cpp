@@ -2,6 +2,7 @@
 
 #include "crypto/tls_cert.hpp"
 #include "model/url.hpp"
+#include "net/loopback.hpp"
 #include "ui/term.hpp"
 #include "util/error.hpp"
 #include "util/time.hpp"
@@ -113,9 +114,7 @@ int block_signals() {
 
 bool loopback_url(const std::string& url) {
   try {
-    const auto host = model::parse_target(url).host;
-    return host == "127.0.0.1" || host == "::1" || host == "[::1]" || host == "localhost" ||
-           host.starts_with("127.");
+    return net::is_loopback_host(model::parse_target(url).host);
   } catch (const Error&) {
     return false;
   }
@@ -132,6 +131,9 @@ Session::Session(SessionConfig config)
     fingerprint_ = crypto::fingerprint_sha256(config_.server.tls->cert.get());
   if (!config_.capture_path.empty())
     capture_ = std::make_unique<CaptureSink>(config_.capture_path, config_.durability);
+  if (capture_ && !capture_->warning().empty())
+    std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " "
+              << capture_->warning() << "\n";
   signal_fd_ = block_signals();
   done_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (signal_fd_ < 0 || done_fd_ < 0)

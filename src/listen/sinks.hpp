@@ -53,6 +53,8 @@ public:
   void write(const core::CaptureRecord& record) override;
   // The same, returning the byte offset where the line starts (when the file size tells it).
   std::optional<std::uint64_t> append(const core::CaptureRecord& record);
+  // Why the file may be exposed (readable by other users), or empty.
+  [[nodiscard]] const std::string& warning() const { return file_.warning(); }
 
 private:
   std::string path_;

@@ -41,7 +41,7 @@ std::string pretty_json(std::string_view text) {
   const auto j = nlohmann::ordered_json::parse(text, nullptr, false);
   if (j.is_discarded() || !(j.is_object() || j.is_array()))
     return {};
-  // JSON escapes control characters in strings, but not DEL (0x7F): '?' as in text bodies.
+  // JSON escapes C0 controls in strings, but not DEL or C1 controls: escaped as in text bodies.
   return util::printable_text(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
@@ -138,9 +138,9 @@ std::string format_body(const core::CaptureRecord& r, const ViewOptions& o) {
 }
 
 std::string render_quiet(const core::CaptureRecord& r, Stream s) {
-  std::string line = paint(util::format_clock(r.received_at_ms), Style::dim, s) + " " + r.method +
-                     " " + target(r) + " " + or_dash(r.provider) + " " + or_dash(r.event_type) +
-                     " " + or_dash(r.event_id) + " " +
+  std::string line = paint(util::format_clock(r.received_at_ms), Style::dim, s) + " " +
+                     util::printable(r.method) + " " + target(r) + " " + or_dash(r.provider) + " " +
+                     or_dash(r.event_type) + " " + or_dash(r.event_id) + " " +
                      paint(std::string(model::to_string(r.verification.status)),
                            verdict_style(r.verification.status), s) +
                      " ";
@@ -161,14 +161,15 @@ std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
   const auto s = o.stream;
   std::string out;
   out += paint("── " + util::format_clock(r.received_at_ms), Style::dim, s) + "  " +
-         paint(r.method, Style::bold, s) + " " + target(r) + "  from " + util::printable(r.remote);
+         paint(util::printable(r.method), Style::bold, s) + " " + target(r) + "  from " +
+         util::printable(r.remote);
   if (r.response_status)
     out += "  → " + paint(std::to_string(*r.response_status), status_style(*r.response_status), s);
   out += paint("  " + std::to_string(r.duration_ms) + " ms", Style::dim, s) + "\n";
 
   if (!r.provider.empty())
-    out += "   " + paint(r.provider, Style::bold, s) + "  " + or_dash(r.event_type) + "  " +
-           or_dash(r.event_id) + "\n";
+    out += "   " + paint(util::printable(r.provider), Style::bold, s) + "  " +
+           or_dash(r.event_type) + "  " + or_dash(r.event_id) + "\n";
   const auto status = r.verification.status;
   std::string verdict;
   switch (status) {
@@ -213,7 +214,7 @@ std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
                    s) +
              "\n";
   }
-  out += "\n" + paint(r.method, Style::bold, s) + " " + target(r) + " HTTP/1.1\n";
+  out += "\n" + paint(util::printable(r.method), Style::bold, s) + " " + target(r) + " HTTP/1.1\n";
   for (const auto& h : r.headers)
     out += paint(util::printable(h.name), Style::info, s) + ": " + util::printable(h.value) + "\n";
   const auto body = format_body(r, o);

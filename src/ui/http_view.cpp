@@ -5,10 +5,11 @@
 namespace hooktool::ui {
 
 std::string render_request(const model::HttpRequest& request, Stream stream) {
-  std::string out = paint(request.method, Style::bold, stream) + " " +
-                    paint(request.url, Style::info, stream) + " HTTP/1.1\n";
+  std::string out = paint(util::printable(request.method), Style::bold, stream) + " " +
+                    paint(util::printable(request.url), Style::info, stream) + " HTTP/1.1\n";
   for (const auto& h : request.headers)
-    out += paint(h.name, Style::dim, stream) + ": " + util::printable(h.value) + "\n";
+    out +=
+        paint(util::printable(h.name), Style::dim, stream) + ": " + util::printable(h.value) + "\n";
   out += "\n";
   if (!util::is_valid_utf8(request.body)) {
     out += paint("+-----------------------------------------+\n"
@@ -18,7 +19,7 @@ std::string render_request(const model::HttpRequest& request, Stream stream) {
                      "+-----------------------------------------+",
                  Style::dim, stream);
   } else {
-    out += request.body;
+    out += util::printable_text(request.body);
   }
   if (!out.empty() && out.back() != '\n')
     out += "\n";

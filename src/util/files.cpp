@@ -2,6 +2,7 @@
 
 #include "util/error.hpp"
 #include "util/fd.hpp"
+#include "util/strings.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -98,9 +99,12 @@ std::string read_arg(std::string_view arg) {
 }
 
 void write_file(const std::filesystem::path& path, std::string_view bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 && errno == ELOOP)
+    throw usage_error(printable(path.string()) +
+                      ": is a symbolic link; hooktool does not write through one");
   if (fd < 0)
-    throw usage_error(path.string() + ": cannot write (" + std::strerror(errno) + ")");
+    throw usage_error(printable(path.string()) + ": cannot write (" + std::strerror(errno) + ")");
   while (!bytes.empty()) {
     const auto n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR)
@@ -117,9 +121,17 @@ void write_file(const std::filesystem::path& path, std::string_view bytes) {
 }
 
 AppendFile::AppendFile(const std::filesystem::path& path) : path_(path.string()) {
-  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd_ < 0 && errno == ELOOP)
+    throw usage_error(printable(path_) + ": is a symbolic link; hooktool does not write " +
+                      "through one (give the file's own path)");
   if (fd_ < 0)
-    throw usage_error(path_ + ": cannot open for writing (" + std::strerror(errno) + ")");
+    throw usage_error(printable(path_) + ": cannot open for writing (" + std::strerror(errno) +
+                      ")");
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0044) != 0)
+    warning_ = printable(path_) + " is readable by other users and holds deliveries (chmod 600 " +
+               printable(path_) + ")";
 }
 
 AppendFile::~AppendFile() {

@@ -19,13 +19,15 @@ std::string read_arg(std::string_view arg);
 // All of standard input as bytes.
 std::string read_stdin();
 
-// Writes bytes to path, replacing its contents; created with mode 0600. Usage error on failure.
+// Writes bytes to path, replacing its contents; created with mode 0600. Usage error on failure,
+// and for a symbolic link at path (not followed).
 void write_file(const std::filesystem::path& path, std::string_view bytes);
 
 // A file opened for appending whole records: created with mode 0600, one write() per record.
 class AppendFile {
 public:
-  // Opens (creating with 0600) or throws a usage error naming the path.
+  // Opens (creating with 0600) or throws a usage error naming the path; a symbolic link at path
+  // is refused (O_NOFOLLOW), not followed.
   explicit AppendFile(const std::filesystem::path& path);
   AppendFile(const AppendFile&) = delete;
   AppendFile& operator=(const AppendFile&) = delete;
@@ -34,10 +36,13 @@ public:
   void append(std::string_view bytes);
   // Flushes the file's data to the device (fdatasync); throws on failure.
   void sync();
+  // A warning for the user when an existing file is readable by group or others; else empty.
+  [[nodiscard]] const std::string& warning() const { return warning_; }
 
 private:
   int fd_ = -1;
   std::string path_;
+  std::string warning_;
 };
 
 } // namespace hooktool::util

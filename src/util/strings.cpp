@@ -325,29 +325,48 @@ std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) noexce
   return n;
 }
 
-// Terminal-safe copy: C0 controls (but those in `keep`), DEL, C1 controls (raw 0x80-0x9F
-// bytes and U+0080-U+009F) and bytes that are not UTF-8 become '?'; '\r' is dropped when
-// drop_cr. Nothing a terminal acts on survives.
+// Appends the visible form of a byte a terminal must not see: "\\xHH".
+void append_byte_escape(std::string& out, unsigned char b) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  out += "\\x";
+  out += hex[b >> 4];
+  out += hex[b & 0x0F];
+}
+
+// The one terminal-safe copy. Shown escaped, never passed on raw: C0 controls (but those in
+// `keep`) and DEL as "\xHH", C1 controls encoded as UTF-8 (U+0080-U+009F) as "\u00HH", and
+// every byte that is not part of well-formed UTF-8 (raw 0x80-0x9F, Latin-1, cut sequences) as
+// "\xHH". '\r' is dropped when drop_cr. Nothing a terminal acts on survives.
 std::string safe_for_terminal(std::string_view s, std::string_view keep, bool drop_cr) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
-    if (drop_cr && s[i] == '\r') {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b >= 0x20 && b < 0x7F) { // the common case: printable ASCII
+      out += s[i++];
+      continue;
+    }
+    if (drop_cr && b == '\r') {
       ++i;
       continue;
     }
     std::uint32_t cp = 0;
     const auto n = utf8_at(s, i, cp);
-    if (n == 0) {
-      out += '?';
+    if (n == 0 || cp < 0x20 || cp == 0x7F) {
+      if (n != 0 && keep.find(static_cast<char>(cp)) != std::string_view::npos)
+        out += s[i];
+      else
+        append_byte_escape(out, b);
       ++i;
       continue;
     }
-    const bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
-    if (control && keep.find(static_cast<char>(cp)) == std::string_view::npos)
-      out += '?';
-    else
+    if (cp >= 0x80 && cp <= 0x9F) {
+      out += "\\u00";
+      out += "0123456789ABCDEF"[cp >> 4];
+      out += "0123456789ABCDEF"[cp & 0x0F];
+    } else {
       out.append(s.substr(i, n));
+    }
     i += n;
   }
   return out;
@@ -361,6 +380,43 @@ std::string printable(std::string_view s) {
 
 std::string printable_text(std::string_view s) {
   return safe_for_terminal(s, "\n\t", true);
+}
+
+std::string capped(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes)
+    return printable(s);
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+    --cut; // do not split a UTF-8 sequence
+  return printable(s.substr(0, cut)) + "…";
+}
+
+std::string json_for_terminal(std::string json) {
+  // Serialisers escape C0 controls in strings but copy DEL and U+0080-U+009F (C2 80-C2 9F) as
+  // they are; these bytes occur only inside strings, where a \u escape is the same character.
+  const auto at = [&json](std::size_t i) {
+    return static_cast<unsigned char>(json[i]);
+  };
+  const auto special = [&](std::size_t i) {
+    return at(i) == 0x7F || (at(i) == 0xC2 && i + 1 < json.size() && (at(i + 1) & 0xE0) == 0x80);
+  };
+  std::size_t i = 0;
+  while (i < json.size() && !special(i))
+    ++i;
+  if (i == json.size())
+    return json;
+  std::string out = json.substr(0, i);
+  for (; i < json.size(); ++i) {
+    if (!special(i)) {
+      out += json[i];
+      continue;
+    }
+    const unsigned char c = at(i) == 0x7F ? 0x7F : at(++i);
+    out += "\\u00";
+    out += "0123456789abcdef"[c >> 4];
+    out += "0123456789abcdef"[c & 0x0F];
+  }
+  return out;
 }
 
 std::size_t display_width(std::string_view s) noexcept {

@@ -49,12 +49,20 @@ void append_json_escaped(std::string& out, std::string_view s);
 void append_utf8(std::string& out, std::uint32_t cp);
 // Quotes text for a POSIX shell: 'text', embedded single quotes escaped.
 std::string shell_quote(std::string_view text);
-// The one terminal-escaping function every printer uses: replaces what a terminal could act on
-// with '?': C0 controls but tab, DEL, C1 controls (raw 0x80-0x9F bytes and U+0080-U+009F) and
-// bytes that are not UTF-8.
+// The one terminal-escaping function every printer uses (listen, replay, check, export, verify,
+// sign, every error that quotes user or wire data). What a terminal could act on is shown
+// escaped, never passed on raw: C0 controls but tab, and DEL, as "\xHH"; C1 controls encoded
+// as UTF-8 (U+0080-U+009F) as "\u00HH"; every byte outside well-formed UTF-8 (raw 0x80-0x9F,
+// Latin-1, cut or overlong sequences, surrogates) as "\xHH". Other UTF-8 text is kept.
 std::string printable(std::string_view s);
 // Like printable, but keeps line breaks and tabs (multi-line text); drops '\r'.
 std::string printable_text(std::string_view s);
+// printable of at most max_bytes of s (never splitting a UTF-8 sequence), "…" when cut: how an
+// error quotes a value a user or a sender gave.
+std::string capped(std::string_view s, std::size_t max_bytes = 80);
+// JSON text from a serialiser with DEL and U+0080-U+009F written as \u escapes (the same JSON
+// value), so a JSON printer puts no control byte on a terminal either.
+std::string json_for_terminal(std::string json);
 // Terminal columns the UTF-8 text takes (wide East Asian forms 2, combining marks 0).
 std::size_t display_width(std::string_view s) noexcept;
 // s cut to at most max columns, ending in "…" when cut.

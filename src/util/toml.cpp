@@ -31,12 +31,7 @@ std::string toml_key_name(const std::vector<std::string>& path) {
 }
 
 std::string quote_capped(std::string_view text) {
-  if (text.size() <= kMaxQuoted)
-    return printable(text);
-  std::size_t cut = kMaxQuoted;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
-    --cut; // do not split a UTF-8 sequence
-  return printable(text.substr(0, cut)) + "…";
+  return capped(text, kMaxQuoted);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include "core/har.hpp"
 #include "listen/responder.hpp"
+#include "net/loopback.hpp"
 #include "ui/curl_command.hpp"
 #include "util/form.hpp"
 #include "util/strings.hpp"
@@ -76,11 +77,6 @@ std::uint64_t query_number(std::string_view query, std::string_view name, std::u
   if (text.empty() || !util::parse_int64(text, n) || n < 0)
     return fallback;
   return static_cast<std::uint64_t>(n);
-}
-
-bool loopback_peer(std::string_view remote) {
-  return remote.starts_with("127.") || remote.starts_with("[::1]") || remote.starts_with("::1") ||
-         remote.starts_with("[::ffff:127.");
 }
 
 json optional_int(const std::optional<int>& v) {
@@ -162,7 +158,7 @@ bool Api::allowed_host(std::string_view host) const {
 }
 
 net::OutgoingResponse Api::handle(const net::IncomingRequest& request) {
-  if (!loopback_peer(request.remote))
+  if (!net::is_loopback_peer(request.remote))
     return error(403, "the inspector answers loopback clients only");
   const auto host = model::find_header(request.headers, "Host");
   if (!host || !allowed_host(*host))

@@ -635,7 +635,7 @@ TEST(SharpEdgesE2E, SignCurlPrintsACommandThatDeliversAValidDelivery) {
   std::string command = r.out;
   while (!command.empty() && command.back() == '\n')
     command.pop_back();
-  const auto sent = e2e::run_process("/bin/bash", {"-c", command + " -s -o /dev/null"});
+  const auto sent = e2e::run_process("/bin/sh", {"-c", command + " -s -o /dev/null"});
   ASSERT_EQ(sent.exit_code, 0) << sent.describe() << "\n" << r.out;
   const auto rec = e2e::listen_record(*l, 1);
   EXPECT_EQ(rec["verification"]["status"], "valid") << rec.dump();

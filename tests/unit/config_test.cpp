@@ -136,7 +136,7 @@ TEST(Toml, QuoteCappedCutsOnACharacterBoundary) {
   using hooktool::util::quote_capped;
   EXPECT_EQ(quote_capped("short"), "short");
   EXPECT_EQ(quote_capped(std::string(59, 'a') + "\xC3\xA9zz"), std::string(59, 'a') + "…");
-  EXPECT_EQ(quote_capped("a\x1b[2Jb"), "a?[2Jb");
+  EXPECT_EQ(quote_capped("a\x1b[2Jb"), "a\\x1B[2Jb");
 }
 
 std::filesystem::path home() {

@@ -150,7 +150,8 @@ TEST_F(InspectorApi, DetailKeepsHeadersInArrivalOrderAndTheExactBody) {
   EXPECT_EQ(headers[2][1], "\x1b[31mred");
   EXPECT_EQ(j["capture"]["body"], hostile().body);
   EXPECT_EQ(j["capture_line"].get<std::string>() + "\n", core::to_capture_line(hostile()));
-  EXPECT_EQ(j["curl"].get<std::string>().rfind("curl ", 0), 0u);
+  EXPECT_EQ(j["curl"].get<std::string>().rfind("printf '", 0), 0u) << "the body, piped to curl";
+  EXPECT_NE(j["curl"].get<std::string>().find("' |\ncurl -sS "), std::string::npos);
   EXPECT_EQ(nlohmann::json::parse(j["har"].get<std::string>())["request"]["postData"]["text"],
             hostile().body);
   EXPECT_EQ(get("/api/deliveries/cap_absent").status, 404);
