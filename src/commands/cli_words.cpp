@@ -123,7 +123,13 @@ std::string in_our_words(const CLI::ParseError& error) {
     std::reverse(words.begin(), words.end());
     if (words.empty())
       return what;
-    std::string text = "unexpected argument '" + util::printable(words.front()) + "'";
+    // A stray word may be a secret typed without its flag (`hooktool sign github $SECRET`):
+    // a long one is not echoed whole.
+    const auto& word = words.front();
+    std::string text = word.size() <= 16
+                           ? "unexpected argument '" + util::printable(word) + "'"
+                           : "unexpected argument '" + util::printable(word.substr(0, 4)) + "…' (" +
+                                 std::to_string(word.size()) + " characters)";
     if (words.size() > 1)
       text += " (and " + std::to_string(words.size() - 1) + " more)";
     return text;

@@ -70,6 +70,8 @@ TEST(Help, CommandLineErrorsInHooktoolsWords) {
        "hooktool: --port needs a value (INT:0-65535) (see hooktool listen --help)\n"},
       {{"listen", "extra1", "extra2"},
        "hooktool: unexpected argument 'extra1' (and 1 more) (see hooktool listen --help)\n"},
+      {{"sign", "github", "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ", "--body", "{}"},
+       "hooktool: unexpected argument 'whse…' (33 characters) (see hooktool sign --help)\n"},
       {{"listen", "--forwrd-to", "x"},
        "hooktool: unknown option --forwrd-to for hooktool listen (did you mean '--forward-to'?)\n"},
       {{"send", "--bogus"}, "hooktool: unknown option --bogus for hooktool send\n"},
