@@ -19,6 +19,8 @@ struct VerifyOptions {
   long long tolerance = -1; // -1: the provider's default
   long long now = 0;        // 0: the clock
   bool json = false;
+  std::string capture; // --capture FILE: verify captured deliveries
+  std::string id;      // --id: which ones (capture id or event id)
   GenericFlags generic;
 };
 

@@ -646,6 +646,49 @@ TEST(SharpEdgesE2E, SignCurlPrintsACommandThatDeliversAValidDelivery) {
   EXPECT_EQ(no_url.exit_code, 2) << no_url.describe();
 }
 
+// verify --capture FILE --id ID verifies captured deliveries as they were received.
+TEST(SharpEdgesE2E, VerifyCaptureByIdVerifiesTheCapturedDelivery) {
+  TempDir dir;
+  const auto capture = (dir.path() / "in.jsonl").string();
+  auto l =
+      e2e::start_listen({"--json", "--secret", "stripe=" + kStripeSecret, "--capture", capture});
+  const std::string to = "127.0.0.1:" + std::to_string(l->wait_port());
+  ASSERT_EQ(e2e::hooktool({"send", "stripe", "invoice.paid", "--to", to, "--secret", kStripeSecret})
+                .exit_code,
+            0);
+  ASSERT_EQ(e2e::hooktool({"send", "stripe", "invoice.paid", "--to", to, "--secret", kStripeSecret,
+                           "--tamper", "body", "--expect", "2xx"})
+                .exit_code,
+            0);
+  const auto good = e2e::listen_record(*l, 1);
+  const auto bad = e2e::listen_record(*l, 2);
+  const auto event_id = good["event_id"].get<std::string>();
+  const auto ok = e2e::hooktool({"--no-color", "verify", "--capture", capture, "--id", event_id,
+                                 "--secret", "stripe=" + kStripeSecret});
+  EXPECT_EQ(ok.exit_code, 0) << ok.describe();
+  EXPECT_EQ(ok.out, "valid  " + capture + ":1 " + good["id"].get<std::string>() + "\n");
+  const auto tampered =
+      e2e::hooktool({"verify", "--capture", capture, "--id", bad["id"].get<std::string>(),
+                     "--secret", "stripe=" + kStripeSecret});
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.describe();
+  EXPECT_TRUE(contains(tampered.err, "signature does not match")) << tampered.describe();
+  const auto later = e2e::hooktool({"verify", "--capture", capture, "--id", event_id, "--secret",
+                                    "stripe=" + kStripeSecret, "--now", "4102444800", "--json"});
+  EXPECT_EQ(later.exit_code, 1) << later.describe();
+  EXPECT_EQ(e2e::json_lines(later.out).at(0)["status"], "expired") << later.describe();
+  const auto missing = e2e::hooktool(
+      {"verify", "--capture", capture, "--id", "evt_nope", "--secret", "stripe=" + kStripeSecret});
+  EXPECT_EQ(missing.exit_code, 1) << missing.describe();
+  EXPECT_TRUE(contains(missing.err, "no delivery with id evt_nope")) << missing.describe();
+  EXPECT_EQ(e2e::hooktool({"verify", "--capture", capture, "--secret", "x"}).exit_code, 2);
+  EXPECT_EQ(e2e::hooktool(
+                {"verify", "--capture", capture, "--id", event_id, "--body", "{}", "--secret", "x"})
+                .exit_code,
+            2);
+  EXPECT_EQ(e2e::hooktool({"verify", "stripe", "--secret", "x", "--body", "{}"}).exit_code, 2)
+      << "no -H and no --capture";
+}
+
 // ---------------------------------------------------------------------------------------
 // Friction: human units in expired verdicts
 
