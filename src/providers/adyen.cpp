@@ -1,6 +1,7 @@
 #include "providers/adyen.hpp"
 
 #include "crypto/crypto.hpp"
+#include "crypto/keys.hpp"
 #include "providers/common.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
@@ -14,29 +15,9 @@ namespace {
 
 using Ordered = nlohmann::ordered_json;
 
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-std::optional<std::string> hex_decode(std::string_view hex) {
-  if (hex.empty() || hex.size() % 2 != 0)
-    return std::nullopt;
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = hex_digit(hex[i]);
-    const int lo = hex_digit(hex[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
+// The HMAC key's bytes: non-empty hex.
+bool is_hex_key(const std::optional<std::string>& key) {
+  return key && !key->empty();
 }
 
 // A field as JavaScript's Array.join writes it: strings as they are, numbers and booleans as
@@ -102,7 +83,7 @@ std::string dump_like(const Ordered& doc, std::string_view original) {
 } // namespace
 
 void AdyenProvider::validate_secret(std::string_view secret) const {
-  if (!hex_decode(secret))
+  if (!is_hex_key(crypto::from_hex(secret)))
     throw usage_error("the adyen HMAC key must be hex (the 64 characters the Customer Area "
                       "shows); Adyen uses it hex-decoded");
 }
@@ -119,8 +100,8 @@ model::Headers AdyenProvider::envelope(const EnvelopeInput& /*in*/) const {
 }
 
 model::Headers AdyenProvider::sign(model::HttpRequest& req, const SignParams& params) const {
-  const auto key = hex_decode(params.secret);
-  if (!key)
+  const auto key = crypto::from_hex(params.secret);
+  if (!is_hex_key(key))
     throw usage_error("the adyen HMAC key must be hex");
   auto doc = parse_ordered(req.body);
   const auto items = doc ? items_of(*doc) : std::vector<Ordered*>{};
@@ -157,8 +138,8 @@ Verdict AdyenProvider::verify(const model::HttpRequest& req, const VerifyParams&
     return {VerdictStatus::unsigned_, "no additionalData.hmacSignature in any item"};
   if (!params.secret)
     return {VerdictStatus::unverified, "no secret for adyen"};
-  const auto key = hex_decode(*params.secret);
-  if (!key)
+  const auto key = crypto::from_hex(*params.secret);
+  if (!is_hex_key(key))
     return detail::invalid("the HMAC key is not hex");
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto n = std::to_string(i + 1);

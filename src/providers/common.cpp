@@ -81,30 +81,6 @@ void corrupt_at(std::string& value, std::size_t pos) {
     c = 'A';
 }
 
-std::optional<std::string> hex_decode(std::string_view text) {
-  if (text.empty() || text.size() % 2 != 0)
-    return std::nullopt;
-  const auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int hi = nibble(text[i]);
-    const int lo = nibble(text[i + 1]);
-    if (hi < 0 || lo < 0)
-      return std::nullopt;
-    out.push_back(static_cast<char>((hi << 4) | lo));
-  }
-  return out;
-}
-
 Verdict valid() {
   return {VerdictStatus::valid, {}};
 }

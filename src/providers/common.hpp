@@ -21,8 +21,6 @@ std::int64_t tolerance_of(const Provider& p, const VerifyParams& params) noexcep
 std::optional<std::int64_t> parse_timestamp(std::string_view text) noexcept;
 // Flips one character of a hex or base64 signature at pos so it no longer matches.
 void corrupt_at(std::string& value, std::size_t pos);
-// The bytes of an even-length hex text (either case); nullopt when it is not hex.
-std::optional<std::string> hex_decode(std::string_view text);
 // Verdicts for the common cases.
 Verdict valid();
 Verdict invalid(std::string reason);

@@ -1,6 +1,7 @@
 #include "providers/provider.hpp"
 
 #include "crypto/crypto.hpp"
+#include "crypto/keys.hpp"
 #include "providers/common.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
@@ -30,7 +31,7 @@ std::vector<SecretVariant> Provider::secret_variants(std::string_view secret) co
     out.push_back({std::string(secret) + "\n", "secret with a trailing newline",
                    "the secret with a trailing newline (the sender read a secret file without "
                    "trimming it)"});
-  if (auto raw = detail::hex_decode(trimmed))
+  if (auto raw = crypto::from_hex(trimmed); raw && !raw->empty())
     out.push_back({std::move(*raw), "hex-decoded secret",
                    "the secret hex-decoded (the sender keyed the HMAC with the bytes the hex "
                    "stands for, not its text)"});
