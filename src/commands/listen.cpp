@@ -67,6 +67,8 @@ CLI::App* register_listen(CLI::App& app, ListenOptions& o) {
   cmd->add_option("--public-url", o.public_url,
                   "The URL senders use (behind a tunnel); Twilio signs it");
   cmd->add_flag("-q,--quiet", o.quiet, "One line per delivery");
+  cmd->add_flag("-b,--brief", o.brief,
+                "A few lines per delivery: the summary, the key headers, a body preview");
   cmd->add_flag("--json", o.json, "One capture record per line on stdout");
   cmd->add_option("--events", o.events,
                   "Show only these deliveries: an event glob ('invoice.*') or "
@@ -219,8 +221,8 @@ void check_failure_flags(const ListenOptions& o) {
 }
 
 void check_flags(const ListenOptions& o) {
-  if (o.quiet && o.json)
-    throw usage_error("--quiet and --json are exclusive");
+  if (static_cast<int>(o.quiet) + static_cast<int>(o.json) + static_cast<int>(o.brief) > 1)
+    throw usage_error("--quiet, --brief and --json are exclusive (one way to show deliveries)");
   if ((o.tls_cert.empty()) != (o.tls_key.empty()))
     throw usage_error("--tls-cert and --tls-key go together");
   if (o.tls && !o.tls_cert.empty())
@@ -261,6 +263,7 @@ listen::SessionConfig session_config(const ListenOptions& o, const core::Setting
   c.durability = o.fsync ? listen::Durability::power_loss : listen::Durability::process_crash;
   c.format = o.json    ? listen::TerminalFormat::json
              : o.quiet ? listen::TerminalFormat::quiet
+             : o.brief ? listen::TerminalFormat::brief
                        : listen::TerminalFormat::pretty;
   c.server.host = o.host;
   c.server.port = o.port;

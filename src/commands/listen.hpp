@@ -18,6 +18,7 @@ struct ListenOptions {
   long long tolerance = -1;
   std::string public_url;
   bool quiet = false;
+  bool brief = false; // -b: summary, key headers, body preview
   bool json = false;
   std::vector<std::string> events;          // --events: display filters
   std::vector<std::string> forward_headers; // --forward-header 'Name: value'

@@ -19,6 +19,9 @@ void TerminalSink::write(const core::CaptureRecord& record) {
   case TerminalFormat::pretty:
     text = ui::render_pretty(record, view_);
     break;
+  case TerminalFormat::brief:
+    text = ui::render_brief(record, view_);
+    break;
   case TerminalFormat::quiet:
     text = ui::render_quiet(record, view_.stream);
     break;

@@ -25,7 +25,7 @@ public:
 };
 
 // How the terminal shows deliveries.
-enum class TerminalFormat { pretty, quiet, json };
+enum class TerminalFormat { pretty, brief, quiet, json };
 
 // Writes each delivery to stdout in one piece (pretty, one line, or a capture JSON line).
 // Throws a failure when stdout cannot take it (a closed pipe: `listen --json | head`), and

@@ -71,7 +71,42 @@ std::string format_form(std::string_view body) {
   return out;
 }
 
-std::string truncate(std::string text, const ViewOptions& o) {
+// Syntax colour for indented JSON text (keys, strings, numbers, literals); the text as it is
+// when the stream gets no colour. A string cut short by truncation runs to the end.
+std::string colour_json(const std::string& text, Stream s) {
+  if (!color_enabled(s))
+    return text;
+  std::string out;
+  out.reserve(text.size() * 2);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    std::size_t end = i + 1;
+    if (c == '"') {
+      while (end < text.size() && text[end] != '"')
+        end += text[end] == '\\' ? 2 : 1;
+      end = std::min(end + 1, text.size());
+      auto next = text.find_first_not_of(' ', end);
+      const bool key = next != std::string::npos && text[next] == ':';
+      out += paint(std::string_view(text).substr(i, end - i), key ? Style::info : Style::ok, s);
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      end = text.find_first_not_of("0123456789+-.eE", i);
+      end = end == std::string::npos ? text.size() : end;
+      out += paint(std::string_view(text).substr(i, end - i), Style::warn, s);
+    } else if (text.compare(i, 4, "true") == 0 || text.compare(i, 4, "null") == 0 ||
+               text.compare(i, 5, "false") == 0) {
+      end = i + (c == 'f' ? 5 : 4);
+      out += paint(std::string_view(text).substr(i, end - i), Style::bold, s);
+    } else {
+      out += c;
+    }
+    i = end;
+  }
+  return out;
+}
+
+// The text cut to the limits, coloured as JSON when json is set, with a note of what was cut.
+std::string truncate(std::string text, const ViewOptions& o, bool json = false) {
   std::size_t lines = 0;
   std::size_t cut = std::string::npos;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -85,7 +120,7 @@ std::string truncate(std::string text, const ViewOptions& o) {
     }
   }
   if (cut == std::string::npos || cut >= text.size())
-    return text;
+    return json ? colour_json(text, o.stream) : text;
   // Never cut inside a UTF-8 sequence.
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
     --cut;
@@ -97,7 +132,7 @@ std::string truncate(std::string text, const ViewOptions& o) {
   text.resize(cut);
   if (!text.empty() && text.back() != '\n')
     text += "\n";
-  return text +
+  return (json ? colour_json(text, o.stream) : text) +
          paint("… " + std::to_string(hidden_lines) + " more lines (" + std::to_string(hidden) +
                    " bytes) not shown; the capture keeps the whole body",
                Style::dim, o.stream) +
@@ -128,22 +163,38 @@ std::string format_body(const core::CaptureRecord& r, const ViewOptions& o) {
   std::string text;
   if (is_form(r))
     text = format_form(r.body);
-  if (text.empty())
+  bool json = false;
+  if (text.empty()) {
     text = pretty_json(r.body);
+    json = !text.empty();
+  }
   if (text.empty())
     text = util::printable_text(r.body);
   if (text.empty() || text.back() != '\n') // empty: a body of only '\r'
     text += "\n";
-  return truncate(std::move(text), o);
+  return truncate(std::move(text), o, json);
 }
 
+namespace {
+
+// Text padded with spaces to width bytes (longer text is kept whole: columns then shift).
+std::string column(std::string text, std::size_t width) {
+  if (text.size() < width)
+    text.append(width - text.size(), ' ');
+  return text;
+}
+
+} // namespace
+
 std::string render_quiet(const core::CaptureRecord& r, Stream s) {
+  // Fixed columns so lines of one run align: widths fit the common methods, paths, provider
+  // ids, event names and ids; colour is applied after padding.
+  const auto verdict = std::string(model::to_string(r.verification.status));
   std::string line = paint(util::format_clock(r.received_at_ms), Style::dim, s) + " " +
-                     util::printable(r.method) + " " + target(r) + " " + or_dash(r.provider) + " " +
-                     or_dash(r.event_type) + " " + or_dash(r.event_id) + " " +
-                     paint(std::string(model::to_string(r.verification.status)),
-                           verdict_style(r.verification.status), s) +
-                     " ";
+                     column(util::printable(r.method), 6) + " " + column(target(r), 16) + " " +
+                     column(or_dash(r.provider), 8) + " " + column(or_dash(r.event_type), 24) +
+                     " " + column(or_dash(r.event_id), 20) + " " +
+                     paint(column(verdict, 10), verdict_style(r.verification.status), s) + " ";
   line += r.response_status
               ? paint(std::to_string(*r.response_status), status_style(*r.response_status), s)
               : paint("---", Style::error, s);
@@ -157,8 +208,11 @@ std::string render_quiet(const core::CaptureRecord& r, Stream s) {
   return line + "\n";
 }
 
-std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
-  const auto s = o.stream;
+namespace {
+
+// The summary block of pretty and brief: time, start line, answer, provider, event, verdict,
+// duplicate, handshake, forward.
+std::string summary_block(const core::CaptureRecord& r, Stream s) {
   std::string out;
   out += paint("── " + util::format_clock(r.received_at_ms), Style::dim, s) + "  " +
          paint(util::printable(r.method), Style::bold, s) + " " + target(r) + "  from " +
@@ -214,12 +268,55 @@ std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
                    s) +
              "\n";
   }
+  return out;
+}
+
+// Headers a reader looks for first: the content type, the sender, and the provider's
+// signature, event, delivery and timestamp headers (by name, whatever the provider).
+bool key_header(std::string_view name) {
+  const auto lower = util::to_lower(name);
+  if (lower == "content-type" || lower == "user-agent")
+    return true;
+  for (const auto* word : {"signature", "event", "topic", "delivery", "timestamp", "webhook"})
+    if (lower.find(word) != std::string::npos)
+      return true;
+  return false;
+}
+
+} // namespace
+
+std::string render_pretty(const core::CaptureRecord& r, const ViewOptions& o) {
+  const auto s = o.stream;
+  std::string out = summary_block(r, s);
   out += "\n" + paint(util::printable(r.method), Style::bold, s) + " " + target(r) + " HTTP/1.1\n";
   for (const auto& h : r.headers)
     out += paint(util::printable(h.name), Style::info, s) + ": " + util::printable(h.value) + "\n";
   const auto body = format_body(r, o);
   if (!body.empty())
     out += "\n" + body;
+  return out + "\n";
+}
+
+std::string render_brief(const core::CaptureRecord& r, const ViewOptions& o) {
+  const auto s = o.stream;
+  std::string out = summary_block(r, s);
+  std::size_t others = 0;
+  for (const auto& h : r.headers) {
+    if (key_header(h.name))
+      out += "   " + paint(util::printable(h.name), Style::info, s) + ": " +
+             util::printable(util::capped(h.value, 120)) + "\n";
+    else
+      ++others;
+  }
+  if (others > 0)
+    out += paint("   (" + std::to_string(others) + " more headers)", Style::dim, s) + "\n";
+  ViewOptions preview = o;
+  preview.max_body_lines = std::min<std::size_t>(o.max_body_lines, 8);
+  preview.max_body_bytes = std::min<std::size_t>(o.max_body_bytes, 600);
+  const auto body = format_body(r, preview);
+  for (const auto line : util::split(body, '\n'))
+    if (!line.empty())
+      out += "   " + std::string(line) + "\n";
   return out + "\n";
 }
 

@@ -1120,6 +1120,24 @@ TEST(ListenE2E, SigintStopsCleanlyWithSummary) {
   EXPECT_NE(line->find("2 valid"), std::string::npos) << *line;
 }
 
+// --brief: between the full view and one line: the verdict, key headers, a body preview.
+TEST(ListenE2E, BriefShowsTheVerdictKeyHeadersAndABodyPreview) {
+  auto l =
+      start_listen({"--brief", "--secret", "stripe=" + kStripe, "--count", "1", "--timeout", "20"});
+  ASSERT_EQ(send(*l, "stripe", "invoice.paid", {"--secret", kStripe}).exit_code, 0);
+  const auto e = l->wait_exit(10s);
+  EXPECT_FALSE(e.timed_out) << l->describe();
+  const auto out = l->out();
+  EXPECT_NE(out.find("✔ valid signature"), std::string::npos) << out;
+  EXPECT_NE(out.find("   Stripe-Signature: t="), std::string::npos) << out;
+  EXPECT_NE(out.find("more headers)"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"object\": \"event\""), std::string::npos) << "the preview shows the start";
+  EXPECT_NE(out.find("more lines"), std::string::npos) << "the preview is cut: " << out;
+  EXPECT_LT(e2e::lines_of(out).size(), 25u) << out;
+  const auto both = e2e::hooktool({"listen", "--brief", "-q"});
+  EXPECT_EQ(both.exit_code, 2) << both.describe();
+}
+
 // The closing summary counts every outcome: verdicts, duplicates, what listen answered and
 // what became of the forwarded deliveries, by kind of failure.
 TEST(ListenE2E, SigintSummaryCountsEveryOutcome) {

@@ -161,7 +161,7 @@ TEST(TerminalSafety, ListenQuietLineShowsHostileBytesEscaped) {
   ASSERT_EQ(e2e::lines_of(out).size(), 2u) << out;
   EXPECT_NO_CONTROL(out);
   EXPECT_NO_CONTROL(l->err());
-  EXPECT_NE(out.find("POST /hook\\x9B\\xFF?q=\\u009B "), std::string::npos) << out;
+  EXPECT_NE(out.find("POST   /hook\\x9B\\xFF?q=\\u009B "), std::string::npos) << out;
 }
 
 // A capture file a hostile sender (or a hand edit) filled: every printable field carries

@@ -2,6 +2,7 @@
 #include "ui/delivery_view.hpp"
 #include "ui/term.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -139,4 +140,54 @@ TEST_F(Golden, DeeplyNestedBodyIsShownAsText) {
   const auto text = ui::render_pretty(r, {});
   EXPECT_NE(text.find("[[[["), std::string::npos);
   EXPECT_NE(text.find("not shown"), std::string::npos) << "long text is truncated on screen";
+}
+
+// The middle level: the summary block, the key headers, a short body preview.
+TEST_F(Golden, BriefShowsKeyHeadersAndABodyPreview) {
+  auto r = stripe_record();
+  r.headers.push_back({"Accept", "*/*"});
+  r.headers.push_back({"X-Forwarded-For", "10.0.0.1"});
+  std::string long_body =
+      R"({"id":"evt_1","object":"event","type":"invoice.paid","data":{"object":{)";
+  for (int i = 0; i < 30; ++i)
+    long_body += "\"field_" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  long_body += R"("last":true}}})";
+  r.body = long_body;
+  const auto text = ui::render_brief(r, {});
+  check("brief.txt", text);
+  EXPECT_NE(text.find("   Stripe-Signature: t=1764065326,v1="), std::string::npos) << text;
+  EXPECT_NE(text.find("   (2 more headers)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("X-Forwarded-For"), std::string::npos) << text;
+  EXPECT_NE(text.find("more lines"), std::string::npos) << "the preview is cut: " << text;
+  EXPECT_LT(std::count(text.begin(), text.end(), '\n'), 20) << text;
+}
+
+// On a terminal the JSON body is coloured: keys, strings, numbers, literals; without colour
+// the same text.
+TEST_F(Golden, JsonBodyIsSyntaxColouredOnlyWithColour) {
+  auto r = stripe_record();
+  r.body = R"({"paid":true,"amount":2000,"note":"a \"quoted\" word","none":null})";
+  const auto plain = ui::format_body(r, {});
+  ui::configure_color(ui::ColorMode::always);
+  const auto coloured = ui::format_body(r, {});
+  ui::configure_color(ui::ColorMode::never);
+  EXPECT_EQ(plain.find('\x1b'), std::string::npos) << plain;
+  EXPECT_NE(coloured, plain);
+  // Stripping the escape sequences gives the plain text back.
+  std::string stripped;
+  for (std::size_t i = 0; i < coloured.size(); ++i) {
+    if (coloured[i] == '\x1b') {
+      while (i < coloured.size() && coloured[i] != 'm')
+        ++i;
+      continue;
+    }
+    stripped += coloured[i];
+  }
+  EXPECT_EQ(stripped, plain);
+  const auto painted = [&](const std::string& token) {
+    const auto at = coloured.find(token);
+    return at != std::string::npos && at > 0 && coloured[at - 1] == 'm';
+  };
+  for (const auto* token : {"\"paid\"", "true", "2000", "\"a \\\"quoted\\\" word\"", "null"})
+    EXPECT_TRUE(painted(token)) << token << " in " << coloured;
 }
