@@ -23,6 +23,10 @@
 #include <utility>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_check {
+
 namespace {
 
 using e2e::Background;
@@ -642,3 +646,5 @@ TEST(CheckTest, ProbeKilledBySignalIsNotReportedAsStatusZero) {
 }
 
 } // namespace
+
+} // namespace e2e_check

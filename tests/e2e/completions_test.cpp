@@ -24,6 +24,10 @@
 #include <unistd.h>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_completions {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -791,3 +795,5 @@ TEST_F(CompletionsFish, CompletesFilesChecksAndSecrets) {
 }
 
 } // namespace
+
+} // namespace e2e_completions

@@ -15,6 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_config {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -281,3 +285,5 @@ TEST(ConfigE2E, ReplayResignsWithTheConfigSecret) {
 }
 
 } // namespace
+
+} // namespace e2e_config

@@ -11,6 +11,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_dev_secret {
+
 namespace {
 
 using e2e::listen_record;
@@ -159,3 +163,5 @@ TEST_F(DevSecret, UnknownProviderAndRotateWithoutProviderAreUsageErrors) {
 }
 
 } // namespace
+
+} // namespace e2e_dev_secret

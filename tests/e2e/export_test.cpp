@@ -10,6 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_export {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -157,3 +161,5 @@ TEST(ExportE2E, BadInputIsOneLineExit2AndLeavesNoOutputFile) {
 }
 
 } // namespace
+
+} // namespace e2e_export

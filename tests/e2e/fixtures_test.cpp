@@ -7,6 +7,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_fixtures {
+
 namespace {
 
 using e2e::hooktool;
@@ -128,3 +132,5 @@ TEST(FixturesE2E, UserFixturesShadowAndScenarioFilesAreNotEvents) {
 }
 
 } // namespace
+
+} // namespace e2e_fixtures

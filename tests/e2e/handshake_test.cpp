@@ -19,6 +19,10 @@
 #include <string>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_handshake {
+
 namespace {
 
 using e2e::listen_record;
@@ -364,3 +368,5 @@ TEST(HandshakeE2E, CheckAnswersHandshakeLine) {
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_TRUE(line_of(r).is_null()) << "no handshake, no line: " << r.out;
 }
+
+} // namespace e2e_handshake

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_help {
+
 TEST(Help, EverySubcommandHelpEndsWithExamples) {
   const auto& subs = e2e::hooktool_subcommands();
   ASSERT_GE(subs.size(), 7u);
@@ -124,3 +128,5 @@ TEST(Help, HelpCommandShowsACommandsHelp) {
       typo.err,
       "hooktool: no command 'sned' in hooktool (did you mean 'send'?) (see hooktool --help)\n");
 }
+
+} // namespace e2e_help

@@ -39,6 +39,10 @@
 #include <unistd.h>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_listen {
+
 namespace {
 
 using e2e::Background;
@@ -1304,3 +1308,5 @@ TEST(ListenReadyFile, HoldsTheBoundUrlOnceListeningAndIsRemovedAtExit) {
 }
 
 } // namespace
+
+} // namespace e2e_listen

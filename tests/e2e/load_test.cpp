@@ -16,6 +16,10 @@
 #include <thread>
 #include <unistd.h>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_load {
+
 namespace {
 
 using e2e::Receiver;
@@ -359,3 +363,5 @@ TEST(LoadMode, IncompatibleFlagsAreUsageErrors) {
   }
   EXPECT_EQ(rx.requests().size(), 0u);
 }
+
+} // namespace e2e_load

@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 #include <set>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_man {
+
 namespace {
 
 std::string roff_flag(const std::string& flag) {
@@ -45,3 +49,5 @@ TEST(ManPage, RendersWithoutGroffWarnings) {
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   EXPECT_EQ(r.err, "") << "groff warnings:\n" << r.err;
 }
+
+} // namespace e2e_man

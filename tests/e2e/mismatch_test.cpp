@@ -16,6 +16,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_mismatch {
+
 namespace {
 
 using e2e::Stream;
@@ -135,3 +139,5 @@ TEST(MismatchE2E, ListenTriesItsOtherSecretsAndNamesWhichMatched) {
             "signature does not match; it matches the bare --secret instead")
       << rec.dump();
 }
+
+} // namespace e2e_mismatch

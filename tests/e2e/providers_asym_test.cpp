@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_providers_asym {
+
 namespace {
 
 using e2e::Background;
@@ -247,3 +251,5 @@ TEST(KeygenE2E, SymmetricProvidersAreAUsageError) {
   EXPECT_NE(r.err.find("shared secret"), std::string::npos) << r.describe();
   EXPECT_EQ(e2e::hooktool({"keygen", "nosuch"}).exit_code, 2);
 }
+
+} // namespace e2e_providers_asym

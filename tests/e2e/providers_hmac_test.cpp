@@ -23,6 +23,10 @@
 #include <utility>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_providers_hmac {
+
 namespace {
 
 using e2e::Background;
@@ -186,3 +190,5 @@ TEST(HmacProvidersE2E, CheckGradesTheCorrectHandlerForEachProvider) {
     EXPECT_GE(passed, 9u);
   }
 }
+
+} // namespace e2e_providers_hmac

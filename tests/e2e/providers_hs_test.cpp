@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_providers_hs {
+
 namespace {
 
 using e2e::Background;
@@ -196,3 +200,5 @@ TEST(ProvidersHsE2E, SignatureDrillsOfBodySignedSchemesHitTheBody) {
     }
   }
 }
+
+} // namespace e2e_providers_hs

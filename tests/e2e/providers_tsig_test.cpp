@@ -20,6 +20,10 @@
 #include <utility>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_providers_tsig {
+
 namespace {
 
 using e2e::Background;
@@ -237,3 +241,5 @@ TEST(TsigProvidersE2E, CheckRunsCleanAgainstACorrectHandler) {
     EXPECT_GE(checks, 10u) << r.describe();
   }
 }
+
+} // namespace e2e_providers_tsig

@@ -38,6 +38,10 @@
 #include <utility>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_replay {
+
 namespace {
 
 using e2e::Background;
@@ -1428,3 +1432,5 @@ TEST(ReplayUsage, BadFlagsExitTwoAndSendNothing) {
 }
 
 } // namespace
+
+} // namespace e2e_replay

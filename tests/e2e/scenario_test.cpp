@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_scenario {
+
 namespace {
 
 using e2e::Receiver;
@@ -368,3 +372,5 @@ TEST(FixturesScenarios, AUserDirectoryScenarioIsListedAndSent) {
 }
 
 } // namespace
+
+} // namespace e2e_scenario

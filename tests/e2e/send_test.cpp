@@ -23,6 +23,10 @@
 #include <sys/stat.h>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_send {
+
 namespace {
 
 using e2e::ProcessResult;
@@ -1220,3 +1224,5 @@ TEST(SendTargets, ShortFormsReachTheReceiver) {
 }
 
 } // namespace
+
+} // namespace e2e_send

@@ -28,6 +28,10 @@
 #include <unistd.h>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_sharp_edges {
+
 namespace {
 
 using e2e::Background;
@@ -754,3 +758,5 @@ TEST(SharpEdgesE2E, SinceWithoutAUnitIsAUsageError) {
 }
 
 } // namespace
+
+} // namespace e2e_sharp_edges

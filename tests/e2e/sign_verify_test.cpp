@@ -18,6 +18,10 @@
 #include <unistd.h>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_sign_verify {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -279,3 +283,5 @@ TEST(Usage, NoSubcommandIsUsageError) {
 }
 
 } // namespace
+
+} // namespace e2e_sign_verify

@@ -28,6 +28,10 @@
 #include <unistd.h>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_terminal_safety {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -426,3 +430,5 @@ TEST(TerminalSafety, SecretsAndLongValuesAreNotEchoed) {
 }
 
 } // namespace
+
+} // namespace e2e_terminal_safety

@@ -14,6 +14,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace e2e_ui {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -107,3 +111,5 @@ TEST(UiE2E, ServesThePageOnItsOwnPortAndTheWebhookPortStillTakesAnyPath) {
 }
 
 } // namespace
+
+} // namespace e2e_ui

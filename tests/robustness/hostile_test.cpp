@@ -30,6 +30,10 @@
 #include <unistd.h>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_hostile {
+
 using namespace std::chrono_literals;
 using e2e::Stream;
 
@@ -638,3 +642,5 @@ TEST_F(Hostile, ReplayNeverSendsCrLfFromACapture) {
 }
 
 } // namespace
+
+} // namespace suite_hostile

@@ -31,6 +31,10 @@
 #include <unistd.h>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_robustness {
+
 using namespace std::chrono_literals;
 using e2e::Stream;
 
@@ -882,3 +886,5 @@ TEST(CaptureFaults, FullDiskAnswers507NeverFalse2xx) {
   EXPECT_EQ(c.bad_complete, 0u) << "a partial write corrupted a line";
   EXPECT_GE(static_cast<int>(c.complete.size()), acked);
 }
+
+} // namespace suite_robustness

@@ -15,6 +15,10 @@
 #include <mutex>
 #include <stdlib.h>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_inprocess {
+
 namespace {
 
 using namespace hooktool;
@@ -232,3 +236,5 @@ TEST(InProcessCheck, AVerifyingHandlerPassesAndOneThatAcceptsAnythingFails) {
 }
 
 } // namespace
+
+} // namespace suite_inprocess

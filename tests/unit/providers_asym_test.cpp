@@ -18,6 +18,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_providers_asym {
+
 using namespace hooktool;
 using model::VerdictStatus;
 
@@ -508,3 +512,5 @@ TEST(StandardFlavours, ResendRotationVectorVerifiesAndItsCurrentEntryIsReproduce
                     "v1,UdSk61a2yN6uT5BE6w2BN1z1uixkFxc8j5GhPtB5xmk=");
   EXPECT_EQ(p->verify(req, params(secret, kTs)).status, VerdictStatus::valid);
 }
+
+} // namespace suite_providers_asym

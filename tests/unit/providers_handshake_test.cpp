@@ -12,6 +12,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_providers_handshake {
+
 using namespace hooktool;
 using model::VerdictStatus;
 using providers::HandshakeAnswer;
@@ -246,3 +250,5 @@ TEST(HandshakeCapture, RecordRoundTrips) {
   r.handshake.reset();
   EXPECT_FALSE(contains(core::to_capture_line(r), "handshake"));
 }
+
+} // namespace suite_providers_handshake

@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_providers_hmac {
+
 using namespace hooktool;
 using model::VerdictStatus;
 
@@ -377,3 +381,5 @@ TEST(Razorpay, EventIdHeaderIsTheEventId) {
   EXPECT_EQ(info.type, "payment.captured");
   EXPECT_EQ(info.id, "Rp71ZiqdEWusLa");
 }
+
+} // namespace suite_providers_hmac

@@ -16,6 +16,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_providers_hs {
+
 using namespace hooktool;
 using model::VerdictStatus;
 
@@ -646,3 +650,5 @@ TEST(ProvidersHs, UnknownEventsAreSetAndResigned) {
     EXPECT_EQ(status(*p, d.request, at(util::now_s(), secret)), VerdictStatus::valid);
   }
 }
+
+} // namespace suite_providers_hs

@@ -17,6 +17,10 @@
 #include <optional>
 #include <set>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_providers {
+
 using namespace hooktool;
 using model::VerdictStatus;
 
@@ -548,3 +552,5 @@ TEST(Registry, DetectsProvidersFromHeaders) {
   EXPECT_EQ(providers::make_provider("nope"), nullptr);
   EXPECT_THROW((void)providers::require_provider("nope"), hooktool::Error);
 }
+
+} // namespace suite_providers

@@ -17,6 +17,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_providers_tsig {
+
 using namespace hooktool;
 using model::VerdictStatus;
 
@@ -456,3 +460,5 @@ TEST(TsigProviders, ReadPairedHeader) {
   EXPECT_EQ(parts.timestamp, "1");
   EXPECT_EQ(parts.signatures, (std::vector<std::string_view>{"a"}));
 }
+
+} // namespace suite_providers_tsig

@@ -9,6 +9,10 @@
 #include <gtest/gtest.h>
 #include <set>
 
+// One namespace per suite: the suites share unity units (their file-local helpers have the
+// same names).
+namespace suite_tamper {
+
 namespace {
 
 using hooktool::core::Tamper;
@@ -129,3 +133,5 @@ TEST(TamperBody, EscapesAreNeverSplit) {
 }
 
 } // namespace
+
+} // namespace suite_tamper
