@@ -212,6 +212,10 @@ std::string closest(std::string_view name, const std::vector<std::string>& candi
   std::string best;
   std::size_t best_distance = std::string::npos;
   for (const auto& c : candidates) {
+    // The length difference bounds the distance from below: a name far longer or shorter than
+    // the candidate is no typo of it (and a 10 MiB name costs nothing).
+    if (name.size() > c.size() + 2 || c.size() > name.size() + 2)
+      continue;
     const auto distance = typo_distance(name, c);
     if (distance < best_distance) {
       best_distance = distance;

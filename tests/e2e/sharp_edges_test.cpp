@@ -607,6 +607,21 @@ TEST(SharpEdgesE2E, ReplayVerbosePrintsEveryCopysResponse) {
   EXPECT_EQ(curl.exit_code, 2) << curl.describe();
 }
 
+// Without -v, a delivery that got an unexpected answer shows the handler's body.
+TEST(SharpEdgesE2E, ReplayShowsTheAnswerBodyOfAFailedDelivery) {
+  TempDir dir;
+  const auto save = dir.path() / "sent.jsonl";
+  ASSERT_EQ(e2e::hooktool({"send", "stripe", "invoice.paid", "--to", ":9", "--secret",
+                           kStripeSecret, "--dry-run", "--save", save.string()})
+                .exit_code,
+            0);
+  auto l = e2e::start_listen({"-q", "--status", "500", "--response-body", "db is down: retry"});
+  const auto r = e2e::hooktool(
+      {"replay", save.string(), "--to", "127.0.0.1:" + std::to_string(l->wait_port())});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_TRUE(contains(r.out, "answer: db is down: retry")) << r.describe();
+}
+
 TEST(SharpEdgesE2E, CheckVerbosePrintsEachRequestAndItsAnswer) {
   auto l = e2e::start_listen({"-q", "--status", "202", "--response-body", R"({"queued":true})",
                               "--response-header", "X-Handler: billing-7"});
