@@ -19,6 +19,23 @@ bool Route::matches(const core::CaptureRecord& record) const {
   return event_glob.empty() || util::glob_match(event_glob, record.event_type);
 }
 
+namespace {
+
+// "provider" or "provider:event-glob" (provider may be *) into r; false when the part before
+// ':' names no provider, leaving r as it was.
+bool parse_provider_filter(std::string_view filter, Route& r) {
+  const auto colon = filter.find(':');
+  const auto provider = filter.substr(0, colon);
+  if (provider != "*" && !providers::make_provider(provider))
+    return false;
+  r.provider = provider == "*" ? "" : std::string(provider);
+  if (colon != std::string_view::npos)
+    r.event_glob = std::string(filter.substr(colon + 1));
+  return true;
+}
+
+} // namespace
+
 Route parse_route(std::string_view text) {
   Route r;
   const auto eq = text.find('=');
@@ -29,10 +46,7 @@ Route parse_route(std::string_view text) {
     const auto colon = filter.find(':');
     const auto provider = filter.substr(0, colon);
     // "localhost:3000/x?a=b" has an '=' too: a filter names a known provider (or *).
-    if (provider == "*" || providers::make_provider(provider)) {
-      r.provider = provider == "*" ? "" : std::string(provider);
-      if (colon != std::string_view::npos)
-        r.event_glob = std::string(filter.substr(colon + 1));
+    if (parse_provider_filter(filter, r)) {
       url = text.substr(eq + 1);
     } else if (colon != std::string_view::npos) {
       // "stirpe:invoice.*=…" is a filter naming a provider that does not exist.
@@ -53,15 +67,8 @@ Route parse_event_filter(std::string_view text) {
   if (text.empty())
     throw usage_error("--events: empty filter (give an event glob or provider[:event-glob])");
   Route r;
-  const auto colon = text.find(':');
-  const auto provider = text.substr(0, colon);
-  if (provider == "*" || providers::make_provider(provider)) {
-    r.provider = provider == "*" ? "" : std::string(provider);
-    if (colon != std::string_view::npos)
-      r.event_glob = std::string(text.substr(colon + 1));
-  } else {
-    r.event_glob = std::string(text);
-  }
+  if (!parse_provider_filter(text, r))
+    r.event_glob = std::string(text); // an event glob ("invoice.*", Bitbucket's "repo:*")
   return r;
 }
 
