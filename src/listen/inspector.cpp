@@ -79,9 +79,13 @@ Inspector::alternate_secrets(const providers::Provider& provider) const {
 model::Verdict Inspector::verify(const providers::Provider& provider,
                                  const model::HttpRequest& view,
                                  providers::VerifyParams& params) const {
-  if (params.secret)
-    return core::explain_mismatch(provider, view, params, provider.verify(view, params),
+  if (params.secret) {
+    auto verdict = provider.verify(view, params);
+    if (verdict.status == model::VerdictStatus::valid)
+      return verdict; // nothing to explain: no alternates gathered on the common path
+    return core::explain_mismatch(provider, view, params, std::move(verdict),
                                   alternate_secrets(provider));
+  }
   const auto family = std::string(providers::secret_family(provider.id()));
   const std::string no_secret = "no secret for " + family + " (give --secret " + family + "=…)";
   const bool signed_ = model::find_header(view.headers, provider.signature_header()).has_value();

@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <unistd.h>
 
 namespace hooktool::listen {
@@ -49,17 +48,76 @@ void CaptureSink::write(const core::CaptureRecord& record) {
 }
 
 std::optional<std::uint64_t> CaptureSink::append(const core::CaptureRecord& record) {
-  const auto line = core::to_capture_line(record);
+  return append_line(core::to_capture_line(record)); // serialised outside any lock
+}
+
+struct CaptureSink::Waiter {
+  std::string line;
+  std::optional<std::uint64_t> offset;
+  std::string error; // set when the batch failed
+  bool done = false;
+};
+
+std::optional<std::uint64_t> CaptureSink::append_line(std::string line) {
+  Waiter me{std::move(line), std::nullopt, {}, false};
+  std::unique_lock lock(mutex_);
+  queue_.push_back(&me);
+  while (!me.done) {
+    if (committing_) {
+      done_.wait(lock); // another worker is writing; ours goes in its batch or the next
+      continue;
+    }
+    committing_ = true;
+    std::vector<Waiter*> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    commit(batch);
+    lock.lock();
+    for (auto* w : batch)
+      w->done = true;
+    committing_ = false;
+    ++commits_;
+    done_.notify_all();
+  }
+  if (!me.error.empty())
+    throw failure(me.error);
+  return me.offset;
+}
+
+void CaptureSink::commit(const std::vector<Waiter*>& batch) {
+  std::vector<std::string_view> parts;
+  parts.reserve(batch.size());
+  std::uint64_t bytes = 0;
+  for (const auto* w : batch) {
+    parts.emplace_back(w->line);
+    bytes += w->line.size();
+  }
+  try {
+    const auto end = file_.append_all(parts);
+    if (durability_ == Durability::power_loss)
+      file_.sync();
+    // Only this process's committing worker writes: the batch ends at the file's offset.
+    if (end >= bytes) {
+      auto at = end - bytes;
+      for (auto* w : batch) {
+        w->offset = at;
+        at += w->line.size();
+      }
+    }
+  } catch (const std::exception& e) { // never leave the others waiting on a throw
+    for (auto* w : batch)
+      w->error = e.what();
+  }
+}
+
+std::uint64_t CaptureSink::commits() const {
   const std::lock_guard lock(mutex_);
-  file_.append(line);
-  if (durability_ == Durability::power_loss)
-    file_.sync();
-  // The file is opened O_APPEND and written under this lock, so the line ends at its size.
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path_, ec);
-  if (ec || size < line.size())
-    return std::nullopt;
-  return size - line.size();
+  return commits_;
+}
+
+std::size_t CaptureSink::waiting() const {
+  const std::lock_guard lock(mutex_);
+  return queue_.size();
 }
 
 } // namespace hooktool::listen

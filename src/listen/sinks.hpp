@@ -4,6 +4,7 @@
 #include "ui/delivery_view.hpp"
 #include "util/files.hpp"
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -46,21 +47,39 @@ private:
 // Whether each capture write also reaches the disk (power-loss durability) before the answer.
 enum class Durability { process_crash, power_loss };
 
-// Appends one capture line per delivery with a single write(); throws when the write fails.
+// Appends one capture line per delivery and returns once the line is in the file (and on the
+// device, for Durability::power_loss); throws when it is not. Group commit: the lines of the
+// deliveries being handled at the same moment go out together, in one writev() (and one
+// fdatasync()) by whichever worker comes first, while the others wait for theirs; so under
+// load a write (or a sync) serves many deliveries, and "on disk before acknowledged" holds for
+// each. A failed batch fails every delivery in it (a failed write takes its lines back).
 class CaptureSink final : public Sink {
 public:
   CaptureSink(const std::string& path, Durability durability);
   void write(const core::CaptureRecord& record) override;
-  // The same, returning the byte offset where the line starts (when the file size tells it).
+  // The same, returning the byte offset where the line starts (when the file tells it).
   std::optional<std::uint64_t> append(const core::CaptureRecord& record);
+  // Appends a line already serialised (one JSON line, '\n'-terminated).
+  std::optional<std::uint64_t> append_line(std::string line);
   // Why the file may be exposed (readable by other users), or empty.
   [[nodiscard]] const std::string& warning() const { return file_.warning(); }
+  // Writes (commits) so far: fewer than lines appended when batches formed.
+  [[nodiscard]] std::uint64_t commits() const;
+  // Lines queued for the next commit while one is being written.
+  [[nodiscard]] std::size_t waiting() const;
 
 private:
+  struct Waiter;
+  void commit(const std::vector<Waiter*>& batch);
+
   std::string path_;
   util::AppendFile file_;
   Durability durability_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::condition_variable done_;
+  std::vector<Waiter*> queue_; // lines waiting for the next commit
+  bool committing_ = false;    // a worker is writing a batch (outside the lock)
+  std::uint64_t commits_ = 0;
 };
 
 } // namespace hooktool::listen

@@ -174,18 +174,27 @@ const Provider* detect_provider(const model::Headers& headers) {
   return nullptr;
 }
 
+namespace {
+
+// The provider object registered as id (or one of its aliases), or null: all_providers() is in
+// registry order, so the entry's index names it (no scan of every provider per lookup; listen
+// asks this several times per delivery).
+const Provider* registered(std::string_view id) {
+  const auto* e = find_entry(id);
+  return e == nullptr ? nullptr
+                      : all_providers()[static_cast<std::size_t>(e - kRegistry.data())].get();
+}
+
+} // namespace
+
 std::string_view secret_family(std::string_view id) noexcept {
-  for (const auto& p : all_providers())
-    if (p->id() == canonical_id(id))
-      return p->secret_family();
-  return id;
+  const auto* p = registered(id);
+  return p != nullptr ? p->secret_family() : id;
 }
 
 std::string_view fixture_family(std::string_view id) noexcept {
-  for (const auto& p : all_providers())
-    if (p->id() == canonical_id(id))
-      return p->fixture_family();
-  return id;
+  const auto* p = registered(id);
+  return p != nullptr ? p->fixture_family() : id;
 }
 
 } // namespace hooktool::providers

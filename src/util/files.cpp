@@ -4,7 +4,9 @@
 #include "util/fd.hpp"
 #include "util/strings.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -12,7 +14,9 @@
 #include <iterator>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include <vector>
 
 namespace hooktool::util {
 
@@ -157,6 +161,49 @@ void AppendFile::append(std::string_view bytes) {
     }
     written += static_cast<std::size_t>(n);
   }
+}
+
+std::uint64_t AppendFile::append_all(std::span<const std::string_view> parts) {
+  std::vector<iovec> iov;
+  iov.reserve(parts.size());
+  std::size_t total = 0;
+  for (const auto part : parts) {
+    if (part.empty())
+      continue;
+    // writev takes non-const buffers but does not write to them.
+    iov.push_back({const_cast<char*>(part.data()), part.size()}); // NOLINT(*-const-cast)
+    total += part.size();
+  }
+  std::size_t written = 0;
+  std::size_t first = 0; // the first iovec not yet fully written
+  while (written < total) {
+    const auto count = std::min<std::size_t>(iov.size() - first, IOV_MAX);
+    const auto n = ::writev(fd_, iov.data() + first, static_cast<int>(count));
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      const int err = errno;
+      if (written > 0) { // take back the partial batch, as append() does
+        const auto end = ::lseek(fd_, 0, SEEK_END);
+        if (end >= static_cast<off_t>(written))
+          (void)::ftruncate(fd_, end - static_cast<off_t>(written));
+      }
+      throw failure(path_ + ": write failed (" + std::strerror(err) + ")");
+    }
+    written += static_cast<std::size_t>(n);
+    for (auto left = static_cast<std::size_t>(n); left > 0 && first < iov.size();) {
+      auto& v = iov[first];
+      const auto step = std::min(left, v.iov_len);
+      v.iov_base = static_cast<char*>(v.iov_base) + step;
+      v.iov_len -= step;
+      left -= step;
+      if (v.iov_len == 0)
+        ++first;
+    }
+  }
+  // O_APPEND moved the offset to the end of what was just written.
+  const auto end = ::lseek(fd_, 0, SEEK_CUR);
+  return end < 0 ? 0 : static_cast<std::uint64_t>(end);
 }
 
 void AppendFile::sync() {

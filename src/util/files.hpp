@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -34,6 +36,12 @@ public:
   ~AppendFile();
   // Appends bytes with a single write (retrying on short writes); throws on failure.
   void append(std::string_view bytes);
+  // Appends every part, in order, with as few writes as the kernel allows (writev, retrying on
+  // short writes), and returns the file offset just past them (the file is opened O_APPEND, so
+  // with the caller holding the only writer's lock that is where they end; 0 when the offset
+  // cannot be read). On failure the parts already written are taken back (the file stays whole
+  // lines) and it throws.
+  std::uint64_t append_all(std::span<const std::string_view> parts);
   // Flushes the file's data to the device (fdatasync); throws on failure.
   void sync();
   // A warning for the user when an existing file is readable by group or others; else empty.

@@ -1,6 +1,7 @@
 #include "util/json.hpp"
 
 #include "util/strings.hpp"
+#include "util/swar.hpp"
 
 #include <array>
 #include <charconv>
@@ -208,6 +209,12 @@ private:
   bool string(std::string* out) {
     for (;;) {
       const char* run = p_;
+      while (end_ - p_ >= static_cast<std::ptrdiff_t>(swar::kWord)) {
+        const auto w = swar::load(p_);
+        if (swar::json_special(w) || swar::high_byte(w) != 0)
+          break; // a stop byte in this word: find it below
+        p_ += swar::kWord;
+      }
       while (p_ < end_ && !kStringStop[static_cast<unsigned char>(*p_)])
         ++p_;
       if (out != nullptr)

@@ -1,5 +1,7 @@
 #include "util/strings.hpp"
 
+#include "util/swar.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -233,10 +235,23 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
   return c.empty() ? std::string() : " (did you mean '" + c + "'?)";
 }
 
+namespace {
+
+// DEL or any byte of 0x80 and up: where json_for_terminal looks closer.
+bool maybe_terminal_special(std::uint64_t v) noexcept {
+  return (swar::high_byte(v) | swar::byte_equal(v, 0x7F)) != 0;
+}
+
+} // namespace
+
 void append_json_escaped(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   std::size_t run = 0; // start of the bytes not yet copied
   for (std::size_t i = 0; i < s.size(); ++i) {
+    while (i + swar::kWord <= s.size() && !swar::json_special(swar::load(s.data() + i)))
+      i += swar::kWord;
+    if (i >= s.size())
+      break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\')
       continue;
@@ -405,10 +420,14 @@ std::string json_for_terminal(std::string json) {
     return at(i) == 0x7F || (at(i) == 0xC2 && i + 1 < json.size() && (at(i + 1) & 0xE0) == 0x80);
   };
   std::size_t i = 0;
-  while (i < json.size() && !special(i))
-    ++i;
-  if (i == json.size())
-    return json;
+  for (;; ++i) { // to the first byte to escape; usually none, and the copy is not made
+    while (i + swar::kWord <= json.size() && !maybe_terminal_special(swar::load(json.data() + i)))
+      i += swar::kWord;
+    if (i >= json.size())
+      return json;
+    if (special(i))
+      break;
+  }
   std::string out = json.substr(0, i);
   for (; i < json.size(); ++i) {
     if (!special(i)) {

@@ -6,14 +6,21 @@
 #include "core/dev_secrets.hpp"
 #include "fixture_delivery.hpp"
 #include "listen/inspector.hpp"
+#include "listen/sinks.hpp"
 #include "net/http_client.hpp"
 #include "net/listen_server.hpp"
 #include "providers/registry.hpp"
 
+#include <fcntl.h>
 #include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <mutex>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 // One namespace per suite: the suites share unity units (their file-local helpers have the
 // same names).
@@ -233,6 +240,90 @@ TEST(InProcessCheck, AVerifyingHandlerPassesAndOneThatAcceptsAnythingFails) {
   EXPECT_EQ(lax.at("accepts-valid"), check::Outcome::pass);
   EXPECT_EQ(lax.at("rejects-wrong-signature"), check::Outcome::fail);
   EXPECT_EQ(lax.at("rejects-tampered-body"), check::Outcome::fail);
+}
+
+// Group commit: while one worker writes a batch, the lines of the others queue and go out
+// together in the next write, in order; each caller returns once its own line is written. A FIFO
+// as the capture file holds the first write (nobody reads yet) so the queue forms for certain.
+TEST(CaptureGroupCommit, LinesQueuedDuringAWriteGoOutTogetherInOrder) {
+  std::string dir = (std::filesystem::temp_directory_path() / "hooktool-gc-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const auto fifo = dir + "/capture";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  listen::CaptureSink sink(fifo, listen::Durability::process_crash);
+  const std::string big(200'000, 'x'); // over the pipe's 64 KiB: the writer waits for us
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] { (void)sink.append_line(big + "\n"); });
+  int queued_bytes = 0;
+  while (queued_bytes < 65536) { // the first write is in the kernel, waiting for a reader
+    ASSERT_EQ(::ioctl(reader, FIONREAD, &queued_bytes), 0);
+    std::this_thread::yield();
+  }
+  constexpr int kOthers = 4;
+  for (int i = 0; i < kOthers; ++i) {
+    while (sink.waiting() != static_cast<std::size_t>(i)) // one at a time: a known order
+      std::this_thread::yield();
+    threads.emplace_back(
+        [&sink, i] { (void)sink.append_line("line " + std::to_string(i) + "\n"); });
+  }
+  while (sink.waiting() != kOthers)
+    std::this_thread::yield();
+  EXPECT_EQ(sink.commits(), 0U);
+  std::string got;
+  const std::size_t want = big.size() + 1 + kOthers * 7;
+  while (got.size() < want) {
+    char buf[65536];
+    const auto n = ::read(reader, buf, sizeof buf);
+    if (n > 0)
+      got.append(buf, static_cast<std::size_t>(n));
+    else
+      std::this_thread::yield();
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(sink.commits(), 2U); // the big line, then the four together
+  EXPECT_EQ(got, big + "\nline 0\nline 1\nline 2\nline 3\n");
+  ::close(reader);
+  std::filesystem::remove_all(dir);
+}
+
+// Every caller gets the offset where its own line starts, with many threads appending at once.
+TEST(CaptureGroupCommit, EveryConcurrentLineIsWholeAndAtItsReturnedOffset) {
+  std::string dir = (std::filesystem::temp_directory_path() / "hooktool-gc-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(dir.data()), nullptr);
+  const auto path = dir + "/capture.jsonl";
+  constexpr int kThreads = 8;
+  constexpr int kEach = 200;
+  std::vector<std::vector<std::pair<std::uint64_t, std::string>>> placed(kThreads);
+  {
+    listen::CaptureSink sink(path, listen::Durability::process_crash);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kEach; ++i) {
+          auto line = "{\"t\":" + std::to_string(t) + ",\"i\":" + std::to_string(i) + "}\n";
+          const auto at = sink.append_line(line);
+          ASSERT_TRUE(at.has_value());
+          placed[static_cast<std::size_t>(t)].emplace_back(*at, std::move(line));
+        }
+      });
+    for (auto& th : threads)
+      th.join();
+    EXPECT_LE(sink.commits(), static_cast<std::uint64_t>(kThreads * kEach));
+    std::cout << "[figures] " << kThreads * kEach << " lines in " << sink.commits() << " writes\n";
+  }
+  std::ifstream in(path, std::ios::binary);
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t total = 0;
+  for (const auto& lines : placed)
+    for (const auto& [at, line] : lines) {
+      ASSERT_EQ(file.substr(at, line.size()), line);
+      total += line.size();
+    }
+  EXPECT_EQ(file.size(), total); // nothing else, nothing torn
+  std::filesystem::remove_all(dir);
 }
 
 } // namespace

@@ -220,4 +220,24 @@ TEST(JsonFields, AgreesWithNlohmannOnMutatedBodies) {
   EXPECT_EQ(checked, 16000U);
 }
 
+// The scanners skip plain text eight bytes at a time (util/swar.hpp): a byte that needs a closer
+// look must be found wherever it sits in a word, and at the end of a string shorter than a word.
+TEST(JsonFields, FindsEveryStopByteAtEveryOffsetOfAWord) {
+  const std::vector<std::string> stops{std::string(1, '\0'), "\x1f",     "\"",   "\\\\", "\x7f",
+                                       "\xC2\x85",           "\xC3\xA9", "\x80", "\xFF", "\\u00e9"};
+  std::size_t checked = 0;
+  for (std::size_t len = 0; len <= 24; ++len) {
+    for (std::size_t at = 0; at <= len; ++at) {
+      for (const auto& stop : stops) {
+        std::string text(len, 'a');
+        text.insert(at, stop);
+        const auto body = "{\"pad\":\"" + text + "\",\"k\":\"" + text + "\"}";
+        ASSERT_EQ(json_fields(body, {{"k"}}), reference(body, {{"k"}})) << len << " " << at;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 3250U);
+}
+
 } // namespace

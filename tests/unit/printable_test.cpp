@@ -2,6 +2,7 @@
 #include "util/strings.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -112,6 +113,42 @@ TEST(JsonForTerminal, EscapesDelAndCOneInsideStringsKeepingTheValue) {
             "{\"a\":\"x\\u007fy\\u009bz\xc2\xa0\"}");
   EXPECT_EQ(json_for_terminal("{\"plain\":\"\xc3\xa9\"}"), "{\"plain\":\"\xc3\xa9\"}");
   EXPECT_EQ(json_for_terminal(""), "");
+}
+
+// Both scanners skip plain text a word (8 bytes) at a time: a byte to escape must be caught at
+// every offset of a word and in a tail shorter than one.
+TEST(JsonForTerminal, EscapesAtEveryOffsetOfAWord) {
+  for (std::size_t len = 0; len <= 20; ++len) {
+    for (std::size_t at = 0; at <= len; ++at) {
+      for (const std::string special : {"\x7f", "\xc2\x85", "\xc2\x9f"}) {
+        std::string text(len, 'a');
+        text.insert(at, special);
+        const auto json = nlohmann::json(text).dump();
+        const auto out = json_for_terminal(json);
+        EXPECT_FALSE(has_terminal_control(out, false)) << len << " " << at;
+        EXPECT_EQ(nlohmann::json::parse(out), text) << len << " " << at;
+      }
+      const auto plain = nlohmann::json(std::string(len, 'a') + "\xc3\xa9").dump();
+      EXPECT_EQ(json_for_terminal(plain), plain);
+    }
+  }
+}
+
+TEST(AppendJsonEscaped, EscapesAtEveryOffsetOfAWordAndRoundTrips) {
+  for (std::size_t len = 0; len <= 20; ++len) {
+    for (std::size_t at = 0; at <= len; ++at) {
+      for (const std::string& special :
+           {std::string(1, '\0'), std::string("\x01"), std::string("\x1f"), std::string("\""),
+            std::string("\\"), std::string("\n"), std::string("\xc3\xa9")}) {
+        std::string text(len, 'b');
+        text.insert(at, special);
+        std::string out = "\"";
+        hooktool::util::append_json_escaped(out, text);
+        out += '"';
+        ASSERT_EQ(nlohmann::json::parse(out), text) << len << " " << at << " " << out;
+      }
+    }
+  }
 }
 
 TEST(DisplayWidth, CountsTerminalCellsNotBytes) {
