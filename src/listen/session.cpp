@@ -160,6 +160,7 @@ void Session::on_stopping(std::function<void()> hook) {
 }
 
 int Session::start() {
+  config_.server.handler_marks_waits = true; // handle() marks its waits (below)
   server_ = std::make_unique<net::ListenServer>(
       std::move(config_.server),
       [this](net::IncomingRequest&& in) { return handle(std::move(in)); },
@@ -175,12 +176,18 @@ net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
   const auto start = util::now_ms();
   auto record = inspector_.inspect(std::move(in));
   record.duplicate = duplicates_.observe(record);
-  auto response = responder_.respond(record);
+  auto response = [&] {
+    const net::BlockingScope waits; // --delay, a forward: other deliveries need other threads
+    return responder_.respond(record);
+  }();
   record.response_status = response.status;
   record.duration_ms = util::now_ms() - start;
   std::optional<std::uint64_t> offset;
   if (capture_) {
     try {
+      std::optional<net::BlockingScope> syncs; // --fsync waits on the device
+      if (config_.durability == Durability::power_loss)
+        syncs.emplace();
       offset = capture_->append(record); // on disk before the sender hears back
     } catch (const Error& e) {
       ++tally_.capture_errors;

@@ -86,7 +86,7 @@ struct EventLoop::Connection {
 
 EventLoop::EventLoop(ServerOptions options, RequestHandler on_request, RejectHandler on_reject)
     : options_(std::move(options)), on_reject_(std::move(on_reject)),
-      pool_(options_.workers, std::move(on_request)) {
+      pool_(options_.workers, std::move(on_request), options_.handler_marks_waits) {
   const auto& o = options_;
   limits_ = {o.max_header_bytes, o.max_headers, o.max_body};
   if (o.tls)

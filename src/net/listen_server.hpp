@@ -11,6 +11,10 @@
 
 namespace hooktool::net {
 
+namespace server {
+class WorkerPool;
+} // namespace server
+
 // A request as received, with the body's exact bytes.
 struct IncomingRequest {
   std::string method;
@@ -37,10 +41,14 @@ struct ServerOptions {
   int port = 9000;                  // 0: any free port
   std::size_t max_body = 10u << 20; // larger bodies get 413, whatever their framing
   std::size_t workers = 64;         // handler threads (started as needed), not connections
-  int read_timeout_s = 10;          // deadline for a request's whole head, from its first byte
-  int request_timeout_s = 60;       // deadline for the whole request, head and body
-  int keep_alive_timeout_s = 5;     // an idle connection is closed after this
-  int write_timeout_s = 30;         // an answer the client does not read is dropped after this
+  // The handler marks where it waits (net::BlockingScope: a sleep, a forward, an fsync): the
+  // pool then starts threads beyond the cores only while one of them waits there, never for
+  // handlers that are merely busy or queued behind a loaded CPU. Off: any 2 ms wait grows it.
+  bool handler_marks_waits = false;
+  int read_timeout_s = 10;      // deadline for a request's whole head, from its first byte
+  int request_timeout_s = 60;   // deadline for the whole request, head and body
+  int keep_alive_timeout_s = 5; // an idle connection is closed after this
+  int write_timeout_s = 30;     // an answer the client does not read is dropped after this
   std::size_t max_header_bytes = 64u << 10; // request line + headers; more: 431
   std::size_t max_headers = 100;            // header fields; more: 431
   std::size_t max_connections = 1024;       // open at once; beyond it the oldest idle is closed
@@ -50,6 +58,20 @@ struct ServerOptions {
 // Called on a worker thread for every well-formed request; must not throw. Requests of one
 // connection are handled one at a time, in the order they arrived (pipelining).
 using RequestHandler = std::function<OutgoingResponse(IncomingRequest&&)>;
+// Marks the calling handler thread as waiting (sleeping, on the network, on the disk) while it
+// lives, so that the server may start another handler thread for the requests queued meanwhile
+// (see ServerOptions::handler_marks_waits). Outside a handler thread it does nothing.
+class BlockingScope {
+public:
+  BlockingScope() noexcept;
+  BlockingScope(const BlockingScope&) = delete;
+  BlockingScope& operator=(const BlockingScope&) = delete;
+  ~BlockingScope();
+
+private:
+  server::WorkerPool* pool_;
+};
+
 // Called on the event loop when the server itself refuses a request: 400 malformed or ambiguous
 // framing or version, 413 over --max-body, 431 head too large; the connection is closed.
 using RejectHandler = std::function<void(int status, const std::string& remote)>;

@@ -156,13 +156,22 @@ std::string error_response(int status, std::string_view reason) {
   return out;
 }
 
-WorkerPool::WorkerPool(std::size_t max_threads, RequestHandler handler)
+WorkerPool::WorkerPool(std::size_t max_threads, RequestHandler handler, bool grow_only_when_waiting)
     : max_threads_(std::max<std::size_t>(1, max_threads)),
       core_threads_(
           std::min<std::size_t>(max_threads_, std::max(2u, std::thread::hardware_concurrency()))),
-      handler_(std::move(handler)), notify_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+      grow_only_when_waiting_(grow_only_when_waiting), handler_(std::move(handler)),
+      notify_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (!notify_)
     throw failure(std::string("cannot create an eventfd: ") + std::strerror(errno));
+}
+
+namespace {
+thread_local WorkerPool* t_pool = nullptr; // set on the pool's own worker threads
+} // namespace
+
+WorkerPool* WorkerPool::current() noexcept {
+  return t_pool;
 }
 
 WorkerPool::~WorkerPool() {
@@ -194,7 +203,7 @@ void WorkerPool::submit(std::vector<Job>& jobs) {
 void WorkerPool::grow_if_stalled(Clock::time_point now) {
   const std::lock_guard lock(mu_);
   if (!jobs_.empty() && idle_ == 0 && threads_.size() < max_threads_ &&
-      now - jobs_.front().queued >= kStall)
+      (!grow_only_when_waiting_ || waiting() > 0) && now - jobs_.front().queued >= kStall)
     spawn();
 }
 
@@ -229,6 +238,7 @@ void WorkerPool::shutdown() {
 }
 
 void WorkerPool::run() {
+  t_pool = this;
   std::unique_lock lock(mu_);
   for (;;) {
     ++idle_;
@@ -272,3 +282,17 @@ Done WorkerPool::handle(Job& job) {
 }
 
 } // namespace hooktool::net::server
+
+namespace hooktool::net {
+
+BlockingScope::BlockingScope() noexcept : pool_(server::WorkerPool::current()) {
+  if (pool_ != nullptr)
+    pool_->enter_wait();
+}
+
+BlockingScope::~BlockingScope() {
+  if (pool_ != nullptr)
+    pool_->leave_wait();
+}
+
+} // namespace hooktool::net

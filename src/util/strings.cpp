@@ -3,6 +3,7 @@
 #include "util/swar.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -245,41 +246,53 @@ bool maybe_terminal_special(std::uint64_t v) noexcept {
 } // namespace
 
 void append_json_escaped(std::string& out, std::string_view s) {
+  // Through a small buffer: a JSON body inside a capture line has a quote every few bytes, and
+  // two appends to the string per quote were most of the cost of writing a capture line.
   static constexpr char hex[] = "0123456789abcdef";
-  std::size_t run = 0; // start of the bytes not yet copied
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    while (i + swar::kWord <= s.size() && !swar::json_special(swar::load(s.data() + i)))
-      i += swar::kWord;
-    if (i >= s.size())
-      break;
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\')
+  std::array<char, 1024> buf{};
+  std::size_t n = 0;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p < end) {
+    if (n + 8 > buf.size()) {
+      out.append(buf.data(), n);
+      n = 0;
+    }
+    if (end - p >= static_cast<std::ptrdiff_t>(swar::kWord) && !swar::json_special(swar::load(p))) {
+      std::memcpy(buf.data() + n, p, swar::kWord); // a plain word, as it is
+      n += swar::kWord;
+      p += swar::kWord;
       continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+    }
+    const auto c = static_cast<unsigned char>(*p++);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      buf[n++] = static_cast<char>(c);
+      continue;
+    }
+    buf[n++] = '\\';
     switch (c) {
     case '"':
-      out += "\\\"";
-      break;
     case '\\':
-      out += "\\\\";
+      buf[n++] = static_cast<char>(c);
       break;
     case '\n':
-      out += "\\n";
+      buf[n++] = 'n';
       break;
     case '\r':
-      out += "\\r";
+      buf[n++] = 'r';
       break;
     case '\t':
-      out += "\\t";
+      buf[n++] = 't';
       break;
     default:
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 0x0F];
+      buf[n++] = 'u';
+      buf[n++] = '0';
+      buf[n++] = '0';
+      buf[n++] = hex[c >> 4];
+      buf[n++] = hex[c & 0x0F];
     }
   }
-  out.append(s.data() + run, s.size() - run);
+  out.append(buf.data(), n);
 }
 
 std::string shell_quote(std::string_view text) {

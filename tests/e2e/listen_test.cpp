@@ -822,6 +822,19 @@ TEST(ListenE2E, DelaySimulation) {
   EXPECT_TRUE(tj[0]["status"].is_null()) << tj[0].dump();
 }
 
+// A delayed answer waits in a handler thread marked as waiting (net::BlockingScope), so the
+// listener starts more threads: 8 deliveries delayed 1 s each, sent at once, take about 1 s,
+// not 4 s (two threads, one per core, taking them two at a time).
+TEST(ListenE2E, DelayedDeliveriesAreAnsweredInParallel) {
+  auto l = start_listen({"-q", "--delay", "1000"});
+  const auto start = std::chrono::steady_clock::now();
+  const auto s =
+      send(*l, "github", "push", {"--secret", kGithub, "--count", "8", "--concurrency", "8"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(s.exit_code, 0) << s.describe();
+  EXPECT_LT(took, std::chrono::milliseconds(3500)) << s.describe();
+}
+
 TEST(ListenE2E, FailRateOneAlwaysAnswers500) {
   auto l = start_listen({"-q", "--fail-rate", "1"});
   const auto s = send(*l, "stripe", "invoice.paid", {"--secret", kStripe, "--duplicate", "3"});
