@@ -305,7 +305,7 @@ CaptureRecord HarEntries::record(std::size_t i) const {
   if (own != nullptr)
     r.remote = string_member(*own, "remote", where, false);
   // Provider and event from the delivery itself, as listen would find them.
-  if (const auto provider = providers::detect_provider(r.headers)) {
+  if (const auto provider = providers::detect_provider(r.headers, r.body)) {
     r.provider = std::string(provider->id());
     model::HttpRequest req;
     req.method = r.method;

@@ -14,10 +14,18 @@ Inspector::Inspector(InspectorConfig config) : config_(std::move(config)) {
     providers_.push_back(providers::make_provider(id, config_.generic));
 }
 
-const providers::Provider* Inspector::provider_for(const model::Headers& headers) const {
+const providers::Provider* Inspector::provider_for(const model::Headers& headers,
+                                                   std::string_view body) const {
   for (const auto& p : providers_) {
-    if (config_.forced_provider ? p->id() == *config_.forced_provider : p->detect(headers))
-      return p.get();
+    if (config_.forced_provider) {
+      if (p->id() == *config_.forced_provider)
+        return p.get();
+    } else if (p->detect(headers)) {
+      // Svix's headers may be Resend's or Clerk's: the secret listen holds, else the body, says.
+      return &providers::told_apart(*p, providers_, body, [this](std::string_view family) {
+        return config_.secrets.contains(std::string(family));
+      });
+    }
   }
   return nullptr;
 }
@@ -141,7 +149,7 @@ core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
   core::CaptureRecord r;
   r.id = core::new_capture_id();
   r.received_at_ms = util::now_ms();
-  const auto* provider = provider_for(req.headers);
+  const auto* provider = provider_for(req.headers, req.body);
   model::HttpRequest view;
   view.method = req.method;
   view.url = req.target;

@@ -44,7 +44,8 @@ private:
   // or with --no-handshake.
   void judge_handshake(const providers::Provider& provider, const model::HttpRequest& req,
                        const std::optional<std::string>& secret, core::CaptureRecord& r) const;
-  [[nodiscard]] const providers::Provider* provider_for(const model::Headers& headers) const;
+  [[nodiscard]] const providers::Provider* provider_for(const model::Headers& headers,
+                                                        std::string_view body) const;
   // The verdict with the configured secret, else the development secret (a mismatch with that
   // one is "unverified", never "invalid"), else "no secret" for a signed delivery.
   [[nodiscard]] std::optional<model::Verdict>

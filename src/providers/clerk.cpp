@@ -1,6 +1,18 @@
 #include "providers/clerk.hpp"
 
+#include "util/json.hpp"
+
 namespace hooktool::providers {
+
+namespace {
+
+// Clerk's payloads: {"data", "object": "event", "type": "user.created", "timestamp", …}.
+bool clerk_body(std::string_view body) {
+  const auto f = util::json_fields(body, {{"object"}, {"type"}, {"timestamp"}});
+  return f[0] == "event" && f[1].find('.') != std::string::npos && !f[2].empty();
+}
+
+} // namespace
 
 const StandardFlavour& clerk_flavour() {
   static const StandardFlavour f{
@@ -18,6 +30,7 @@ const StandardFlavour& clerk_flavour() {
       .headers = StandardHeaders::own_only,
       .trim_headers = true,
       .detectable = false,
+      .claims_body = clerk_body,
   };
   return f;
 }

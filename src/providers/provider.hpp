@@ -178,6 +178,11 @@ public:
   // True when the headers look like this provider's (auto-detection in listen); false for a
   // scheme that has no headers of its own to be recognised by.
   [[nodiscard]] virtual bool detect(const model::Headers& headers) const;
+  // For a provider that sends another's headers (Resend and Clerk send Svix's): true when the
+  // body has this provider's shape. Never true for the others (see providers::told_apart).
+  [[nodiscard]] virtual bool claims_body(std::string_view /*body*/) const { return false; }
+  // Whether claims_body can be true (the provider is told apart by its body).
+  [[nodiscard]] virtual bool known_by_body() const { return false; }
   // Corrupts the signature so that verification must fail.
   virtual void tamper_signature(model::Headers& headers) const;
   // Applies a signature drill where the signature lives (its headers; the body for schemes

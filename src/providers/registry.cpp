@@ -167,11 +167,39 @@ const std::vector<std::unique_ptr<Provider>>& all_providers() {
   return providers;
 }
 
-const Provider* detect_provider(const model::Headers& headers) {
+const Provider* detect_provider(const model::Headers& headers, std::string_view body) {
   for (const auto& p : all_providers())
     if (p->detect(headers))
-      return p.get();
+      return &told_apart(*p, all_providers(), body);
   return nullptr;
+}
+
+const Provider& told_apart(const Provider& detected,
+                           const std::vector<std::unique_ptr<Provider>>& providers,
+                           std::string_view body,
+                           const std::function<bool(std::string_view family)>& has_secret) {
+  std::vector<const Provider*> siblings;
+  for (const auto& p : providers)
+    if (p.get() != &detected && p->known_by_body() &&
+        p->signature_header() == detected.signature_header())
+      siblings.push_back(p.get());
+  if (siblings.empty())
+    return detected;
+  if (has_secret) {
+    const Provider* only = has_secret(detected.secret_family()) ? &detected : nullptr;
+    int holders = only != nullptr ? 1 : 0;
+    for (const auto* p : siblings)
+      if (has_secret(p->secret_family())) {
+        only = p;
+        ++holders;
+      }
+    if (holders == 1)
+      return *only;
+  }
+  for (const auto* p : siblings)
+    if (p->claims_body(body))
+      return *p;
+  return detected;
 }
 
 namespace {

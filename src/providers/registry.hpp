@@ -3,6 +3,7 @@
 #include "providers/generic.hpp"
 #include "providers/provider.hpp"
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -38,8 +39,17 @@ std::unique_ptr<Provider> require_provider(std::string_view id, const GenericCon
 // One instance of every provider, in display order (generic with default settings).
 const std::vector<std::unique_ptr<Provider>>& all_providers();
 // The provider whose headers these are, or nullptr (providers that cannot be recognised by
-// their headers, such as generic, are never guessed).
-const Provider* detect_provider(const model::Headers& headers);
+// their headers, such as generic, are never guessed); with the body, told_apart() from the
+// providers that send the same headers.
+const Provider* detect_provider(const model::Headers& headers, std::string_view body = {});
+// Providers that send another's headers (Resend and Clerk send Svix's) cannot be detected by
+// them: after `detected` matched the headers, the one chosen among it and the providers with its
+// signature header that claim bodies is the only one holding a secret (has_secret(family)),
+// else the one whose body shape this is (claims_body), else `detected`.
+const Provider& told_apart(const Provider& detected,
+                           const std::vector<std::unique_ptr<Provider>>& providers,
+                           std::string_view body,
+                           const std::function<bool(std::string_view family)>& has_secret = {});
 // The id under which a secret for this provider is looked up (svix shares standard's).
 std::string_view secret_family(std::string_view id) noexcept;
 // The directory name that holds this provider's fixtures (svix uses standard's).

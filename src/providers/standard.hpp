@@ -41,6 +41,8 @@ struct StandardFlavour {
   bool detectable = true;
   std::string_view detect_user_agent{}; // User-Agent prefix that marks the sender
   std::string_view detect_id_prefix{};  // or a message-id prefix that does
+  // For a flavour that is not detectable: whether a body has its payloads' shape.
+  bool (*claims_body)(std::string_view body) = nullptr;
 };
 
 // The flavours hooktool knows: Standard Webhooks itself and Svix.
@@ -86,6 +88,10 @@ public:
   signed_timestamp(const model::Headers& headers) const override;
   [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
+  [[nodiscard]] bool claims_body(std::string_view body) const override {
+    return f_.claims_body != nullptr && f_.claims_body(body);
+  }
+  [[nodiscard]] bool known_by_body() const override { return f_.claims_body != nullptr; }
   void tamper_signature(model::Headers& headers) const override;
   void tamper_timestamp(model::Headers& headers) const override;
 

@@ -111,11 +111,28 @@ TEST(AsymE2E, OpenaiFixturesAreDetectedAsOpenai) {
   expect_every_fixture_valid({"openai", {"--secret", kOpenai}, "openai=" + kOpenai, "openai"});
 }
 
-// Resend and Clerk deliver through Svix: their headers are Svix's, so listen says svix unless
-// told --provider.
+// Resend and Clerk deliver through Svix: their headers are Svix's. Holding only a Svix secret,
+// listen says svix (and verifies with it).
 TEST(AsymE2E, ResendAndClerkDeliveriesAreDetectedAsSvix) {
   expect_every_fixture_valid({"resend", {"--secret", kSvix}, "svix=" + kSvix, "svix"});
   expect_every_fixture_valid({"clerk", {"--secret", kSvix}, "svix=" + kSvix, "svix"});
+}
+
+// Holding their own secrets (or none), listen tells them apart without --provider: by the
+// secret it holds, else by the body's shape.
+TEST(AsymE2E, ResendAndClerkAreDetectedByTheirSecretsAndBodies) {
+  expect_every_fixture_valid({"resend", {"--secret", kSvix}, "resend=" + kSvix, "resend"});
+  expect_every_fixture_valid({"clerk", {"--secret", kSvix}, "clerk=" + kSvix, "clerk"});
+  auto l = start_listen({"--json", "--secret", "resend=" + kSvix, "--secret", "clerk=" + kSvix});
+  std::size_t n = 0;
+  for (const auto& [provider, event] : std::vector<std::pair<std::string, std::string>>{
+           {"resend", "email.bounced"}, {"clerk", "session.ended"}}) {
+    const auto s = e2e::hooktool({"send", provider, event, "--to", addr(*l), "--secret", kSvix});
+    ASSERT_EQ(s.exit_code, 0) << s.describe();
+    const auto rec = listen_record(*l, ++n);
+    EXPECT_EQ(str(rec["provider"]), provider) << rec.dump();
+    EXPECT_EQ(rec["verification"]["status"], "valid") << rec.dump();
+  }
 }
 
 TEST(AsymE2E, ListenProviderNamesResendAndClerk) {

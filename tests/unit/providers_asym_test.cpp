@@ -420,6 +420,7 @@ TEST(StandardFlavours, EveryFixtureRoundTripsAndReadsBack) {
   }
 }
 
+// By headers alone (no body): Resend and Clerk are Svix.
 TEST(StandardFlavours, DetectionOpenaiByItsHeadersResendAndClerkAsSvix) {
   const std::map<std::string, std::string> expected{{"openai", "openai"},
                                                     {"resend", "svix"},
@@ -443,6 +444,47 @@ TEST(StandardFlavours, DetectionOpenaiByItsHeadersResendAndClerkAsSvix) {
   EXPECT_EQ(providers::detect_provider(openai_id)->id(), "openai");
   EXPECT_FALSE(providers::make_provider("resend")->detect({{"svix-id", "msg_1"}}));
   EXPECT_FALSE(providers::make_provider("clerk")->detect({{"svix-id", "msg_1"}}));
+}
+
+// By headers alone Resend and Clerk are Svix; with the body, each fixture is its own provider's,
+// and a Svix payload of neither shape stays Svix. The secret listen holds wins over the shape.
+TEST(StandardFlavours, ResendAndClerkAreToldApartFromSvixByTheirBodies) {
+  for (const std::string id : {"resend", "clerk", "svix"}) {
+    const auto p = providers::make_provider(id);
+    for (const auto& event : events_of(*p)) {
+      SCOPED_TRACE(id + "/" + event);
+      const auto d = compose(*p, event, p->generate_secret(), kTs);
+      const auto* found = providers::detect_provider(d.request.headers, d.request.body);
+      ASSERT_NE(found, nullptr);
+      EXPECT_EQ(found->id(), id);
+    }
+  }
+  const model::Headers svix{
+      {"svix-id", "msg_1"}, {"svix-timestamp", "1"}, {"svix-signature", "v1,x"}};
+  const std::string resend_body =
+      R"({"type":"email.sent","created_at":"2026-01-01T00:00:00Z","data":{}})";
+  const std::string clerk_body =
+      R"({"data":{},"object":"event","type":"user.created","timestamp":1})";
+  EXPECT_EQ(providers::detect_provider(svix, resend_body)->id(), "resend");
+  EXPECT_EQ(providers::detect_provider(svix, clerk_body)->id(), "clerk");
+  EXPECT_EQ(providers::detect_provider(svix, R"({"type":"invoice.paid"})")->id(), "svix");
+  EXPECT_EQ(providers::detect_provider(svix, "not json")->id(), "svix");
+  // A Resend-shaped body with an "object" member is not Resend's.
+  EXPECT_EQ(
+      providers::detect_provider(svix, R"({"type":"email.sent","created_at":"x","object":"e"})")
+          ->id(),
+      "svix");
+  const auto& all = providers::all_providers();
+  const auto* detected = providers::detect_provider(svix);
+  ASSERT_NE(detected, nullptr);
+  const auto holds = [](std::string family) {
+    return [family](std::string_view f) {
+      return f == family;
+    };
+  };
+  EXPECT_EQ(providers::told_apart(*detected, all, resend_body, holds("standard")).id(), "svix");
+  EXPECT_EQ(providers::told_apart(*detected, all, clerk_body, holds("resend")).id(), "resend");
+  EXPECT_EQ(providers::told_apart(*detected, all, resend_body, holds("nobody")).id(), "resend");
 }
 
 TEST(StandardFlavours, OpenaiSecretsWithoutWhsecAreUtf8AndBareEntriesCount) {
