@@ -51,8 +51,7 @@ function raw(port, options, body) {
 
 async function selectRow(id) {
   await page.click(`#rows tr[data-id="${id}"] td:nth-child(3)`);
-  await page.waitForSelector(`#detail[data-shown-in]`);
-  await page.waitForSelector('#headers tr');
+  await page.waitForSelector(`#detail[data-id="${id}"] #headers tr`);
 }
 
 async function waitText(selector, re, ms = 10000) {
@@ -93,7 +92,9 @@ test('replay to a URL typed in the page reaches that handler; another machine is
 test('edit and replay: re-signed it verifies at listen, with the original signature it is invalid, and the page says why', async () => {
   const original = captureLines(capture)[0];
   await selectRow(original.id);
+  assert.equal(await page.isVisible('#editor'), false, 'the editor opens on request');
   await page.click('#edit');
+  assert.equal(await page.isVisible('#editor'), true);
   await page.fill('#replay-url', 'http://127.0.0.1:' + listener.port + '/');
   const edited = original.body.replace('{', '{"edited":"by the page",');
   await page.fill('#edit-body', edited);
@@ -137,7 +138,7 @@ test('compare shows the changed start line, headers and JSON field of two picked
   await page.waitForSelector('#compare-fields');
   const fields = await page.$$eval('#compare-fields tr', (rows) => rows.slice(1).map((r) => [...r.cells].map((c) => c.textContent)));
   assert.deepEqual(fields, [['$.edited', '(absent)', '"by the page"']]);
-  const headers = await page.$$eval('#compare-headers tr', (rows) => rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent]));
+  const headers = await page.$$eval('#compare-headers tr', (rows) => rows.slice(1).map((r) => [r.cells[0].textContent, r.cells[1].textContent]));
   assert.ok(headers.some(([n, c]) => n === 'X-Hub-Signature-256' && c === 'changed'), JSON.stringify(headers));
   assert.match(await page.textContent('#compare-start'), /POST \/edited\?x=1/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-compare.png') });

@@ -477,6 +477,7 @@ function renderDetail(d) {
     el('pre', { id: 'copy-out', hidden: '' }),
     el('h3', { text: 'headers (' + c.headers.length + ', in arrival order)' }), headers,
     el('h3', { text: 'body (' + bodyBytes(c).length + ' bytes)' }), ...bodySection(c));
+  pane.dataset.id = d.id;
   pane.hidden = false;
 }
 
@@ -536,6 +537,8 @@ function renderCompare(j) {
   } else {
     body = el('p', { class: 'note', text: 'bodies are not UTF-8: ' + (j.body.same ? 'identical' : 'they differ') + ' (' + j.body.a_size + ' and ' + j.body.b_size + ' bytes)' });
   }
+  headers.prepend(el('tr', {}, el('th', { text: 'header' }), el('th', { text: 'change' }), el('th', { text: 'a' }), el('th', { text: 'b' })));
+  pane.dataset.id = '';
   pane.replaceChildren(
     el('h2', { id: 'compare-title' }, 'compare ', visible(j.a.id), ' ↔ ', visible(j.b.id)),
     el('p', { class: 'note' }, 'a: ' + time(j.a.received_at_ms) + ' ' + (j.a.event_type || '') + ', b: ' + time(j.b.received_at_ms) + ' ' + (j.b.event_type || '')),
