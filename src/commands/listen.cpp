@@ -322,17 +322,17 @@ void write_ready_file(const ListenOptions& o, const listen::Session& session, in
 
 int run_listen(const ListenOptions& o, const core::Settings& settings) {
   check_flags(o);
-  listen::Session session(session_config(o, settings));
+  auto config = session_config(o, settings);
+  if (o.ui) // the inspector changes the simulated answer while listen runs
+    config.simulation.live = std::make_shared<listen::LiveAnswer>(config.simulation.answer());
+  listen::Session session(std::move(config));
   std::shared_ptr<webui::Store> store;
   std::unique_ptr<webui::UiServer> inspector;
   if (o.ui) {
     store = std::make_shared<webui::Store>(webui::StoreOptions{1000, 64u << 20, o.capture});
     session.add_observer(store);
-    inspector = std::make_unique<webui::UiServer>(
-        webui::UiOptions{"127.0.0.1", o.ui_port, 16}, *store,
-        [&session](const core::CaptureRecord& r, listen::RemoteTarget remote) {
-          return session.replay(r, remote);
-        });
+    inspector = std::make_unique<webui::UiServer>(webui::UiOptions{"127.0.0.1", o.ui_port, 16},
+                                                  *store, webui::session_actions(session));
     (void)inspector->start(); // before the webhook port: a taken UI port fails first
     session.on_stopping([&inspector] { inspector->stop(); });
   }

@@ -72,16 +72,35 @@ Route parse_event_filter(std::string_view text) {
   return r;
 }
 
+std::string Answer::problem() const {
+  if (status < 100 || status > 599)
+    return "status " + std::to_string(status) + " is not an HTTP status (100-599)";
+  if (fail_status < 100 || fail_status > 599)
+    return "fail status " + std::to_string(fail_status) + " is not an HTTP status (100-599)";
+  if (delay_ms < 0 || delay_ms > 3600000)
+    return "delay " + std::to_string(delay_ms) + " ms is outside 0-3600000";
+  if (!(fail_rate >= 0 && fail_rate <= 1)) // NaN fails both
+    return "fail rate must be between 0 and 1";
+  if (fail_rate > 0 && fail_status == status)
+    return "the fail status " + std::to_string(fail_status) +
+           " equals the status: every answer "
+           "would be " +
+           std::to_string(status) + "; choose another fail status";
+  return {};
+}
+
 Responder::Responder(std::vector<Route> routes, Simulation simulation,
                      std::chrono::milliseconds forward_timeout, HostHeader host_header)
-    : routes_(std::move(routes)), sim_(std::move(simulation)), forward_timeout_(forward_timeout),
-      host_header_(host_header), rng_(sim_.seed ? *sim_.seed : std::random_device{}()) {}
+    : routes_(std::move(routes)), sim_(std::move(simulation)),
+      live_(sim_.live ? sim_.live : std::make_shared<LiveAnswer>(sim_.answer())),
+      forward_timeout_(forward_timeout), host_header_(host_header),
+      rng_(sim_.seed ? *sim_.seed : std::random_device{}()) {}
 
-bool Responder::roll_failure() {
-  if (sim_.fail_rate <= 0)
+bool Responder::roll_failure(double fail_rate) {
+  if (fail_rate <= 0)
     return false;
   const std::lock_guard lock(rng_mutex_);
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < sim_.fail_rate;
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < fail_rate;
 }
 
 const Route* Responder::route_for(const core::CaptureRecord& record) const {
@@ -101,13 +120,23 @@ std::optional<core::ForwardInfo> Responder::replay(const core::CaptureRecord& re
   return copy.forward;
 }
 
+core::ForwardInfo Responder::send_to(const core::CaptureRecord& record, const std::string& url) {
+  Route route;
+  route.url = url;
+  auto copy = record;
+  copy.forward.reset();
+  (void)forward(route, copy);
+  return copy.forward ? std::move(*copy.forward) : core::ForwardInfo{};
+}
+
 namespace {
 net::OutgoingResponse refused(int status, std::string reason);
 } // namespace
 
 net::OutgoingResponse Responder::respond(core::CaptureRecord& record) {
-  if (sim_.delay_ms > 0)
-    std::this_thread::sleep_for(std::chrono::milliseconds(sim_.delay_ms));
+  const auto answer = live_->get(); // one consistent answer for this delivery
+  if (answer.delay_ms > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(answer.delay_ms));
   if (const auto& h = record.handshake; h && h->status != 0) {
     // A handshake listen answers (or refuses) itself: never forwarded, never a simulated failure.
     if (h->answered)
@@ -120,12 +149,12 @@ net::OutgoingResponse Responder::respond(core::CaptureRecord& record) {
     if (route.matches(record))
       return forward(route, record);
   net::OutgoingResponse out;
-  if (roll_failure()) {
-    out.status = sim_.fail_status;
+  if (roll_failure(answer.fail_rate)) {
+    out.status = answer.fail_status;
     out.body = "hooktool: simulated failure (--fail-rate)\n";
     return out;
   }
-  out.status = sim_.status;
+  out.status = answer.status;
   out.body = sim_.body;
   if (!out.body.empty() && !model::find_header(sim_.headers, "Content-Type"))
     out.headers.push_back({"Content-Type", sim_.content_type});

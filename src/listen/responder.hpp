@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -29,6 +30,41 @@ Route parse_route(std::string_view text);
 // stays empty.
 Route parse_event_filter(std::string_view text);
 
+// The part of the simulated answer that can change while listen runs (the web inspector):
+// --status, --delay, --fail-rate, --fail-status.
+struct Answer {
+  int status = 200;
+  std::int64_t delay_ms = 0;
+  double fail_rate = 0;
+  int fail_status = 500;
+  // Why these values cannot be the answer (the same limits as the options), or empty.
+  [[nodiscard]] std::string problem() const;
+  bool operator==(const Answer&) const = default;
+};
+
+// The answer shared between the responder (read on the listener's worker threads, once per
+// delivery) and whoever changes it (the inspector's API thread).
+class LiveAnswer {
+public:
+  explicit LiveAnswer(Answer answer) : answer_(answer) {}
+  [[nodiscard]] Answer get() const {
+    const std::lock_guard lock(mutex_);
+    return answer_;
+  }
+  // Replaces the answer for the next delivery; the reason when it is refused (nothing changed).
+  std::string set(const Answer& answer) {
+    if (auto why = answer.problem(); !why.empty())
+      return why;
+    const std::lock_guard lock(mutex_);
+    answer_ = answer;
+    return {};
+  }
+
+private:
+  mutable std::mutex mutex_;
+  Answer answer_;
+};
+
 // The answer listen gives when it does not forward (or as set by --status and friends).
 struct Simulation {
   int status = 200;
@@ -39,6 +75,10 @@ struct Simulation {
   std::string body;
   std::string content_type = "text/plain; charset=utf-8";
   model::Headers headers; // --response-header; a Content-Type here replaces content_type
+  // When set, status, delay_ms, fail_rate and fail_status are read from here for each delivery
+  // (the web inspector changes them while listen runs); the fields above are the start value.
+  std::shared_ptr<LiveAnswer> live;
+  [[nodiscard]] Answer answer() const { return {status, delay_ms, fail_rate, fail_status}; }
 };
 
 // What a forwarded delivery's Host header is: the sender's (the exact headers), or the one
@@ -63,13 +103,19 @@ public:
   // Forwards the delivery again, with no delay or simulated failure; empty when no route
   // matches. The handler's answer (or why there was none).
   std::optional<core::ForwardInfo> replay(const core::CaptureRecord& record);
+  // Sends the delivery to url as a forward would (a URL without a path takes the delivery's
+  // path and query); the handler's answer, or why there was none.
+  core::ForwardInfo send_to(const core::CaptureRecord& record, const std::string& url);
+  // The simulated answer, shared: changes apply from the next delivery on.
+  [[nodiscard]] const std::shared_ptr<LiveAnswer>& live_answer() const noexcept { return live_; }
 
 private:
   net::OutgoingResponse forward(const Route& route, core::CaptureRecord& record);
-  bool roll_failure();
+  bool roll_failure(double fail_rate);
 
   std::vector<Route> routes_;
   Simulation sim_;
+  std::shared_ptr<LiveAnswer> live_;
   std::chrono::milliseconds forward_timeout_;
   HostHeader host_header_;
   model::Headers forward_headers_;

@@ -2,11 +2,15 @@
 
 #include "core/har.hpp"
 #include "listen/responder.hpp"
+#include "model/url.hpp"
 #include "net/loopback.hpp"
 #include "ui/curl_command.hpp"
+#include "util/error.hpp"
 #include "util/form.hpp"
 #include "util/strings.hpp"
 #include "webui/assets.hpp"
+#include "webui/compare.hpp"
+#include "webui/edit.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -143,8 +147,11 @@ std::string detail_json(const core::CaptureRecord& r, std::uint64_t seq,
   return dump(j);
 }
 
+Api::Api(ApiOptions options, Store& store, Actions actions)
+    : options_(std::move(options)), store_(store), actions_(std::move(actions)) {}
+
 Api::Api(ApiOptions options, Store& store, ReplayFn replay)
-    : options_(std::move(options)), store_(store), replay_(std::move(replay)) {}
+    : Api(std::move(options), store, Actions{std::move(replay), {}, {}, {}, {}}) {}
 
 bool Api::allowed_host(std::string_view host) const {
   const int port = port_;
@@ -190,6 +197,8 @@ net::OutgoingResponse Api::route(const net::IncomingRequest& request) {
                                                           std::string_view("/replay").size());
       return replay(id, request);
     }
+    if (path == "/api/simulation")
+      return change_simulation(request);
     return error(404, "no such endpoint");
   }
   if (path == "/" || path == "/index.html") {
@@ -208,6 +217,10 @@ net::OutgoingResponse Api::route(const net::IncomingRequest& request) {
     return events(request);
   if (path == "/api/capture")
     return capture_file();
+  if (path == "/api/compare")
+    return compare(request);
+  if (path == "/api/simulation")
+    return simulation();
   if (path.starts_with(kDeliveries))
     return detail(path.substr(kDeliveries.size()), request);
   if (path.size() > 1 && path.find('/', 1) == std::string_view::npos)
@@ -248,9 +261,13 @@ net::OutgoingResponse Api::history(const net::IncomingRequest& request) const {
 }
 
 std::optional<core::CaptureRecord> Api::lookup(std::string_view id, std::string_view query) const {
+  return lookup_at(id, query_value(query, "at"));
+}
+
+std::optional<core::CaptureRecord> Api::lookup_at(std::string_view id,
+                                                  const std::string& at) const {
   if (const auto e = store_.find(id))
     return e->record;
-  const auto at = query_value(query, "at");
   long long offset = 0;
   if (!at.empty() && util::parse_int64(at, offset) && offset >= 0)
     if (auto h = store_.read_at(static_cast<std::uint64_t>(offset), id))
@@ -260,16 +277,27 @@ std::optional<core::CaptureRecord> Api::lookup(std::string_view id, std::string_
   return std::nullopt;
 }
 
+std::string Api::target_of(const core::CaptureRecord& record) const {
+  return actions_.forward_target ? actions_.forward_target(record) : std::string();
+}
+
 net::OutgoingResponse Api::detail(std::string_view id, const net::IncomingRequest& request) const {
+  // The page's replay URL field starts at the forward target; what else the page can do.
+  const auto answer = [&](const core::CaptureRecord& record, std::uint64_t seq,
+                          std::optional<std::uint64_t> offset) {
+    auto j = json::parse(detail_json(record, seq, offset));
+    j["forward_target"] = null_if_empty(target_of(record));
+    return json_response(200, j);
+  };
   if (const auto e = store_.find(id))
-    return respond(200, "application/json", detail_json(e->record, e->seq, e->offset) + "\n");
+    return answer(e->record, e->seq, e->offset);
   const auto at = query_value(request.query, "at");
   long long offset = 0;
   if (!at.empty() && util::parse_int64(at, offset) && offset >= 0)
     if (auto h = store_.read_at(static_cast<std::uint64_t>(offset), id))
-      return respond(200, "application/json", detail_json(h->record, 0, h->offset) + "\n");
+      return answer(h->record, 0, h->offset);
   if (auto h = store_.search_file(id))
-    return respond(200, "application/json", detail_json(h->record, 0, h->offset) + "\n");
+    return answer(h->record, 0, h->offset);
   return error(404, "no delivery " + std::string(id) + " in memory or in the capture file");
 }
 
@@ -320,20 +348,134 @@ net::OutgoingResponse Api::replay(std::string_view id, const net::IncomingReques
   const auto record = lookup(id, request.query);
   if (!record)
     return error(404, "no delivery " + std::string(id));
-  const bool confirmed = request.body.find("\"confirm\":true") != std::string::npos;
-  const auto out =
-      replay_(*record, confirmed ? listen::RemoteTarget::confirmed : listen::RemoteTarget::refuse);
-  using Kind = listen::ReplayOutcome::Kind;
-  if (out.kind == Kind::no_route)
-    return error(409, "no --forward-to target matches this delivery");
-  if (out.kind == Kind::needs_confirmation)
-    return json_response(
-        409, json{{"error", "the forward target is not on this machine"}, {"confirm", out.url}});
-  return json_response(200, json{{"url", out.result.url},
-                                 {"status", optional_int(out.result.status)},
-                                 {"duration_ms", out.result.duration_ms},
-                                 {"error", out.result.error},
-                                 {"body", out.result.body}});
+  const auto parsed = parse_replay_ask(request.body);
+  if (!parsed.error.empty())
+    return error(400, parsed.error);
+  const auto& ask = parsed.ask;
+  auto edited = apply_edits(*record, ask);
+  std::string url;
+  if (!ask.url.empty()) {
+    model::Url target;
+    try {
+      target = model::parse_target(ask.url);
+    } catch (const Error& e) {
+      return error(400, std::string("url: ") + e.what());
+    }
+    url = target.str();
+    if (!actions_.send_to)
+      return error(409, "replay to a URL is not available here");
+    // The same exact-loopback rule as a remote forward target: anything else is confirmed.
+    if (!net::is_loopback_host(target.host) && !ask.confirm)
+      return json_response(409,
+                           json{{"error", "the target is not on this machine"}, {"confirm", url}});
+  }
+  if (ask.resign) {
+    const auto target = url.empty() ? target_of(edited) : url;
+    if (target.empty())
+      return error(409, "no --forward-to target matches this delivery: give a URL");
+    if (edited.provider.empty())
+      return error(409, "the delivery's provider is unknown: nothing to re-sign it as");
+    if (!actions_.signing_secret)
+      return error(409, "re-signing is not available here");
+    const auto secret = actions_.signing_secret(edited.provider);
+    if (!secret.error.empty() || !secret.provider)
+      return error(409, secret.error.empty() ? "no secret to re-sign with" : secret.error);
+    resign_record(edited, *secret.provider, secret.secret, target);
+  }
+  core::ForwardInfo result;
+  if (url.empty()) {
+    const auto out = actions_.replay(edited, ask.confirm ? listen::RemoteTarget::confirmed
+                                                         : listen::RemoteTarget::refuse);
+    using Kind = listen::ReplayOutcome::Kind;
+    if (out.kind == Kind::no_route)
+      return error(409, "no --forward-to target matches this delivery: give a URL");
+    if (out.kind == Kind::needs_confirmation)
+      return json_response(
+          409, json{{"error", "the forward target is not on this machine"}, {"confirm", out.url}});
+    result = out.result;
+  } else {
+    result = actions_.send_to(edited, url);
+  }
+  return json_response(200, json{{"url", result.url},
+                                 {"status", optional_int(result.status)},
+                                 {"duration_ms", result.duration_ms},
+                                 {"error", result.error},
+                                 {"body", result.body},
+                                 {"resigned", ask.resign}});
+}
+
+net::OutgoingResponse Api::compare(const net::IncomingRequest& request) const {
+  const auto a_id = query_value(request.query, "a");
+  const auto b_id = query_value(request.query, "b");
+  if (a_id.empty() || b_id.empty())
+    return error(400, "give two deliveries: /api/compare?a=ID&b=ID");
+  const auto a = lookup_at(a_id, query_value(request.query, "a_at"));
+  if (!a)
+    return error(404, "no delivery " + a_id + " in memory or in the capture file");
+  const auto b = lookup_at(b_id, query_value(request.query, "b_at"));
+  if (!b)
+    return error(404, "no delivery " + b_id + " in memory or in the capture file");
+  auto j = json::parse(compare_json(*a, *b));
+  j["a"] = json::parse(summary_json(*a, 0, std::nullopt));
+  j["b"] = json::parse(summary_json(*b, 0, std::nullopt));
+  return json_response(200, j);
+}
+
+namespace {
+
+json answer_json(const listen::Answer& a) {
+  return json{{"status", a.status},
+              {"delay_ms", a.delay_ms},
+              {"fail_rate", a.fail_rate},
+              {"fail_status", a.fail_status}};
+}
+
+// Reads the fields given into a (the others keep their value); the reason when one is not a
+// number of the right kind.
+std::string read_answer(const json& j, listen::Answer& a) {
+  if (!j.is_object())
+    return "the request body must be a JSON object";
+  const auto whole = [&](const char* name, auto& field) -> std::string {
+    const auto it = j.find(name);
+    if (it == j.end())
+      return {};
+    if (!it->is_number_integer())
+      return std::string(name) + " must be a whole number";
+    field = it->template get<std::remove_reference_t<decltype(field)>>();
+    return {};
+  };
+  for (auto why : {whole("status", a.status), whole("delay_ms", a.delay_ms),
+                   whole("fail_status", a.fail_status)})
+    if (!why.empty())
+      return why;
+  if (const auto it = j.find("fail_rate"); it != j.end()) {
+    if (!it->is_number())
+      return "fail_rate must be a number between 0 and 1";
+    a.fail_rate = it->get<double>();
+  }
+  return {};
+}
+
+} // namespace
+
+net::OutgoingResponse Api::simulation() const {
+  if (!actions_.answer)
+    return error(409, "the simulated answer cannot be changed here");
+  return json_response(200, answer_json(actions_.answer->get()));
+}
+
+net::OutgoingResponse Api::change_simulation(const net::IncomingRequest& request) {
+  if (!actions_.answer)
+    return error(409, "the simulated answer cannot be changed here");
+  const auto j = json::parse(request.body, nullptr, false);
+  if (j.is_discarded())
+    return error(400, "the request body is not JSON");
+  auto next = actions_.answer->get();
+  if (auto why = read_answer(j, next); !why.empty())
+    return error(400, why);
+  if (auto why = actions_.answer->set(next); !why.empty())
+    return error(400, why);
+  return json_response(200, answer_json(actions_.answer->get()));
 }
 
 } // namespace hooktool::webui

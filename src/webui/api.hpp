@@ -1,12 +1,15 @@
 #pragma once
 
+#include "listen/responder.hpp"
 #include "listen/session.hpp"
 #include "net/listen_server.hpp"
+#include "providers/provider.hpp"
 #include "webui/store.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +18,28 @@ namespace hooktool::webui {
 // Sends a delivery again to its forward target (listen::Session::replay).
 using ReplayFn =
     std::function<listen::ReplayOutcome(const core::CaptureRecord&, listen::RemoteTarget)>;
+
+// A secret to sign with, or why there is none.
+struct SigningSecret {
+  std::shared_ptr<const providers::Provider> provider; // as listen verifies it
+  std::string secret;
+  std::string error; // non-empty: cannot sign
+};
+
+// What the inspector can do with listen's state (wired by the listen command). Every member
+// is optional: a missing one answers its endpoint 409.
+struct Actions {
+  ReplayFn replay; // to the forward target
+  // Sends a delivery to a URL (checked and confirmed by the API before).
+  std::function<core::ForwardInfo(const core::CaptureRecord&, const std::string& url)> send_to;
+  // The forward target's URL for a delivery, empty when no route matches (the page's default).
+  std::function<std::string(const core::CaptureRecord&)> forward_target;
+  // The secret listen holds for a provider, for "re-sign with the current secret"; it never
+  // leaves the process.
+  std::function<SigningSecret(const std::string& provider_id)> signing_secret;
+  // listen's simulated answer, changeable while it runs.
+  std::shared_ptr<listen::LiveAnswer> answer;
+};
 
 // The inspector's HTTP surface: the page, its assets and the JSON API (README "listen --ui").
 struct ApiOptions {
@@ -26,6 +51,7 @@ struct ApiOptions {
 // (DNS rebinding), and POSTs only with the run's token and no foreign Origin (CSRF).
 class Api {
 public:
+  Api(ApiOptions options, Store& store, Actions actions);
   Api(ApiOptions options, Store& store, ReplayFn replay);
   net::OutgoingResponse handle(const net::IncomingRequest& request);
   // Allowed Host header values: 127.0.0.1:PORT, localhost:PORT, [::1]:PORT.
@@ -41,12 +67,19 @@ private:
   net::OutgoingResponse events(const net::IncomingRequest& request);
   net::OutgoingResponse capture_file() const;
   net::OutgoingResponse replay(std::string_view id, const net::IncomingRequest& request);
+  net::OutgoingResponse compare(const net::IncomingRequest& request) const;
+  net::OutgoingResponse simulation() const;
+  net::OutgoingResponse change_simulation(const net::IncomingRequest& request);
+  // The forward target for a delivery (empty: none) and the JSON for the replay's answer.
+  [[nodiscard]] std::string target_of(const core::CaptureRecord& record) const;
   [[nodiscard]] std::optional<core::CaptureRecord> lookup(std::string_view id,
                                                           std::string_view query) const;
+  [[nodiscard]] std::optional<core::CaptureRecord> lookup_at(std::string_view id,
+                                                             const std::string& at) const;
 
   ApiOptions options_;
   Store& store_;
-  ReplayFn replay_;
+  Actions actions_;
   std::atomic<int> port_{0};
 };
 

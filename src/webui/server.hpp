@@ -19,7 +19,7 @@ struct UiOptions {
 // listener engine (its own event loop), so the webhook port keeps answering any path.
 class UiServer {
 public:
-  UiServer(UiOptions options, Store& store, ReplayFn replay);
+  UiServer(UiOptions options, Store& store, Actions actions);
   UiServer(const UiServer&) = delete;
   UiServer& operator=(const UiServer&) = delete;
   ~UiServer();
@@ -37,6 +37,12 @@ private:
   std::unique_ptr<net::ListenServer> server_;
   int port_ = 0;
 };
+
+// The inspector's actions on a listen session: replay to its forward target or to a URL (with
+// the session's --forward-timeout, --host-header and --forward-header), its forward targets,
+// the secrets it verifies with (for re-signing), and its simulated answer when the session was
+// configured with a live one (SessionConfig.simulation.live).
+Actions session_actions(listen::Session& session);
 
 // A fresh per-run token for state-changing API requests (32 hex characters).
 std::string new_token();

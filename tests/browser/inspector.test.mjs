@@ -108,8 +108,9 @@ test('an HTML and script payload is shown as text, never run', async () => {
   send(['github', 'push', '--to', ':' + listener.port + '/%3Csvg%20onload=alert(1)%3E', '--secret', 's3cret',
     '--data', '@' + payload, '--header', 'X-Evil: <b onmouseover=window.__pwned=3>bold</b>']);
   await waitRows(page, 4);
+  const id = await page.locator('#rows tr').first().getAttribute('data-id');
   await page.locator('#rows tr').first().click();
-  await page.waitForSelector('#headers tr');
+  await page.waitForSelector(`#detail[data-id="${id}"] #headers tr`); // not the previous detail
   const evil = await page.$$eval('#headers tr', (rows) => rows.map((r) => r.cells[1].textContent).find((v) => v.includes('bold')));
   assert.equal(evil, '<b onmouseover=window.__pwned=3>bold</b>');
   await page.click('button[data-view="raw"]');

@@ -15,4 +15,4 @@ fi
 mkdir -p "$2"
 export HOOKTOOL_BIN="$1" HOOKTOOL_ARTIFACTS="$2" HOOKTOOL_CHROMIUM="$chromium"
 cd "$here"
-exec node --test --test-reporter=spec --test-concurrency=1 inspector.test.mjs load.test.mjs
+exec node --test --test-reporter=spec --test-concurrency=1 inspector.test.mjs actions.test.mjs load.test.mjs

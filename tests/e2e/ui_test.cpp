@@ -110,6 +110,66 @@ TEST(UiE2E, ServesThePageOnItsOwnPortAndTheWebhookPortStillTakesAnyPath) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
+std::string token_of(httplib::Client& page) {
+  const auto index = page.Get("/");
+  static const std::regex kToken(R"re(name="hooktool-token" content="([0-9a-f]+)")re");
+  std::smatch m;
+  if (!index || !std::regex_search(index->body, m, kToken))
+    return {};
+  return m[1];
+}
+
+// The wiring of the inspector's actions into a real listen run: an edited delivery replayed to
+// listen's own webhook port verifies when re-signed with the secret listen holds and not when
+// it keeps the original signature; the simulated answer changes for the next delivery.
+TEST(UiE2E, EditedReplayToTheWebhookPortAndTheSimulatedAnswerChangedWhileRunning) {
+  auto l = e2e::start_listen({"--ui", "--ui-port", "0", "--json", "--secret", "github=s3cret"});
+  const int webhook = l->wait_port();
+  const int ui = ui_port(*l);
+  ASSERT_GT(ui, 0) << l->describe();
+  const auto sent =
+      e2e::run_process(e2e::kHooktool, {"--no-config", "send", "github", "push", "--to",
+                                        ":" + std::to_string(webhook), "--secret", "s3cret"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.describe();
+  const auto first = e2e::listen_record(*l, 1);
+  ASSERT_EQ(first["verification"]["status"], "valid");
+
+  httplib::Client page("127.0.0.1", ui);
+  const auto token = token_of(page);
+  ASSERT_FALSE(token.empty());
+  const httplib::Headers h{{"X-Hooktool-Token", token}};
+  const auto edited = "{\"edited\":true," + first["body"].get<std::string>().substr(1);
+  const auto replay = [&](const std::string& sign) {
+    const nlohmann::json ask = {{"url", "127.0.0.1:" + std::to_string(webhook)},
+                                {"sign", sign},
+                                {"edit", {{"body", edited}}}};
+    return page.Post("/api/deliveries/" + first["id"].get<std::string>() + "/replay", h, ask.dump(),
+                     "application/json");
+  };
+  const auto resigned = replay("resign");
+  ASSERT_TRUE(resigned);
+  EXPECT_EQ(resigned->status, 200) << resigned->body;
+  EXPECT_EQ(resigned->body.find("s3cret"), std::string::npos);
+  auto record = e2e::listen_record(*l, 2);
+  EXPECT_EQ(record["body"], edited);
+  EXPECT_EQ(record["verification"]["status"], "valid") << record.dump();
+  const auto kept = replay("keep");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->status, 200) << kept->body;
+  record = e2e::listen_record(*l, 3);
+  EXPECT_EQ(record["body"], edited);
+  EXPECT_EQ(record["verification"]["status"], "invalid") << record.dump();
+
+  const auto changed = page.Post("/api/simulation", h, R"({"status":503})", "application/json");
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->status, 200) << changed->body;
+  httplib::Client hooks("127.0.0.1", webhook);
+  const auto answered = hooks.Post("/next", "x", "text/plain");
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->status, 503);
+  EXPECT_EQ(e2e::listen_record(*l, 4)["response"]["status"], 503);
+}
+
 } // namespace
 
 } // namespace e2e_ui

@@ -6,7 +6,7 @@ const FIELDS = ['provider', 'event', 'verdict', 'status', 'path', 'q'];
 const PAGE = 100;
 const token = document.querySelector('meta[name="hooktool-token"]').content;
 const state = { paused: false, queued: [], source: null, lastSeq: 0, olderSeq: 0,
-  historyBefore: null, selected: null, generation: 0, rows: new Map() };
+  historyBefore: null, selected: null, generation: 0, rows: new Map(), picked: [] };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, props, ...children) {
@@ -60,7 +60,11 @@ function statusCell(status) {
 }
 
 function rowFor(d) {
+  const pick = el('input', { type: 'checkbox', class: 'pick', 'aria-label': 'pick to compare',
+    onclick: (e) => e.stopPropagation(), onchange: () => onPick(d, pick.checked) });
+  pick.checked = state.picked.some((p) => p.id === d.id);
   const tr = el('tr', { 'data-id': d.id, onclick: () => select(d.id, d.offset) },
+    el('td', { class: 'pick-cell' }, pick),
     el('td', { class: 'mono', text: time(d.received_at_ms) }),
     el('td', { text: d.method }),
     el('td', { class: 'mono', title: d.path }, visible(d.path + (d.query ? '?' + d.query : ''))),
@@ -250,12 +254,74 @@ function prettyBody(capture) {
   return el('pre', {}, visible(text, true));
 }
 
+// ---- XML: a small tokenizer (no parser dependency) into a tree of text nodes ----
+
+const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+// The five named entities and numeric ones are decoded; any other is shown as written.
+function decodeEntities(text) {
+  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-z]{2,4});/g, (m, e) => {
+    if (e[0] !== '#') return ENTITIES[e] !== undefined ? ENTITIES[e] : m;
+    const code = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+  });
+}
+
+// Parses XML into { name, attrs: [[k, v]], children } nodes (text nodes are strings); null
+// when the text is not well-formed enough to show as a tree.
+function parseXml(text) {
+  const root = { name: '', attrs: [], children: [] };
+  const stack = [root];
+  const re = /<!--([\s\S]*?)-->|<!\[CDATA\[([\s\S]*?)\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)|(<)/g;
+  for (const m of text.matchAll(re)) {
+    const top = stack[stack.length - 1];
+    if (m[1] !== undefined) top.children.push({ comment: m[1] });
+    else if (m[2] !== undefined) top.children.push(m[2]);
+    else if (m[3] !== undefined) {
+      if (stack.length < 2 || top.name !== m[3]) return null;
+      stack.pop();
+    } else if (m[4] !== undefined) {
+      const attrs = [];
+      for (const a of m[5].matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs.push([a[1], decodeEntities(a[2] !== undefined ? a[2] : a[3])]);
+      const node = { name: m[4], attrs, children: [] };
+      top.children.push(node);
+      if (!m[6]) stack.push(node);
+    } else if (m[7] !== undefined) {
+      if (m[7].trim() !== '') top.children.push(decodeEntities(m[7].trim()));
+    } else if (m[8] !== undefined) return null;
+  }
+  if (stack.length !== 1 || !root.children.some((c) => c.name)) return null;
+  return root;
+}
+
+function xmlTree(node) {
+  if (typeof node === 'string') return el('div', { class: 'leaf s' }, visible(node, true));
+  if (node.comment !== undefined) return el('div', { class: 'leaf note' }, visible('<!--' + node.comment + '-->', true));
+  const open = el('summary', {}, el('span', { class: 'k', text: '<' + node.name }));
+  for (const [k, v] of node.attrs) open.append(' ', el('span', { class: 'n', text: k }), '=', el('span', { class: 's' }, visible(JSON.stringify(v))));
+  open.append(el('span', { class: 'k', text: node.children.length ? '>' : ' />' }));
+  const details = el('details', { open: '' }, open);
+  for (const c of node.children) details.append(xmlTree(c));
+  return details;
+}
+
+function looksLikeXml(capture) {
+  return /xml/i.test(header(capture, 'content-type')) || /^\s*</.test(capture.body || '');
+}
+
+function xmlBody(capture) {
+  const tree = capture.body !== undefined ? parseXml(capture.body) : null;
+  if (!tree) return el('p', { class: 'note', text: 'not well-formed XML: see raw' });
+  return el('div', { class: 'tree', id: 'xml-tree' }, ...tree.children.map(xmlTree));
+}
+
 function bodySection(capture) {
   const views = {
     pretty: () => prettyBody(capture),
     raw: () => el('pre', { id: 'raw-body' }, capture.body !== undefined ? visible(capture.body, true) : 'base64: ' + capture.body_base64),
     hex: () => el('pre', { id: 'hex-body', text: hexDump(bodyBytes(capture)) }),
   };
+  if (looksLikeXml(capture)) views.xml = () => xmlBody(capture);
   const holder = el('div', { id: 'body-view' });
   const tabs = el('div', { class: 'tabs' });
   const show = (name) => {
@@ -263,7 +329,7 @@ function bodySection(capture) {
     for (const b of tabs.children) b.setAttribute('aria-selected', String(b.dataset.view === name));
   };
   for (const name of Object.keys(views)) tabs.append(el('button', { type: 'button', 'data-view': name, onclick: () => show(name), text: name }));
-  show('pretty');
+  show(views.xml && capture.body !== undefined && parseXml(capture.body) ? 'xml' : 'pretty');
   return [tabs, holder];
 }
 
@@ -274,24 +340,95 @@ function copyBox(text) {
   if (navigator.clipboard) navigator.clipboard.writeText(text).catch(() => {});
 }
 
-async function replay(d, confirmed) {
+function replayUrl(d) {
+  return '/api/deliveries/' + encodeURIComponent(d.id) + '/replay' + (d.offset !== null ? '?at=' + d.offset : '');
+}
+
+async function postJson(url, payload) {
+  return getJson(url, { method: 'POST', headers: { 'X-Hooktool-Token': token, 'Content-Type': 'application/json' },
+    body: JSON.stringify(payload) });
+}
+
+// Sends the delivery (with the editor's changes when edit is set) to the URL field's target
+// (the forward target when empty); a target not on this machine is confirmed first.
+async function replay(d, edit) {
   const out = $('replay-out');
-  out.textContent = 'replaying…';
+  const ask = { url: $('replay-url').value.trim(), confirm: false };
+  if (edit) Object.assign(ask, edit);
+  out.textContent = 'sending…';
   try {
-    const r = await getJson('/api/deliveries/' + encodeURIComponent(d.id) + '/replay' + (d.offset !== null ? '?at=' + d.offset : ''), {
-      method: 'POST', headers: { 'X-Hooktool-Token': token, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ confirm: confirmed }) });
+    let r = await postJson(replayUrl(d), ask);
     if (r.body.confirm) {
-      if (confirm('Send this delivery to ' + r.body.confirm + ', which is not on this machine?')) return replay(d, true);
-      out.textContent = 'not sent';
-      return;
+      if (!confirm('Send this delivery to ' + r.body.confirm + ', which is not on this machine?')) {
+        out.textContent = 'not sent';
+        return;
+      }
+      r = await postJson(replayUrl(d), { ...ask, confirm: true });
     }
     const res = r.body;
-    out.textContent = res.status !== null ? res.url + ' answered ' + res.status + ' in ' + res.duration_ms + ' ms'
-      : res.url + ': ' + res.error;
+    out.textContent = (res.resigned ? 're-signed, ' : '') + (res.status !== null
+      ? res.url + ' answered ' + res.status + ' in ' + res.duration_ms + ' ms' : res.url + ': ' + res.error);
   } catch (e) {
     out.textContent = 'replay failed: ' + e.message;
   }
+}
+
+// "Name: value" lines, as the editor shows the headers.
+function headerLines(headers) {
+  return headers.map(([n, v]) => n + ': ' + v).join('\n');
+}
+
+function parseHeaderLines(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new Error('header line without "name:": ' + line);
+    out.push([line.slice(0, colon).trim(), line.slice(colon + 1).replace(/^ /, '')]);
+  }
+  return out;
+}
+
+function editor(d) {
+  const c = d.capture;
+  const utf8 = c.body !== undefined;
+  const form = el('form', { id: 'editor', class: 'editor', hidden: '' },
+    el('label', {}, 'method ', el('input', { id: 'edit-method', size: 7, value: c.method })),
+    el('label', {}, 'path ', el('input', { id: 'edit-path', size: 40, value: c.path + (c.query ? '?' + c.query : '') })),
+    el('label', { class: 'block' }, 'headers (one "Name: value" a line)',
+      el('textarea', { id: 'edit-headers', rows: Math.min(12, c.headers.length + 1), spellcheck: 'false' })),
+    el('label', { class: 'block' }, utf8 ? 'body' : 'body (not UTF-8: sent as captured)',
+      el('textarea', { id: 'edit-body', rows: 8, spellcheck: 'false' })),
+    el('div', { class: 'sign' },
+      el('label', {}, el('input', { type: 'radio', name: 'sign', value: 'resign', checked: '' }), ' re-sign with the current secret'),
+      el('label', {}, el('input', { type: 'radio', name: 'sign', value: 'keep' }), ' keep the original signature')),
+    el('button', { type: 'submit', id: 'edit-send', text: 'send edited' }));
+  form.querySelector('#edit-headers').value = headerLines(c.headers);
+  const body = form.querySelector('#edit-body');
+  body.value = utf8 ? c.body : '';
+  body.disabled = !utf8;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    let headers;
+    try { headers = parseHeaderLines($('edit-headers').value); } catch (err) {
+      $('replay-out').textContent = err.message;
+      return;
+    }
+    const edit = { method: $('edit-method').value.trim(), path: $('edit-path').value.trim(), headers };
+    if (utf8) edit.body = $('edit-body').value;
+    replay(d, { edit, sign: form.elements.sign.value });
+  });
+  return form;
+}
+
+function handshakeView(h) {
+  const t = el('table', { class: 'headers', id: 'handshake' },
+    kv('answered', h.answered ? 'yes, by listen' : 'no'));
+  if (h.status) t.append(kv('status', h.status));
+  if (h.content_type) t.append(kv('content type', h.content_type));
+  if (h.body) t.append(kv('body', el('pre', {}, visible(h.body, true))));
+  if (h.note) t.append(kv('note', h.note));
+  return t;
 }
 
 function kv(name, value) {
@@ -304,10 +441,14 @@ function renderDetail(d) {
   const headers = el('table', { class: 'headers', id: 'headers' });
   for (const [name, value] of c.headers) headers.append(el('tr', {}, el('td', {}, visible(name)), el('td', {}, visible(value))));
   const facts = el('table', { class: 'headers' },
-    kv('verdict', el('span', { class: 'v-' + d.verdict, text: d.verdict + (d.reason ? ': ' + d.reason : '') })),
+    kv('verdict', el('span', { id: 'verdict', class: 'v-' + d.verdict, text: d.verdict })));
+  // Why: for an invalid signature, which usual mistake it matches (verification.reason).
+  if (d.reason) facts.append(kv(d.verdict === 'invalid' ? 'why' : 'reason', el('span', { id: 'verdict-reason', class: 'reason' }, visible(d.reason))));
+  facts.append(
     kv('provider', d.provider || '—'), kv('event', d.event_type || '—'), kv('event id', d.event_id || '—'),
     kv('received', new Date(d.received_at_ms).toISOString() + ' from ' + c.remote),
     kv('answered', (d.status === null ? 'no answer' : d.status) + ' in ' + d.duration_ms + ' ms'));
+  if (c.handshake) facts.append(kv('handshake', handshakeView(c.handshake)));
   if (d.duplicate) {
     const later = ((d.received_at_ms - d.duplicate.first_seen_ms) / 1000).toFixed(3);
     facts.append(kv('duplicate', el('span', {}, 'seen ' + d.duplicate.seen + ' times; first: ',
@@ -326,11 +467,17 @@ function renderDetail(d) {
       el('button', { type: 'button', id: 'copy-curl', onclick: () => copyBox(d.curl + (d.curl_note ? '\n# ' + d.curl_note : '')), text: 'copy as curl' }),
       el('button', { type: 'button', id: 'copy-har', onclick: () => copyBox(d.har), text: 'copy as HAR' }),
       el('button', { type: 'button', id: 'copy-line', onclick: () => copyBox(d.capture_line), text: 'copy capture line' }),
-      el('button', { type: 'button', id: 'replay', onclick: () => replay(d, false), text: 'replay to forward target' }),
+      el('button', { type: 'button', id: 'edit', onclick: () => { $('editor').hidden = !$('editor').hidden; }, text: 'edit and replay' })),
+    el('div', { class: 'actions' },
+      el('input', { id: 'replay-url', size: 34, 'aria-label': 'replay to URL',
+        placeholder: d.forward_target ? '' : 'URL (e.g. localhost:3000)', value: d.forward_target || '' }),
+      el('button', { type: 'button', id: 'replay', onclick: () => replay(d, null), text: 'replay' }),
       el('span', { id: 'replay-out', class: 'mono' })),
+    editor(d),
     el('pre', { id: 'copy-out', hidden: '' }),
     el('h3', { text: 'headers (' + c.headers.length + ', in arrival order)' }), headers,
     el('h3', { text: 'body (' + bodyBytes(c).length + ' bytes)' }), ...bodySection(c));
+  pane.dataset.id = d.id;
   pane.hidden = false;
 }
 
@@ -346,6 +493,99 @@ async function select(id, offset) {
   } catch (e) {
     $('detail').replaceChildren(el('p', { class: 'note', text: String(e.message) }));
     $('detail').hidden = false;
+  }
+}
+
+// ---- compare two deliveries (the diff is computed by listen: GET /api/compare) ----
+
+function onPick(d, on) {
+  state.picked = state.picked.filter((p) => p.id !== d.id);
+  if (on) state.picked.push({ id: d.id, offset: d.offset });
+  // Two at a time: a third pick lets the oldest pick go.
+  while (state.picked.length > 2) {
+    const gone = state.picked.shift();
+    const tr = state.rows.get(gone.id);
+    if (tr) tr.querySelector('input.pick').checked = false;
+  }
+  $('compare').disabled = state.picked.length !== 2;
+  $('compare').textContent = state.picked.length === 2 ? 'compare 2' : 'compare (pick 2)';
+}
+
+function value(v) {
+  return v === undefined ? el('span', { class: 'note', text: '(absent)' }) : visible(JSON.stringify(v));
+}
+
+function renderCompare(j) {
+  const pane = $('detail');
+  const start = el('table', { class: 'headers', id: 'compare-start' },
+    kv('a', el('span', { class: j.start_line.same ? '' : 'changed' }, visible(j.start_line.a))),
+    kv('b', el('span', { class: j.start_line.same ? '' : 'changed' }, visible(j.start_line.b))));
+  const headers = el('table', { class: 'headers diff', id: 'compare-headers' });
+  for (const h of j.headers) {
+    headers.append(el('tr', { class: h.change },
+      el('td', {}, visible(h.name)), el('td', { text: h.change }),
+      el('td', {}, h.a !== undefined ? visible(h.a) : ''), el('td', {}, h.b !== undefined ? visible(h.b) : '')));
+  }
+  let body;
+  if (j.body.kind === 'json') {
+    body = el('table', { class: 'headers diff', id: 'compare-fields' },
+      el('tr', {}, el('th', { text: 'field' }), el('th', { text: 'a' }), el('th', { text: 'b' })));
+    for (const f of j.body.fields) body.append(el('tr', { class: f.change }, el('td', {}, visible(f.path)), el('td', {}, value(f.a)), el('td', {}, value(f.b))));
+  } else if (j.body.kind === 'text') {
+    body = el('pre', { id: 'compare-lines' });
+    for (const l of j.body.lines) body.append(el('div', { class: 'line op' + { ' ': 'same', '-': 'del', '+': 'add' }[l.op] }, l.op + ' ', visible(l.text)));
+  } else {
+    body = el('p', { class: 'note', text: 'bodies are not UTF-8: ' + (j.body.same ? 'identical' : 'they differ') + ' (' + j.body.a_size + ' and ' + j.body.b_size + ' bytes)' });
+  }
+  headers.prepend(el('tr', {}, el('th', { text: 'header' }), el('th', { text: 'change' }), el('th', { text: 'a' }), el('th', { text: 'b' })));
+  pane.dataset.id = '';
+  pane.replaceChildren(
+    el('h2', { id: 'compare-title' }, 'compare ', visible(j.a.id), ' ↔ ', visible(j.b.id)),
+    el('p', { class: 'note' }, 'a: ' + time(j.a.received_at_ms) + ' ' + (j.a.event_type || '') + ', b: ' + time(j.b.received_at_ms) + ' ' + (j.b.event_type || '')),
+    el('h3', { text: 'start line' + (j.start_line.same ? ' (same)' : ' (differs)') }), start,
+    el('h3', { text: 'headers (' + (j.headers.length ? j.headers.length + ' differ' : 'same') + ')' }), headers,
+    el('h3', { text: 'body' + (j.body.same ? ' (same)' : '') + (j.body.truncated ? ' (first differences only)' : '') }), body);
+  pane.hidden = false;
+}
+
+async function compare() {
+  if (state.picked.length !== 2) return;
+  const [a, b] = state.picked;
+  const params = new URLSearchParams({ a: a.id, b: b.id });
+  if (a.offset !== null && a.offset !== undefined) params.set('a_at', a.offset);
+  if (b.offset !== null && b.offset !== undefined) params.set('b_at', b.offset);
+  try {
+    renderCompare((await getJson('/api/compare?' + params)).body);
+  } catch (e) {
+    $('detail').replaceChildren(el('p', { class: 'note', text: String(e.message) }));
+    $('detail').hidden = false;
+  }
+}
+
+// ---- the simulated answer (--status, --delay, --fail-rate, --fail-status), changed live ----
+
+function showSimulation(a) {
+  const form = $('sim');
+  for (const k of ['status', 'delay_ms', 'fail_rate', 'fail_status']) form.elements[k].value = a[k];
+  $('sim-now').textContent = 'answering ' + a.status + (a.fail_rate > 0 ? ', ' + a.fail_status + ' at ' + a.fail_rate : '') + (a.delay_ms ? ' after ' + a.delay_ms + ' ms' : '');
+}
+
+async function loadSimulation() {
+  try {
+    showSimulation((await getJson('/api/simulation')).body);
+    $('sim').hidden = false;
+  } catch (e) { /* not changeable here */ }
+}
+
+async function applySimulation(e) {
+  e.preventDefault();
+  const form = $('sim');
+  const num = (k) => Number(form.elements[k].value);
+  try {
+    showSimulation((await postJson('/api/simulation', { status: num('status'), delay_ms: num('delay_ms'),
+      fail_rate: num('fail_rate'), fail_status: num('fail_status') })).body);
+  } catch (err) {
+    $('sim-now').textContent = 'not changed: ' + err.message;
   }
 }
 
@@ -369,6 +609,9 @@ function init() {
   $('clear').addEventListener('click', () => setTimeout(onFilterInput, 0));
   $('pause').addEventListener('click', togglePause);
   $('older').addEventListener('click', loadOlder);
+  $('compare').addEventListener('click', compare);
+  $('sim').addEventListener('submit', applySimulation);
+  loadSimulation();
   reload();
   const m = /^#id=(.+)$/.exec(location.hash);
   if (m) select(decodeURIComponent(m[1]), null);
