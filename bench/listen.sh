@@ -91,7 +91,7 @@ log "building bench/bare_engine.cpp"
 SRC=$ROOT/src
 g++ -std=c++20 -O2 -I"$SRC" -o "$WORK/bare_engine" "$BENCH_DIR/bare_engine.cpp" \
   "$SRC"/net/{listen_server,event_loop,worker_pool,request_reader,server_socket,server_transport}.cpp \
-  "$SRC/util/strings.cpp" "$SRC/crypto/tls_cert.cpp" -lssl -lcrypto -pthread ||
+  "$SRC"/util/{strings,files}.cpp "$SRC"/crypto/{tls_cert,handles}.cpp -lssl -lcrypto -pthread ||
   die "cannot build bare_engine.cpp"
 servers=(nginx engine)
 if [[ -f /usr/include/boost/beast.hpp ]]; then
