@@ -7,7 +7,8 @@
 # `hooktool send stripe <TAB>` (the binary's own `completion bash`, sourced by a bash that calls
 # its completion function: the events come from `hooktool fixtures stripe --json`).
 # Both binaries run in the same hyperfine invocation, alternating, ROUNDS times; the table shows
-# the median of hyperfine's medians and the ratio new/old.
+# the median of hyperfine's medians (wall) and of its mean user + system times (CPU), and the
+# ratios new/old.
 # Usage: bench/catalogue.sh
 #   env: NEW (binary; default: build this working tree), OLD (binary; default: build OLD_COMMIT),
 #        OLD_COMMIT, BUILD_ROOT (/tmp/hooktool-catalogue-bench), JOBS (2), ROUNDS (3), RUNS (30),
@@ -125,6 +126,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for k in "${keys[@]}"; do
     for v in old new; do
       jq -r ".results[$i].median" "$WORK/hf.json" >>"$WORK/$k.$v.s"
+      jq -r ".results[$i].user + .results[$i].system" "$WORK/hf.json" >>"$WORK/$k.$v.cpu.s"
       i=$((i + 1))
     done
   done
@@ -154,14 +156,21 @@ $github_old old, $github_new new. One process per run, no shell (\`hyperfine -N 
 old and new in the same invocation), nginx-light \`return 200\` on 127.0.0.1 as the target; $ROUNDS rounds,
 median of hyperfine's medians.
 
-| measure | old | new | new/old | runs old (ms) | runs new (ms) |
-| --- | ---: | ---: | ---: | --- | --- |
-| stripped binary | $(mib "$size_old") | $(mib "$size_new") | $(ratio "$size_new" "$size_old")× | $size_old B | $size_new B |
-| fixture bytes compiled in | $(mib "$fx_bytes_old") | $(mib "$fx_bytes_new") | $(ratio "$fx_bytes_new" "$fx_bytes_old")× | $fx_files_old files | $fx_files_new files |
+Wall: the median of the rounds' medians; CPU: the median of the rounds' mean user + system time
+(less sensitive than wall time to other work on the machine).
+
+| measure | old | new | new/old | CPU old | CPU new | CPU new/old | wall per round, old (ms) | new (ms) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |
+| stripped binary | $(mib "$size_old") | $(mib "$size_new") | $(ratio "$size_new" "$size_old")× | | | | $size_old B | $size_new B |
+| fixture bytes compiled in | $(mib "$fx_bytes_old") | $(mib "$fx_bytes_new") | $(ratio "$fx_bytes_new" "$fx_bytes_old")× | | | | $fx_files_old files | $fx_files_new files |
 EOF
 for k in "${keys[@]}"; do
-  o=$(med "$k.old") n=$(med "$k.new")
-  echo "| $(label "$k") | $(ms "$o") ms | $(ms "$n") ms | $(ratio "$n" "$o")× | $(runs_ms "$k.old") | $(runs_ms "$k.new") |"
+  o=$(med "$k.old") n=$(med "$k.new") co=$(med "$k.old.cpu") cn=$(med "$k.new.cpu")
+  echo "| $(label "$k") | $(ms "$o") ms | $(ms "$n") ms | $(ratio "$n" "$o")× | $(ms "$co") ms | $(ms "$cn") ms |" \
+    "$(ratio "$cn" "$co")× | $(runs_ms "$k.old") | $(runs_ms "$k.new") |"
 done
 result catalogue_size_ratio "$(ratio "$size_new" "$size_old")"
-for k in "${keys[@]}"; do result "catalogue_${k}_ratio" "$(ratio "$(med "$k.new")" "$(med "$k.old")")"; done
+for k in "${keys[@]}"; do
+  result "catalogue_${k}_ratio" "$(ratio "$(med "$k.new")" "$(med "$k.old")")"
+  result "catalogue_${k}_cpu_ratio" "$(ratio "$(med "$k.new.cpu")" "$(med "$k.old.cpu")")"
+done
