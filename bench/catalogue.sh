@@ -72,20 +72,20 @@ if [[ -n ${OLD_COMMIT:-} ]]; then
   read -r fx_files_old fx_bytes_old < <(git -C "$ROOT" ls-tree -r -l "$OLD_COMMIT" fixtures |
     awk '$5 ~ /\.(json|form)$/ {n++; b+=$4} END {print n+0, b+0}')
 else
-  fx_files_old=? fx_bytes_old=?
+  fx_files_old='?' fx_bytes_old='?'
 fi
 read -r fx_files_new fx_bytes_new < <(find "$ROOT/fixtures" -type f \( -name '*.json' -o -name '*.form' \) \
   -printf '%s\n' | awk '{n++; b+=$1} END {print n+0, b+0}')
 
 start_nginx
 URL="http://127.0.0.1:$NGINX_PORT/"
-declare -A BIN=([old]=$OLD [new]=$NEW)
+declare -A BIN=([old]=$OLD [new]=$NEW) SIZE=() STRIPE=() GITHUB=() COMPLETE=()
 for v in old new; do
   b=${BIN[$v]}
   strip -o "$WORK/$v.stripped" "$b"
-  eval "size_$v=$(stat -c %s "$WORK/$v.stripped")"
-  eval "stripe_$v=$("$b" --no-config fixtures stripe --json | grep -c '"event"')"
-  eval "github_$v=$("$b" --no-config fixtures github --json | grep -c '"event"')"
+  SIZE[$v]=$(stat -c %s "$WORK/$v.stripped")
+  STRIPE[$v]=$("$b" --no-config fixtures stripe --json | grep -c '"event"')
+  GITHUB[$v]=$("$b" --no-config fixtures github --json | grep -c '"event"')
   "$b" completion bash >"$WORK/$v.completion.bash"
   # `hooktool send stripe <TAB>` as bash calls the completion function; prints the candidates.
   cat >"$WORK/$v.complete.sh" <<EOF
@@ -97,13 +97,13 @@ COMP_POINT=\${#COMP_LINE}
 _hooktool "$b" "" stripe
 printf '%s\n' "\${COMPREPLY[@]}"
 EOF
-  eval "complete_$v=$(bash "$WORK/$v.complete.sh" | wc -l)"
+  COMPLETE[$v]=$(bash "$WORK/$v.complete.sh" | wc -l)
   # Every command must work before it is timed (hyperfine -N also fails on a non-zero exit).
   "$b" --no-config send stripe invoice.paid --to "$URL" --secret "$STRIPE_SECRET" >/dev/null ||
     die "$v: send stripe invoice.paid failed"
 done
-[[ $complete_old -eq $stripe_old && $complete_new -eq $stripe_new ]] ||
-  die "the completion offered $complete_old/$complete_new events, fixtures listed $stripe_old/$stripe_new"
+[[ ${COMPLETE[old]} -eq ${STRIPE[old]} && ${COMPLETE[new]} -eq ${STRIPE[new]} ]] ||
+  die "the completion offered ${COMPLETE[old]}/${COMPLETE[new]} events, fixtures listed ${STRIPE[old]}/${STRIPE[new]}"
 
 keys=(version send dryrun list complete)
 cmd() { # KEY VERSION: the command line hyperfine runs
@@ -136,6 +136,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f", s*1000 }'; }
+# shellcheck disable=SC2046 # one number per line, split on purpose
 med() { median $(cat "$WORK/$1.s"); }
 runs_ms() { awk '{printf "%s%.2f", (NR>1?" ":""), $1*1000}' "$WORK/$1.s"; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.2f MiB", b/1048576 }'; }
@@ -151,8 +152,8 @@ label() {
 
 cat <<EOF
 old: $OLD_LABEL ($OLD); new: $NEW_LABEL ($NEW). Both built with
-\`cmake ${CMAKE_FLAGS[*]}\`. Built-in Stripe events: $stripe_old old, $stripe_new new; GitHub:
-$github_old old, $github_new new. One process per run, no shell (\`hyperfine -N --warmup $WARMUP --runs $RUNS\`,
+\`cmake ${CMAKE_FLAGS[*]}\`. Built-in Stripe events: ${STRIPE[old]} old, ${STRIPE[new]} new; GitHub:
+${GITHUB[old]} old, ${GITHUB[new]} new. One process per run, no shell (\`hyperfine -N --warmup $WARMUP --runs $RUNS\`,
 old and new in the same invocation), nginx-light \`return 200\` on 127.0.0.1 as the target; $ROUNDS rounds,
 median of hyperfine's medians.
 
@@ -161,7 +162,7 @@ Wall: the median of the rounds' medians; CPU: the median of the rounds' mean use
 
 | measure | old | new | new/old | CPU old | CPU new | CPU new/old | wall per round, old (ms) | new (ms) |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |
-| stripped binary | $(mib "$size_old") | $(mib "$size_new") | $(ratio "$size_new" "$size_old")× | | | | $size_old B | $size_new B |
+| stripped binary | $(mib "${SIZE[old]}") | $(mib "${SIZE[new]}") | $(ratio "${SIZE[new]}" "${SIZE[old]}")× | | | | ${SIZE[old]} B | ${SIZE[new]} B |
 | fixture bytes compiled in | $(mib "$fx_bytes_old") | $(mib "$fx_bytes_new") | $(ratio "$fx_bytes_new" "$fx_bytes_old")× | | | | $fx_files_old files | $fx_files_new files |
 EOF
 for k in "${keys[@]}"; do
@@ -169,7 +170,7 @@ for k in "${keys[@]}"; do
   echo "| $(label "$k") | $(ms "$o") ms | $(ms "$n") ms | $(ratio "$n" "$o")× | $(ms "$co") ms | $(ms "$cn") ms |" \
     "$(ratio "$cn" "$co")× | $(runs_ms "$k.old") | $(runs_ms "$k.new") |"
 done
-result catalogue_size_ratio "$(ratio "$size_new" "$size_old")"
+result catalogue_size_ratio "$(ratio "${SIZE[new]}" "${SIZE[old]}")"
 for k in "${keys[@]}"; do
   result "catalogue_${k}_ratio" "$(ratio "$(med "$k.new")" "$(med "$k.old")")"
   result "catalogue_${k}_cpu_ratio" "$(ratio "$(med "$k.new.cpu")" "$(med "$k.old.cpu")")"

@@ -21,11 +21,11 @@ command -v node >/dev/null 2>&1 || { echo "SKIPPED: node is not installed"; exit
 # The generator, its first dependency (checked so a missing `npm ci` is a set-up error, not a
 # difference) and where in OUT it writes the provider's files.
 case $provider in
-  stripe) script=generate.js dep=stripe sub= ;;
-  github) script=generate.mjs dep=@octokit/webhooks-schemas sub= ;;
-  slack) script=generate.js dep=@slack/types sub= ;;
+  stripe) script=generate.js dep=stripe sub='' ;;
+  github) script=generate.mjs dep=@octokit/webhooks-schemas sub='' ;;
+  slack) script=generate.js dep=@slack/types sub='' ;;
   shopify) script=generate.js dep=@shopify/shopify-api sub=shopify ;; # takes the fixtures root
-  twilio) script=generate.js dep= sub= ;;
+  twilio) script=generate.js dep='' sub='' ;;
   *) echo "error: no generator known for '$provider'" >&2; exit 2 ;;
 esac
 if [[ -n $dep && ! -d $tools/node_modules/$dep ]]; then
