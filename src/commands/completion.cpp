@@ -363,8 +363,11 @@ _hooktool_bin() {
   printf '%s\n' "$bin"
 }
 
-# _hooktool_events PROVIDER [DIR...]: event names from `hooktool fixtures PROVIDER --json`;
-# with _hooktool_kind=scenario, scenario names from `... --scenarios --json`.
+# _hooktool_events PROVIDER [DIR...]: event names from `hooktool fixtures PROVIDER --json`
+# that start with $_hooktool_cur (all when unset; read from the environment, as awk -v would
+# expand backslashes in it); with _hooktool_kind=scenario, scenario names
+# from `... --scenarios --json`. One awk reads and filters them: compgen -W over a catalogue of
+# several hundred names took longer than the listing itself.
 _hooktool_events() {
   local provider=$1 bin dir kind=${_hooktool_kind:-event}
   shift
@@ -376,15 +379,17 @@ _hooktool_events() {
   done
   bin=$(_hooktool_bin)
   command "$bin" fixtures "$provider" --json "${extra[@]}" </dev/null 2>/dev/null |
-    sed -n "s/.*\"$kind\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p"
+    HOOKTOOL_CUR=${_hooktool_cur-} awk -v key="\"$kind\":\"" '{ i = index($0, key); if (!i) next
+      v = substr($0, i + length(key)); v = substr(v, 1, index(v, "\"") - 1)
+      if (index(v, ENVIRON["HOOKTOOL_CUR"]) == 1) print v }'
 }
 
 # _hooktool_event_reply INDEX CUR [KIND]: the events (or, KIND scenario, the scenarios) of
 # the provider named by positional INDEX.
 _hooktool_event_reply() {
   ((${#positionals[@]} > $1)) || return 0
-  local _hooktool_kind=${3:-event}
-  _hooktool_reply -W "$(_hooktool_events "${positionals[$1]}" "${fixture_dirs[@]}")" -- "$2"
+  local _hooktool_kind=${3:-event} _hooktool_cur=$2
+  mapfile -t COMPREPLY < <(_hooktool_events "${positionals[$1]}" "${fixture_dirs[@]}")
 }
 
 # _hooktool_checks: the check names, the first column of `hooktool check --list`.

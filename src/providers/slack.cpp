@@ -90,8 +90,14 @@ EventInfo SlackProvider::event_info(const model::HttpRequest& req) const {
                                         {"event_id"},
                                         {"challenge"},
                                         {"team_id"},
-                                        {"minute_rate_limited"}});
+                                        {"minute_rate_limited"},
+                                        {"event", "subtype"}});
   info.type = f[0] == "event_callback" && !f[1].empty() ? f[1] : f[0];
+  // A message subtype (bot_message, message_changed...) reads back as "message.<subtype>"; a
+  // subtype that is not one of Slack's words (lowercase letters and '_') leaves "message".
+  if (f[0] == "event_callback" && f[1] == "message" && !f[6].empty() && f[6].size() <= 40 &&
+      f[6].find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos)
+    info.type += "." + f[6];
   info.id = f[2];
   if (info.id.empty()) // url_verification carries no event id; its challenge is unique
     info.id = f[3];

@@ -438,6 +438,24 @@ TEST(Slack, Verdicts) {
   EXPECT_EQ(p->verify(tampered, params("sec", 1700000000)).status, VerdictStatus::invalid);
 }
 
+// A message with a subtype reads back as message.<subtype> (the fixtures are named so); a
+// subtype that is not one of Slack's words leaves the bare "message", and only messages do it.
+TEST(Slack, MessageSubtypeReadsBackAsMessageDotSubtype) {
+  const auto p = providers::make_provider("slack");
+  const auto type = [&](std::string_view event) {
+    model::HttpRequest req;
+    req.body = R"({"type":"event_callback","event_id":"Ev1","event":)" + std::string(event) + "}";
+    return p->event_info(req).type;
+  };
+  EXPECT_EQ(type(R"({"type":"message","subtype":"message_changed"})"), "message.message_changed");
+  EXPECT_EQ(type(R"({"type":"message","subtype":"bot_message","text":"x"})"),
+            "message.bot_message");
+  EXPECT_EQ(type(R"({"type":"message","text":"x"})"), "message");
+  EXPECT_EQ(type(R"({"type":"message","subtype":"Bot Message\u001b[2J"})"), "message");
+  EXPECT_EQ(type(R"({"type":"message","subtype":""})"), "message");
+  EXPECT_EQ(type(R"({"type":"app_mention","subtype":"bot_message"})"), "app_mention");
+}
+
 TEST(Standard, HeaderListVersionsWindowAndAlias) {
   const auto p = providers::make_provider("standard");
   const std::string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
