@@ -699,7 +699,7 @@ TEST_F(Hostile, NonUtf8HeaderValueIsCapturedAndReplayedByteForByte) {
   // --as-curl quotes the same bytes for printf (octal), nothing replaced.
   const auto curl = e2e::run_process(e2e::kHooktool, {"replay", capture, "--as-curl"});
   EXPECT_EQ(curl.exit_code, 0) << curl.describe();
-  EXPECT_NE(curl.out.find(R"(-H "$(printf 'X-Raw: caf\351 \377')")"), std::string::npos)
+  EXPECT_NE(curl.out.find(R"x(-H "$(printf 'X-Raw: caf\351 \377')")x"), std::string::npos)
       << curl.out;
 }
 
