@@ -726,6 +726,23 @@ TEST_F(Hostile, CaptureEditedToHoldCrLfIsRefusedAndNothingIsSent) {
       << r.describe();
   EXPECT_FALSE(receiver.connected()) << "a delivery was sent before the file was refused";
 
+  // --skip-bad skips the line, as any malformed one, and sends the others.
+  {
+    RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    const auto s = e2e::run_process(
+        e2e::kHooktool,
+        {"replay", cap, "--to", "127.0.0.1:" + std::to_string(handler.port()), "--skip-bad"});
+    EXPECT_EQ(s.exit_code, 0) << s.describe();
+    EXPECT_NE(s.err.find(cap + ":2: header X-A: the value holds CR, LF or NUL, which would end "
+                               "the header line: \"a\\x0D\\x0AX-Injected: 1\" (skipped)\n"),
+              std::string::npos)
+        << s.describe();
+    const auto seen = handler.requests();
+    ASSERT_EQ(seen.size(), 1U);
+    EXPECT_NE(seen[0].find("\r\nX-A: fine\r\n"), std::string::npos) << seen[0];
+    EXPECT_EQ(seen[0].find("X-Injected"), std::string::npos) << seen[0];
+  }
+
   // The same delivery in a HAR file.
   const auto har = dir.write(
       "edited.har",
