@@ -74,10 +74,9 @@ std::string header_problem(std::string_view name, std::string_view value);
 // method_problem, header_problem, or CR, LF or NUL in the path or query.
 std::string unsendable(const CaptureRecord& record);
 
-// Thrown by parse_capture_line for a record that is well formed but cannot be sent as it is
-// (method_problem, header_problem, or CR, LF or NUL in the path or query): a capture record
-// still, so a reader does not call the file "not a capture file". An exit-2 usage error.
-// (unsendable says why.)
+// Thrown by parse_capture_line, with unsendable's reason, for a record that is well formed but
+// cannot be sent as it is: a capture record still, so a reader does not call the file "not a
+// capture file". An exit-2 usage error.
 class UnsendableRecord : public Error {
 public:
   explicit UnsendableRecord(const std::string& message) : Error(ExitCode::usage, message) {}
