@@ -5,11 +5,61 @@
 #include "util/strings.hpp"
 #include "util/time.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 namespace hooktool::core {
+
+namespace {
+
+// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" /
+// "_" / "`" / "|" / "~" / DIGIT / ALPHA.
+bool is_token(std::string_view s) noexcept {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
+  });
+}
+
+constexpr std::string_view kLineBreakingBytes("\r\n\0", 3);
+
+// How an error quotes a value from a file: escaped (no byte a terminal acts on), capped.
+std::string shown(std::string_view s) {
+  return "\"" + util::capped(s, 60) + "\"";
+}
+
+} // namespace
+
+std::string method_problem(std::string_view method) {
+  if (is_token(method))
+    return {};
+  return "the method " + shown(method) + " is not an HTTP token: it cannot be sent";
+}
+
+std::string header_problem(std::string_view name, std::string_view value) {
+  if (!is_token(name))
+    return "the header name " + shown(name) + " is not an HTTP token: it cannot be sent";
+  if (value.find_first_of(kLineBreakingBytes) != std::string_view::npos)
+    return "header " + std::string(name) + ": the value holds CR, LF or NUL, which would end " +
+           "the header line: " + shown(value);
+  return {};
+}
+
+std::string unsendable(const CaptureRecord& r) {
+  if (auto why = method_problem(r.method); !why.empty())
+    return why;
+  for (const auto& h : r.headers)
+    if (auto why = header_problem(h.name, h.value); !why.empty())
+      return why;
+  for (const auto& [field, text] : {std::pair{"path", &r.path}, std::pair{"query", &r.query}})
+    if (text->find_first_of(kLineBreakingBytes) != std::string::npos)
+      return std::string("the ") + field +
+             " holds CR, LF or NUL: it cannot be sent: " + shown(*text);
+  return {};
+}
 
 namespace {
 
@@ -89,6 +139,29 @@ ForwardInfo parse_forward(const ojson& j) {
   return f;
 }
 
+// One element of "headers": [name, value], or [name, value, {"name_base64"?, "value_base64"?}]
+// whose base64 holds the exact bytes (the text is then only for people and jq).
+model::Header parse_header(const ojson& h) {
+  if (!h.is_array() || h.size() < 2 || h.size() > 3 || !h[0].is_string() || !h[1].is_string())
+    throw usage_error("\"headers\" must be an array of [name, value] pairs");
+  model::Header out{h[0].get<std::string>(), h[1].get<std::string>()};
+  if (h.size() == 3) {
+    if (!h[2].is_object())
+      throw usage_error("a header's third element must be an object ({\"value_base64\":…})");
+    for (const auto& [key, into] :
+         {std::pair{"name_base64", &out.name}, std::pair{"value_base64", &out.value}}) {
+      if (!h[2].contains(key))
+        continue;
+      const auto decoded = crypto::base64_decode(get_string(h[2], key, false));
+      if (!decoded)
+        throw usage_error("header " + util::capped(out.name, 60) + ": \"" + key +
+                          "\" is not valid base64");
+      *into = *decoded;
+    }
+  }
+  return out;
+}
+
 HandshakeInfo parse_handshake(const ojson& j) {
   HandshakeInfo h;
   if (const auto a = j.find("answered"); a != j.end() && a->is_boolean())
@@ -132,6 +205,28 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   append_json_string(out, value);
 }
 
+// [name, value], or for a name or value that is not UTF-8 [printable name, printable value,
+// {"name_base64":…, "value_base64":…}] (only the keys of what is not UTF-8): the text shows
+// the bad bytes as \xHH, the base64 holds the exact bytes (README §Capture format).
+void append_header(std::string& out, const model::Header& h) {
+  const bool name_utf8 = util::is_valid_utf8(h.name);
+  const bool value_utf8 = util::is_valid_utf8(h.value);
+  out += '[';
+  append_json_string(out, name_utf8 ? h.name : util::printable(h.name), Utf8::known_valid);
+  out += ',';
+  append_json_string(out, value_utf8 ? h.value : util::printable(h.value), Utf8::known_valid);
+  if (!name_utf8 || !value_utf8) {
+    out += ",{";
+    if (!name_utf8)
+      out += "\"name_base64\":\"" + crypto::base64_encode(h.name) + "\"";
+    if (!value_utf8)
+      out += std::string(name_utf8 ? "" : ",") + "\"value_base64\":\"" +
+             crypto::base64_encode(h.value) + "\"";
+    out += '}';
+  }
+  out += ']';
+}
+
 void append_nullable(std::string& out, std::string_view name, const std::string& value) {
   if (value.empty()) {
     out += ",\"";
@@ -159,11 +254,9 @@ std::string to_capture_line(const CaptureRecord& r) {
     append_field(out, "url", r.url);
   out += ",\"headers\":[";
   for (std::size_t i = 0; i < r.headers.size(); ++i) {
-    out += i == 0 ? "[" : ",[";
-    append_json_string(out, r.headers[i].name);
-    out += ',';
-    append_json_string(out, r.headers[i].value);
-    out += ']';
+    if (i > 0)
+      out += ',';
+    append_header(out, r.headers[i]);
   }
   out += ']';
   if (util::is_valid_utf8(r.body)) {
@@ -235,11 +328,8 @@ CaptureRecord parse_capture_line(std::string_view line) {
   const auto hs = j.find("headers");
   if (hs == j.end() || !hs->is_array())
     throw usage_error("\"headers\" must be an array of [name, value] pairs");
-  for (const auto& h : *hs) {
-    if (!h.is_array() || h.size() != 2 || !h[0].is_string() || !h[1].is_string())
-      throw usage_error("\"headers\" must be an array of [name, value] pairs");
-    r.headers.push_back({h[0].get<std::string>(), h[1].get<std::string>()});
-  }
+  for (const auto& h : *hs)
+    r.headers.push_back(parse_header(h));
   if (j.contains("body_base64")) {
     const auto decoded = crypto::base64_decode(get_string(j, "body_base64", true));
     if (!decoded)
@@ -270,6 +360,8 @@ CaptureRecord parse_capture_line(std::string_view line) {
     r.forward = parse_forward(*f);
   if (const auto h = j.find("handshake"); h != j.end() && h->is_object())
     r.handshake = parse_handshake(*h);
+  if (auto why = unsendable(r); !why.empty())
+    throw UnsendableRecord(why);
   return r;
 }
 

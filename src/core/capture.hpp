@@ -2,6 +2,7 @@
 
 #include "model/http.hpp"
 #include "providers/provider.hpp"
+#include "util/error.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -60,13 +61,37 @@ struct CaptureRecord {
   std::optional<HandshakeInfo> handshake; // listen: the delivery was a handshake
 };
 
+// Why a method read from a file cannot be sent as one (empty when it can): it must be an HTTP
+// token (RFC 9110 §9.1), so no space, CR, LF or NUL can split the request line.
+std::string method_problem(std::string_view method);
+// Why a header read from a file cannot be sent (empty when it can): the name must be an HTTP
+// token, the value must not hold CR, LF or NUL (RFC 9110 §5.5: they would end the header line
+// and inject a header or a second request, or cut the value). Other bytes, obs-text included,
+// are sent as they are.
+std::string header_problem(std::string_view name, std::string_view value);
+
+// Why the request of a record read from a file cannot be sent as it is (empty when it can):
+// method_problem, header_problem, or CR, LF or NUL in the path or query.
+std::string unsendable(const CaptureRecord& record);
+
+// Thrown by parse_capture_line, with unsendable's reason, for a record that is well formed but
+// cannot be sent as it is: a capture record still, so a reader does not call the file "not a
+// capture file". An exit-2 usage error.
+class UnsendableRecord : public Error {
+public:
+  explicit UnsendableRecord(const std::string& message) : Error(ExitCode::usage, message) {}
+};
+
 // A fresh capture id ("cap_" + 20 base62 characters).
 std::string new_capture_id();
-// The record as one JSON line, '\n' included; body as text when UTF-8, else body_base64.
+// The record as one JSON line, '\n' included; body as text when UTF-8, else body_base64; a
+// header whose name or value is not UTF-8 as [printable name, printable value,
+// {"name_base64"?, "value_base64"?}] (README §Capture format), so every byte comes back.
 std::string to_capture_line(const CaptureRecord& record);
 // Where a delivery originally went: send --save records the URL; listen has the Host header.
 std::string original_url(const CaptureRecord& record);
-// Parses one line; throws hooktool::Error (usage) with the reason when it is not a record.
+// Parses one line; throws hooktool::Error (usage) with the reason when it is not a record, and
+// UnsendableRecord when it is one that cannot be sent (see method_problem, header_problem).
 CaptureRecord parse_capture_line(std::string_view line);
 
 } // namespace hooktool::core

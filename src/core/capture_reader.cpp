@@ -59,6 +59,10 @@ CaptureLine CaptureReader::read_at(std::uint64_t offset, std::size_t number) {
 CaptureRecord CaptureReader::parse(const CaptureLine& line) const {
   try {
     return parse_capture_line(line.text);
+  } catch (const UnsendableRecord& e) {
+    // A record, but one that would change on its way out (an injected header line): the
+    // file is a capture, this line of it is refused.
+    throw usage_error(path_ + ":" + std::to_string(line.number) + ": " + e.what());
   } catch (const Error& e) {
     std::string why = e.what();
     const auto place = path_ + ":" + std::to_string(line.number);

@@ -27,7 +27,8 @@ public:
   // Reads the line starting at offset (from an earlier pass).
   CaptureLine read_at(std::uint64_t offset, std::size_t number);
   // Parses a line into a record; a usage error "FILE:LINE: reason" when it is not one, and
-  // "not a hooktool capture file (FILE:LINE: reason)" when it is the file's first record.
+  // "not a hooktool capture file (FILE:LINE: reason)" when it is the file's first record; a
+  // record that cannot be sent (a header holding CR, LF or NUL, …) is "FILE:LINE: reason".
   [[nodiscard]] CaptureRecord parse(const CaptureLine& line) const;
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
 

@@ -24,12 +24,26 @@ ordered_json name_values(const std::vector<std::pair<std::string, std::string>>&
   return out;
 }
 
+// {"name", "value"}; a name or value that is not UTF-8 (HAR is JSON text) is shown with its bad
+// bytes as \xHH and held exactly in "_name_base64" / "_value_base64" (custom fields).
+ordered_json har_header(const model::Header& h) {
+  const bool name_utf8 = util::is_valid_utf8(h.name);
+  const bool value_utf8 = util::is_valid_utf8(h.value);
+  ordered_json out{{"name", name_utf8 ? h.name : util::printable(h.name)},
+                   {"value", value_utf8 ? h.value : util::printable(h.value)}};
+  if (!name_utf8)
+    out["_name_base64"] = crypto::base64_encode(h.name);
+  if (!value_utf8)
+    out["_value_base64"] = crypto::base64_encode(h.value);
+  return out;
+}
+
 } // namespace
 
 std::string har_entry(const CaptureRecord& r) {
   ordered_json headers = ordered_json::array();
   for (const auto& h : r.headers)
-    headers.push_back(ordered_json{{"name", h.name}, {"value", h.value}});
+    headers.push_back(har_header(h));
   ordered_json request{{"method", r.method},
                        {"url", original_url(r)},
                        {"httpVersion", "HTTP/1.1"},
@@ -217,15 +231,22 @@ void read_headers(const Json& request, CaptureRecord& r, const std::string& wher
   if (!headers->is_array())
     throw usage_error(where + ": \"headers\" is not a list");
   for (const auto& h : *headers) {
-    const auto name = string_member(h, "name", where + ": header", true);
-    const auto value =
-        string_member(h, "value", std::string(where).append(": header ").append(name), true);
+    auto name = string_member(h, "name", where + ": header", true);
+    const auto at = std::string(where).append(": header ").append(util::capped(name, 60));
+    auto value = string_member(h, "value", at, true);
+    // hooktool's export holds a name or value that is not UTF-8 here, exactly.
+    for (const auto& [key, into] :
+         {std::pair{"_name_base64", &name}, std::pair{"_value_base64", &value}}) {
+      if (member(h, key) == nullptr)
+        continue;
+      const auto decoded = crypto::base64_decode(string_member(h, key, at, false));
+      if (!decoded)
+        throw usage_error(at + ": \"" + key + "\" is not valid base64");
+      *into = *decoded;
+    }
     if (name.empty() || name.front() == ':')
       continue; // HTTP/2 pseudo-headers (:method, :authority, …) are not header lines
-    if (name.find_first_of(" \t\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos)
-      throw usage_error(where + ": header " + util::capped(name, 60) + " cannot be sent");
-    r.headers.push_back({name, value});
+    r.headers.push_back({std::move(name), std::move(value)});
   }
 }
 
@@ -292,10 +313,11 @@ CaptureRecord HarEntries::record(std::size_t i) const {
     throw usage_error(where + ": no \"request\" object");
   CaptureRecord r;
   r.method = string_member(*request, "method", where, true);
-  if (r.method.empty() || r.method.find_first_of(" \t\r\n") != std::string::npos)
-    throw usage_error(where + ": bad \"method\"");
   split_url(string_member(*request, "url", where, true), r, where);
   read_headers(*request, r, where);
+  // What the file says must go out as it says: no injected header line, method or target.
+  if (const auto why = unsendable(r); !why.empty())
+    throw usage_error(where + ": " + why);
   read_body(*request, r, where);
   read_timing(entry, r, where);
   const auto* own = member(entry, "_hooktool");

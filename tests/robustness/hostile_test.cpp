@@ -641,6 +641,123 @@ TEST_F(Hostile, ReplayNeverSendsCrLfFromACapture) {
   EXPECT_NE(r.exit_code, 0) << r.describe();
 }
 
+// ================================================================ exact header bytes (items 2, 6)
+
+// A loopback port that never accepts: whether a client ever connected to it (a finished
+// handshake waits in the accept queue, so the socket polls readable), checked after the
+// client has exited.
+class NeverAccepting {
+public:
+  NeverAccepting() : fd_(raw::loopback_listener(port_)) {}
+  NeverAccepting(const NeverAccepting&) = delete;
+  NeverAccepting& operator=(const NeverAccepting&) = delete;
+  ~NeverAccepting() { ::close(fd_); }
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] bool connected() const {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
+private:
+  int port_ = 0;
+  int fd_ = -1;
+};
+
+// The captured header element named `name` ([name, text] or [name, text, {…}]).
+nlohmann::json header_element(const nlohmann::json& record, const std::string& name) {
+  for (const auto& h : record["headers"])
+    if (h[0] == name)
+      return h;
+  return nullptr;
+}
+
+TEST_F(Hostile, NonUtf8HeaderValueIsCapturedAndReplayedByteForByte) {
+  const auto capture = dir.file("obs-text.jsonl");
+  start({"--capture", capture});
+  const std::string raw("caf\xe9 \xff", 6);
+  ASSERT_EQ(roundtrip(port, post("/obs-text", "{}", "X-Raw: " + raw + "\r\n")), 200);
+  // listen --json and the capture file: the text shows the bytes escaped, value_base64 holds
+  // them exactly.
+  const auto printed = header_element(record_for(*listener, "/obs-text"), "X-Raw");
+  const auto lines = e2e::lines_of(e2e::read_file(capture));
+  ASSERT_EQ(lines.size(), 1U);
+  const auto stored = header_element(nlohmann::json::parse(lines[0]), "X-Raw");
+  for (const auto& h : {printed, stored}) {
+    ASSERT_EQ(h.size(), 3U) << h.dump();
+    EXPECT_EQ(h[1], "caf\\xE9 \\xFF");
+    EXPECT_EQ(base64_decode(h[2]["value_base64"].get<std::string>()), raw) << h.dump();
+  }
+
+  RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  const auto r = e2e::run_process(
+      e2e::kHooktool, {"replay", capture, "--to", "127.0.0.1:" + std::to_string(handler.port())});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  const auto seen = handler.requests();
+  ASSERT_EQ(seen.size(), 1U);
+  EXPECT_NE(seen[0].find("\r\nX-Raw: " + raw + "\r\n"), std::string::npos) << seen[0];
+
+  // --as-curl quotes the same bytes for printf (octal), nothing replaced.
+  const auto curl = e2e::run_process(e2e::kHooktool, {"replay", capture, "--as-curl"});
+  EXPECT_EQ(curl.exit_code, 0) << curl.describe();
+  EXPECT_NE(curl.out.find(R"x(-H "$(printf 'X-Raw: caf\351 \377')")x"), std::string::npos)
+      << curl.out;
+}
+
+TEST_F(Hostile, CaptureEditedToHoldCrLfIsRefusedAndNothingIsSent) {
+  NeverAccepting receiver;
+  const std::string head =
+      R"({"id":"cap_ID","received_at":"2026-01-01T00:00:00.000Z","method":"POST","path":"/r",)"
+      R"("query":"","headers":[["Host","x"],)";
+  const std::string tail =
+      R"(],"body":"{}","remote":"127.0.0.1:1","provider":null,"event_type":null,)"
+      R"("event_id":null,"verification":{"status":"unsigned","reason":""},)"
+      R"("response":{"status":200,"duration_ms":0}})";
+  std::string good = head + R"(["X-A","fine"])" + tail;
+  std::string evil = head + R"(["X-A","a\r\nX-Injected: 1"])" + tail;
+  good.replace(good.find("cap_ID"), 6, "cap_ok");
+  evil.replace(evil.find("cap_ID"), 6, "cap_ev");
+  const auto cap = dir.write("edited.jsonl", good + "\n" + evil + "\n");
+  const auto to = "127.0.0.1:" + std::to_string(receiver.port());
+  const auto r = e2e::run_process(e2e::kHooktool, {"replay", cap, "--to", to});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_EQ(r.err, "hooktool: " + cap +
+                       ":2: header X-A: the value holds CR, LF or NUL, which would end the "
+                       "header line: \"a\\x0D\\x0AX-Injected: 1\"\n")
+      << r.describe();
+  EXPECT_FALSE(receiver.connected()) << "a delivery was sent before the file was refused";
+
+  // --skip-bad skips the line, as any malformed one, and sends the others.
+  {
+    RecordingHandler handler("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    const auto s = e2e::run_process(
+        e2e::kHooktool,
+        {"replay", cap, "--to", "127.0.0.1:" + std::to_string(handler.port()), "--skip-bad"});
+    EXPECT_EQ(s.exit_code, 0) << s.describe();
+    EXPECT_NE(s.err.find(cap + ":2: header X-A: the value holds CR, LF or NUL, which would end "
+                               "the header line: \"a\\x0D\\x0AX-Injected: 1\" (skipped)\n"),
+              std::string::npos)
+        << s.describe();
+    const auto seen = handler.requests();
+    ASSERT_EQ(seen.size(), 1U);
+    EXPECT_NE(seen[0].find("\r\nX-A: fine\r\n"), std::string::npos) << seen[0];
+    EXPECT_EQ(seen[0].find("X-Injected"), std::string::npos) << seen[0];
+  }
+
+  // The same delivery in a HAR file.
+  const auto har = dir.write(
+      "edited.har",
+      R"({"log":{"entries":[{"request":{"method":"POST","url":"http://x/r","headers":[)"
+      R"({"name":"X-A","value":"fine"}]}},{"request":{"method":"POST","url":"http://x/r",)"
+      R"("headers":[{"name":"X-A","value":"a\r\nX-Injected: 1"}]}}]}})");
+  const auto h = e2e::run_process(e2e::kHooktool, {"replay", har, "--to", to});
+  EXPECT_EQ(h.exit_code, 2) << h.describe();
+  EXPECT_EQ(h.err, "hooktool: " + har +
+                       ": entry 2: header X-A: the value holds CR, LF or NUL, which would end "
+                       "the header line: \"a\\x0D\\x0AX-Injected: 1\"\n")
+      << h.describe();
+  EXPECT_FALSE(receiver.connected()) << "a HAR delivery was sent before the file was refused";
+}
+
 } // namespace
 
 } // namespace suite_hostile

@@ -198,3 +198,55 @@ TEST(CaptureReader, MissingFileOrDirectoryIsAUsageError) {
   EXPECT_THROW(core::CaptureReader("/nonexistent/capture.jsonl"), Error);
   EXPECT_THROW(core::CaptureReader(fs::temp_directory_path().string()), Error);
 }
+
+// #18 item 2: a header value that is not UTF-8 goes through a file and back byte for byte.
+TEST(CaptureReader, NonUtf8HeaderValueSurvivesAFileByteForByte) {
+  auto r = full_record();
+  r.headers.push_back({"X-Raw", std::string("caf\xe9 \xff", 6)});
+  const auto path = write("obs-text.jsonl", core::to_capture_line(r));
+  core::CaptureReader reader(path.string());
+  const auto line = reader.next();
+  ASSERT_TRUE(line);
+  const auto back = reader.parse(*line);
+  ASSERT_EQ(back.headers.size(), r.headers.size());
+  EXPECT_EQ(back.headers.back().value, std::string("caf\xe9 \xff", 6));
+  expect_same(back, r);
+  fs::remove(path);
+}
+
+namespace {
+// The message CaptureReader::parse gives for line `n` of a file, or "parsed".
+std::string reader_error(const fs::path& path, std::size_t n) {
+  core::CaptureReader reader(path.string());
+  for (std::size_t i = 1; i < n; ++i)
+    (void)reader.next();
+  const auto line = reader.next();
+  if (!line)
+    return "no line";
+  try {
+    (void)reader.parse(*line);
+  } catch (const Error& e) {
+    return e.code() == ExitCode::usage ? e.what() : "not a usage error";
+  }
+  return "parsed";
+}
+
+std::string evil_line() {
+  return R"({"id":"cap_evil","method":"POST","path":"/r","query":"",)"
+         R"("headers":[["Host","x"],["X-A","v\r\nInjected: 1"]],"body":"{}"})";
+}
+} // namespace
+
+// #18 item 6: a line whose header would inject a header line is refused with FILE:LINE and
+// the header, escaped; on the first line too, where it is not "not a hooktool capture file".
+TEST(CaptureReader, HeaderWithCrLfIsRefusedWithFileAndLine) {
+  const std::string why = "header X-A: the value holds CR, LF or NUL, which would end the "
+                          "header line: \"v\\x0D\\x0AInjected: 1\"";
+  const auto second = write("evil2.jsonl", good_line("cap_a") + "\n" + evil_line() + "\n");
+  EXPECT_EQ(reader_error(second, 1), "parsed");
+  EXPECT_EQ(reader_error(second, 2), second.string() + ":2: " + why);
+  const auto first = write("evil1.jsonl", evil_line() + "\n" + good_line("cap_a") + "\n");
+  EXPECT_EQ(reader_error(first, 1), first.string() + ":1: " + why);
+  fs::remove(second);
+  fs::remove(first);
+}

@@ -204,7 +204,8 @@ TEST(Har, MalformedInputIsNamedWithTheEntry) {
             "f.har: entry 1: \"url\" is not an absolute URL: relative");
   EXPECT_EQ(har_error(one_entry(
                 R"({"method":"POST","url":"http://x/","headers":[{"name":"A","value":"x\ny"}]})")),
-            "f.har: entry 1: header A cannot be sent");
+            "f.har: entry 1: header A: the value holds CR, LF or NUL, which would end the header "
+            "line: \"x\\x0Ay\"");
   EXPECT_EQ(
       har_error(one_entry(
           R"({"method":"POST","url":"http://x/","postData":{"text":"%%","encoding":"base64"}})")),
@@ -243,6 +244,56 @@ TEST(Har, DeliverySourceReadsBothFormatsTheSameWay) {
   }
   EXPECT_STREQ(hooktool::core::open_deliveries(har)->units(), "entries");
   std::filesystem::remove_all(dir);
+}
+
+// #18 item 2: HAR is JSON text, so a header value that is not UTF-8 is shown escaped in
+// "value" and held exactly in "_value_base64", which the reader takes back.
+TEST(Har, NonUtf8HeaderValueRoundTripsByteForByte) {
+  auto r = sample();
+  const std::string raw("caf\xe9 \xff", 6);
+  r.headers.push_back({"X-Raw", raw});
+  const auto text = document({r});
+  const auto j = nlohmann::json::parse(text);
+  const auto& h = j["log"]["entries"][0]["request"]["headers"].back();
+  EXPECT_EQ(h,
+            nlohmann::json(
+                {{"name", "X-Raw"}, {"value", "caf\\xE9 \\xFF"}, {"_value_base64", "Y2Fm6SD/"}}));
+  EXPECT_FALSE(j["log"]["entries"][0]["request"]["headers"][0].contains("_value_base64"));
+  const HarEntries entries(text, "t.har");
+  EXPECT_EQ(entries.record(0).headers, r.headers);
+  EXPECT_EQ(har_error(one_entry(R"({"method":"POST","url":"http://x/","headers":)"
+                                R"([{"name":"A","value":"v","_value_base64":"%%"}]})")),
+            "f.har: entry 1: header A: \"_value_base64\" is not valid base64");
+}
+
+// #18 item 6: CR, LF and NUL in a header, a name or method that is not a token: refused,
+// named with the entry, before anything can be sent.
+TEST(Har, CrLfNulAndNonTokensAreRefused) {
+  const auto with = [](const std::string& method, const std::string& headers) {
+    return har_error(
+        one_entry(R"({"method":")" + method + R"(","url":"http://x/","headers":)" + headers + "}"));
+  };
+  EXPECT_EQ(with("POST", R"([{"name":"X-A","value":"v\r\nInjected: 1"}])"),
+            "f.har: entry 1: header X-A: the value holds CR, LF or NUL, which would end the "
+            "header line: \"v\\x0D\\x0AInjected: 1\"");
+  EXPECT_EQ(with("POST", R"([{"name":"X-A","value":"a\u0000b"}])"),
+            "f.har: entry 1: header X-A: the value holds CR, LF or NUL, which would end the "
+            "header line: \"a\\x00b\"");
+  EXPECT_EQ(with("POST", R"([{"name":"X-A","value":"v","_value_base64":"YQ0KYg=="}])"),
+            "f.har: entry 1: header X-A: the value holds CR, LF or NUL, which would end the "
+            "header line: \"a\\x0D\\x0Ab\"");
+  EXPECT_EQ(with("POST", R"([{"name":"X A","value":"v"}])"),
+            "f.har: entry 1: the header name \"X A\" is not an HTTP token: it cannot be sent");
+  EXPECT_EQ(with("POST", R"j([{"name":"X(a)","value":"v"}])j"),
+            "f.har: entry 1: the header name \"X(a)\" is not an HTTP token: it cannot be sent");
+  EXPECT_EQ(with("GE T", "[]"),
+            "f.har: entry 1: the method \"GE T\" is not an HTTP token: it cannot be sent");
+  EXPECT_EQ(with("POST\\r\\nX: 1", "[]"), "f.har: entry 1: the method \"POST\\x0D\\x0AX: 1\" is "
+                                          "not an HTTP token: it cannot be sent");
+  EXPECT_EQ(har_error(one_entry(R"({"method":"POST","url":"http://x/a\r\nb"})")),
+            "f.har: entry 1: the path holds CR, LF or NUL: it cannot be sent: \"/a\\x0D\\x0Ab\"");
+  // HTTP/2 pseudo-headers are still dropped, not refused.
+  EXPECT_EQ(with("POST", R"([{"name":":authority","value":"x"}])"), "no error");
 }
 
 } // namespace
