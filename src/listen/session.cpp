@@ -182,6 +182,19 @@ net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
   }();
   record.response_status = response.status;
   record.duration_ms = util::now_ms() - start;
+  // Shown first, then captured: the capture records the answer actually given (a delivery
+  // stdout could not take is answered 503, and the capture must say so). Both happen before
+  // the answer goes out.
+  try {
+    if (shown(record))
+      terminal_.write(record);
+    else
+      ++tally_.filtered;
+  } catch (const Error& e) {
+    // Shown nowhere: the sender must not hear 2xx, and listen stops (see wait()).
+    response = output_failed(e.what());
+    record.response_status = response.status;
+  }
   std::optional<std::uint64_t> offset;
   if (capture_) {
     try {
@@ -196,16 +209,6 @@ net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
       response = {507, {}, std::string("hooktool: capture failed: ") + e.what() + "\n"};
       record.response_status = 507;
     }
-  }
-  try {
-    if (shown(record))
-      terminal_.write(record);
-    else
-      ++tally_.filtered;
-  } catch (const Error& e) {
-    // Shown nowhere: the sender must not hear 2xx, and listen stops (see wait()).
-    response = output_failed(e.what());
-    record.response_status = response.status;
   }
   for (const auto& observer : observers_)
     observer->observe(record, offset);

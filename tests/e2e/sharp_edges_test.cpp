@@ -192,8 +192,9 @@ TEST(SharpEdgesE2E, ListenStopsWhenStdoutIsClosedAndNeverAcknowledgesUnshownDeli
   TempDir dir;
   const auto ready = dir.file("listen.ready");
   const auto err_path = dir.file("listen.err");
+  const auto capture = dir.file("cap.jsonl");
   ClosedStdoutChild listener({"listen", "--port", "0", "--json", "--ready-file", ready, "--secret",
-                              "stripe=" + kStripeSecret},
+                              "stripe=" + kStripeSecret, "--capture", capture},
                              err_path);
   const auto url_text = wait_for_file(ready, 10s);
   ASSERT_FALSE(url_text.empty()) << e2e::read_file(err_path);
@@ -211,6 +212,10 @@ TEST(SharpEdgesE2E, ListenStopsWhenStdoutIsClosedAndNeverAcknowledgesUnshownDeli
   EXPECT_EQ(listener.wait_exit(10s), 1) << e2e::read_file(err_path);
   const auto err = e2e::read_file(err_path);
   EXPECT_TRUE(contains(err, "hooktool: stdout closed: stopped after 0 deliveries")) << err;
+  // Captured with the answer it was given, not the 200 it would have had.
+  const auto captured = e2e::json_lines(e2e::read_file(capture));
+  ASSERT_EQ(captured.size(), 1u) << e2e::read_file(capture);
+  EXPECT_EQ(captured[0]["response"]["status"], 503) << captured[0].dump();
 
   // Stopped listening: a later sender is refused, never answered 200.
   const auto later = e2e::hooktool(
