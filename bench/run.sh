@@ -71,6 +71,10 @@ pkgs() { # installed versions of the peers
   done
   echo "$list"
 }
+# Hand-written sections (below the marker) survive a rewrite.
+marker='<!-- Sections below this line are written by hand (or by the other scripts) and kept by bench/run.sh. -->'
+kept=""
+[[ -f $BENCH_DIR/README.md ]] && kept=$(awk -v m="$marker" 'found { print } $0 == m { found = 1; print }' "$BENCH_DIR/README.md")
 {
   cat <<EOF
 # hooktool benchmarks
@@ -112,5 +116,7 @@ EOF
     printf '\n## %s\n\n' "${title[$s]}"
     cat "$out/$s.md"
   done
-} >"$BENCH_DIR/README.md"
+  [[ -z $kept ]] || printf '\n%s\n' "$kept"
+} >"$BENCH_DIR/README.md.new"
+mv "$BENCH_DIR/README.md.new" "$BENCH_DIR/README.md"
 echo "wrote $BENCH_DIR/README.md ($held goals hold, $missed miss; ${elapsed}s)" >&2
