@@ -39,7 +39,8 @@ std::string answer_text(const net::HttpResponse& r) {
 // The checks run with one client so that connections are reused like a provider's.
 class Runner {
 public:
-  explicit Runner(const CheckSetup& s) : s_(s), client_(s.client) {}
+  explicit Runner(const CheckSetup& s)
+      : s_(s), client_(s.client), decoding_client_(decoding(s.client)) {}
 
   // A fresh delivery of the chosen event (new ids, current time), signed at now - age.
   core::Composed fresh(core::Tamper tamper = core::Tamper::none, std::int64_t age_s = 0,
@@ -62,8 +63,9 @@ public:
     return core::compose(in);
   }
 
-  net::HttpResponse send(const model::HttpRequest& req) {
-    auto r = client_.send(req);
+  // decode: a compressed answer's body is decoded (an answer judged as text: handshakes).
+  net::HttpResponse send(const model::HttpRequest& req, bool decode = false) {
+    auto r = (decode ? decoding_client_ : client_).send(req);
     note_unreachable(r);
     if (s_.on_exchange)
       s_.on_exchange(req, r);
@@ -85,7 +87,12 @@ public:
 
 private:
   const CheckSetup& s_;
+  static net::ClientOptions decoding(net::ClientOptions options) {
+    options.decode_answer = true;
+    return options;
+  }
   net::HttpClient client_;
+  net::HttpClient decoding_client_;
   std::string unreachable_;
 };
 
@@ -160,9 +167,7 @@ CheckResult check_handshake(Runner& run) {
   const auto& p = *s.provider;
   const auto event = std::string(p.handshake_event());
   auto d = run.fresh(core::Tamper::none, 0, event);
-  // The answer is judged byte for byte: ask for it uncompressed (hooktool decodes no gzip).
-  model::remove_header(d.request.headers, "Accept-Encoding");
-  const auto r = run.send(d.request);
+  const auto r = run.send(d.request, true); // the provider's Accept-Encoding kept, gzip decoded
   const auto seen = answer_text(r) + " to " + event;
   const auto advice = "verify the signature, then answer " + event + " as " + std::string(p.id()) +
                       " requires (see README, Handshakes); until then it does not deliver";

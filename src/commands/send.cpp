@@ -555,6 +555,9 @@ int deliver_copies(Context& c, const core::Composed& delivery, std::int64_t back
   copts.timeout = std::chrono::milliseconds(static_cast<long long>(o.timeout_s * 1000));
   copts.tls = o.insecure ? net::ClientOptions::Tls::insecure : net::ClientOptions::Tls::verify;
   copts.follow_redirects = o.location;
+  // A handshake answer is judged as text: a handler that compresses it (the provider's own
+  // Accept-Encoding asks for gzip) is decoded first.
+  copts.decode_answer = c.provider.is_handshake_event(o.event);
   net::HttpClient client(copts);
   const net::RetryPolicy policy{tamper == core::Tamper::none ? o.retries : 0, backoff_ms};
   int failed = 0;
@@ -720,9 +723,6 @@ int run_send(const SendOptions& o, const core::Settings& settings) {
   if ((o.count > 0 || o.duration_s > 0) && !o.dry_run)
     return run_load(c, store, spec, in);
   auto delivery = core::compose(in);
-  if (provider->is_handshake_event(o.event))
-    // The answer is judged byte for byte: ask for it uncompressed (hooktool decodes no gzip).
-    model::remove_header(delivery.request.headers, "Accept-Encoding");
   if (tamper != core::Tamper::none && !delivery.tamper_applied)
     throw usage_error("--tamper " + o.tamper + ": " + delivery.tamper_note);
   if (o.dry_run)

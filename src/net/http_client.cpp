@@ -130,6 +130,8 @@ void Transfer::prepare(const model::HttpRequest& request) {
     append("Accept:");
   if (!model::find_header(request.headers, "Content-Type"))
     append("Content-Type:"); // curl would add its form default to a POST body
+  if (options_.decode_answer && !model::find_header(request.headers, "Accept-Encoding"))
+    append("Accept-Encoding:"); // decoding on (below) must not add a header of curl's own
   headers_ = std::move(list);
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
@@ -153,6 +155,8 @@ void Transfer::prepare(const model::HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_POSTREDIR, static_cast<long>(CURL_REDIR_POST_ALL));
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   }
+  if (options_.decode_answer) // every encoding libcurl decodes; the header sent is the request's
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
   if (options_.tls == ClientOptions::Tls::insecure) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);

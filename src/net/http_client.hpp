@@ -27,6 +27,10 @@ struct ClientOptions {
   std::size_t max_response_body = 1 << 20;  // kept for display; the rest is counted, not stored
   bool follow_redirects = false;            // --location: same method and body, at most 10 hops
   std::string timeout_option = "--timeout"; // named in a timeout's message
+  // An answer with Content-Encoding gzip, deflate or br is decoded (the body is the decoded
+  // bytes; the headers stay as received). The request still goes out exactly: its own
+  // Accept-Encoding, or none. For answers that are judged as text (handshakes).
+  bool decode_answer = false;
 };
 
 // What came back: a status, or a transport error; never an exception from inside curl.

@@ -308,6 +308,17 @@ TEST(HandshakeE2E, SendChecksTheHandlersAnswer) {
               std::string::npos)
         << s.out;
   }
+  // Slack's envelope asks for gzip (Accept-Encoding: gzip,deflate, kept as Slack sends it) and
+  // the handler's server compresses its answer: send judges the decoded answer.
+  {
+    const auto& k = keys("slack");
+    e2e::FlawedHandler h("correct", k.provider, k.verifying);
+    const auto s =
+        e2e::hooktool({"send", k.provider, k.event, "--to", h.to(), "--secret", k.signing, "-v"});
+    EXPECT_EQ(s.exit_code, 0) << s.describe() << h.describe();
+    EXPECT_NE((s.out + s.err).find("Content-Encoding: gzip"), std::string::npos) << s.describe();
+    EXPECT_NE(s.err.find("answered as slack requires"), std::string::npos) << s.describe();
+  }
   // The right body with a content type the provider does not take.
   {
     const auto& k = keys("twitch");
