@@ -1,5 +1,6 @@
 #include "commands/common.hpp"
 
+#include "core/capture.hpp"
 #include "core/config.hpp"
 #include "providers/registry.hpp"
 #include "ui/term.hpp"
@@ -161,16 +162,35 @@ Expectation parse_expect(std::string_view text) {
   return e;
 }
 
+namespace {
+
+// The name before the first ':' of a -H line, trimmed (empty when there is no ':').
+std::string_view typed_header_name(std::string_view line) {
+  const auto colon = line.find(':');
+  return colon == std::string_view::npos ? std::string_view{} : util::trim(line.substr(0, colon));
+}
+
+} // namespace
+
 model::Headers parse_headers(const std::vector<std::string>& lines, std::string_view flag) {
   model::Headers out;
   for (const auto& line : lines) {
-    const std::string quoted = std::string(flag) + " '" + util::printable(line) + "'";
+    const std::string quoted = std::string(flag) + " '" + util::capped(line, 80) + "'";
     auto h = model::parse_header_line(line);
+    // The capture reader's check (core::header_problem): the name must be an HTTP token, the
+    // value must not hold CR, LF or NUL. A header that fails it is never sent nor saved.
+    const auto name = h ? std::string_view(h->name) : typed_header_name(line);
+    if (name.empty())
+      throw usage_error(quoted + ": expected 'Name: value'");
+    if (!core::header_problem(name, {}).empty())
+      throw usage_error(quoted + ": \"" + util::capped(name, 60) +
+                        "\" is not a valid header name (an HTTP token: letters, digits and " +
+                        "!#$%&'*+-.^_`|~)");
     if (!h)
       throw usage_error(quoted + ": expected 'Name: value'");
-    for (const char c : h->value)
-      if (c == '\r' || c == '\n')
-        throw usage_error(quoted + ": line breaks are not allowed");
+    if (!core::header_problem(name, h->value).empty())
+      throw usage_error(quoted +
+                        ": the value holds CR, LF or NUL, which would end the header line");
     out.push_back(std::move(*h));
   }
   return out;

@@ -58,9 +58,9 @@ void print_response(const net::HttpResponse& response, const std::string& indent
 // Adds -v/--verbose ("Print each response: status line, headers and body").
 void add_verbose_flag(CLI::App& app, bool& verbose);
 
-// Parses each --header 'Name: value' (flag names the option in errors); usage error on a
-// malformed one.
-model::Headers parse_headers(const std::vector<std::string>& lines,
-                             std::string_view flag = "--header");
+// Parses each -H 'Name: value' (flag names the option in errors); usage error on a malformed
+// one, a name that is not an HTTP token, or a value with CR, LF or NUL (core::header_problem:
+// what the capture reader would refuse is refused before anything is sent).
+model::Headers parse_headers(const std::vector<std::string>& lines, std::string_view flag = "-H");
 
 } // namespace hooktool::commands

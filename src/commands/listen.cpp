@@ -198,7 +198,7 @@ listen::Simulation simulation(const ListenOptions& o) {
     s.body = util::read_arg(o.response_body);
     s.content_type = guess_content_type(o.response_body, s.body);
   }
-  s.headers = parse_headers(o.response_headers);
+  s.headers = parse_headers(o.response_headers, "--response-header");
   for (const auto& h : s.headers)
     if (util::iequals(h.name, "Content-Length") || model::is_hop_by_hop(h.name))
       throw usage_error("--response-header " + util::printable(h.name) +

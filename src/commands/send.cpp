@@ -136,7 +136,19 @@ struct Context {
   model::Headers extra;
   std::optional<util::AppendFile> save;
   bool tampered = false;
+  // --scenario: the event being sent, 1-based, of `steps` (0 outside a scenario).
+  std::size_t step = 0;
+  std::size_t steps = 0;
 };
+
+// --scenario --json: which scenario and which of its events a record is about.
+void add_scenario_fields(const Context& c, nlohmann::ordered_json& j) {
+  if (c.steps == 0)
+    return;
+  j["scenario"] = c.o.scenario;
+  j["step"] = c.step;
+  j["steps"] = c.steps;
+}
 
 // -v: the handler's answer as HTTPie prints it: status line, headers, blank line, body.
 void print_attempt(const Context& c, const core::Composed& d, const model::HttpRequest& req,
@@ -220,6 +232,7 @@ nlohmann::ordered_json summary_json(const Context& c, const core::Composed& d,
   j["provider"] = c.provider.id();
   j["event"] = d.info.type;
   j["event_id"] = d.info.id;
+  add_scenario_fields(c, j);
   j["url"] = d.request.url;
   j["status"] = r.error == net::TransportError::none ? nlohmann::ordered_json(r.status) : nullptr;
   j["duration_ms"] = r.duration_ms;
@@ -493,6 +506,7 @@ int print_dry_run(const Context& c, const core::Composed& delivery) {
     j["headers"] = std::move(headers);
     j["body"] = delivery.request.body;
     j["event_id"] = delivery.info.id;
+    add_scenario_fields(c, j);
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
@@ -641,8 +655,10 @@ int send_scenario(Context& c, const core::Settings& settings, const std::string&
     std::cerr << ui::paint("warning:", ui::Style::warn, ui::Stream::err) << " --set " << path
               << ": no event of scenario " << o.scenario << " has this field; not applied\n";
   c.secret = signing_secret(o, settings, c.provider);
+  c.steps = run.size();
   for (std::size_t i = 0; i < run.size(); ++i) {
     const auto& step = run.scenario().steps[i];
+    c.step = i + 1;
     if (i > 0 && !o.dry_run)
       std::this_thread::sleep_for(
           std::chrono::milliseconds(std::min<std::int64_t>(step.delay_ms, o.scenario_gap_ms)));

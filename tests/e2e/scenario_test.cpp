@@ -302,6 +302,43 @@ TEST(SendScenario, JsonGivesOneRecordPerEventAndSaveCapturesThem) {
   EXPECT_EQ(saved, kCheckoutEvents);
 }
 
+// --json: each record names the scenario and its step (1-based) of how many, sent or dry run,
+// up to the step that failed; a send outside a scenario has none of these fields.
+TEST(SendScenario, JsonRecordsNameTheScenarioAndTheStep) {
+  const auto expect_steps = [](const std::string& out, std::size_t records, bool sent) {
+    const auto lines = e2e::lines_of(out);
+    ASSERT_EQ(lines.size(), records) << out;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      SCOPED_TRACE(lines[i]);
+      const auto j = json::parse(lines[i]);
+      EXPECT_EQ(j.value("scenario", ""), "checkout");
+      EXPECT_EQ(j.value("step", 0u), i + 1);
+      EXPECT_EQ(j.value("steps", 0u), kCheckoutEvents.size());
+      if (sent) {
+        EXPECT_EQ(j.value("event", ""), kCheckoutEvents[i]);
+      }
+    }
+  };
+  {
+    Receiver r({200, 200, 500});
+    const auto res = send_checkout(r, {"--json"});
+    EXPECT_EQ(res.exit_code, 1) << res.describe();
+    expect_steps(res.out, 3, true);
+  }
+  {
+    Receiver r;
+    const auto res = send_checkout(r, {"--json", "--dry-run"});
+    ASSERT_EQ(res.exit_code, 0) << res.describe();
+    expect_steps(res.out, kCheckoutEvents.size(), false);
+  }
+  Receiver r;
+  const auto one = e2e::hooktool({"--no-config", "send", "stripe", "invoice.paid", "--to", r.url(),
+                                  "--secret", kScenarioStripeSecret, "--json"});
+  ASSERT_EQ(one.exit_code, 0) << one.describe();
+  const auto j = json::parse(one.out);
+  EXPECT_FALSE(j.contains("scenario") || j.contains("step") || j.contains("steps")) << one.out;
+}
+
 TEST(FixturesScenarios, ListsStripeAndGithubScenariosWithTheirEvents) {
   const auto stripe = e2e::hooktool({"--no-config", "fixtures", "stripe", "--scenarios", "--json"});
   ASSERT_EQ(stripe.exit_code, 0) << stripe.describe();

@@ -1081,6 +1081,44 @@ TEST(SendSave, TamperedDeliveryIsSavedAsInvalid) {
   EXPECT_EQ(j.at("response").value("status", 0), 400);
 }
 
+// A -H header the capture reader would refuse (a name that is not an HTTP token, a value with
+// a line break) is a usage error before anything is sent, and --save writes no record of it.
+TEST(SendSave, HeaderThatCannotBeSentIsRefusedBeforeSendingOrSaving) {
+  struct Case {
+    std::string header;
+    std::string says; // after "-H '<header, escaped>': "
+  };
+  const std::vector<Case> cases{{"X(A): b", "\"X(A)\" is not a valid header name"},
+                                {"X A: b", "\"X A\" is not a valid header name"},
+                                {"X-A\x7f: b", "\"X-A\\x7F\" is not a valid header name"},
+                                {"X-A: b\r\nX-Injected: 1", "the value holds CR, LF or NUL"},
+                                {"X-A: b\nc", "the value holds CR, LF or NUL"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.header);
+    TempDir dir;
+    const auto path = dir.file("sent.jsonl");
+    Receiver rx;
+    const auto r = send("stripe", "invoice.paid", rx.url(), {"-H", c.header, "--save", path});
+    EXPECT_EQ(r.exit_code, 2) << r.describe();
+    EXPECT_TRUE(one_line(r.err)) << r.describe();
+    EXPECT_TRUE(starts_with(r.err, "hooktool: -H '")) << r.err;
+    EXPECT_TRUE(contains(r.err, "': " + c.says)) << r.err;
+    EXPECT_FALSE(contains(r.err, "\r")) << "raw CR on stderr";
+    EXPECT_EQ(rx.count(), 0u) << "sent a header that cannot be sent";
+    EXPECT_FALSE(fs::exists(path)) << read_file(path);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  // The same parser serves replay's -H.
+  TempDir dir;
+  const auto path = dir.file("sent.jsonl");
+  Receiver rx;
+  ASSERT_EQ(send("stripe", "invoice.paid", rx.url(), {"--save", path}).exit_code, 0);
+  const auto r = e2e::hooktool({"replay", path, "--to", rx.url(), "-H", "X(A): b"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_TRUE(contains(r.err, "-H 'X(A): b': \"X(A)\" is not a valid header name")) << r.err;
+  EXPECT_EQ(rx.count(), 1u) << "replay sent a header that cannot be sent";
+}
+
 // ---------------------------------------------------------------------------------------
 // 9. Bad input: exit code 2 (or 1 for delivery failures) and one line on stderr.
 

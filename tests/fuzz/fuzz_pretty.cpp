@@ -3,10 +3,12 @@
 //   control % 8: the Content-Type header (none, JSON, form, text, ...)
 //   control / 8 % 4: view limits (default, tight lines, tight bytes, both tiny)
 //   control / 32: verdict, duplicate and forward parts of the record
-// Besides crashes, checks that nothing the body holds reaches the terminal as a control byte.
+// Besides crashes, checks that nothing the body holds reaches the terminal as a control byte
+// (C0 but tab and LF, DEL, C1 raw or encoded) or as bytes that are not UTF-8.
 #include "core/capture.hpp"
 #include "ui/delivery_view.hpp"
 #include "ui/term.hpp"
+#include "util/strings.hpp"
 
 #include <array>
 #include <cstddef>
@@ -30,11 +32,24 @@ constexpr std::array<std::string_view, 8> kContentTypes{
     "application/octet-stream",
     "application/x-www-form-urlencoded"};
 
+// What a terminal could act on (as tests/unit/printable_test.cpp's has_terminal_control): a
+// C0 byte other than tab and line feed, DEL, a raw C1 byte or U+0080-U+009F encoded in UTF-8,
+// or any text that is not well-formed UTF-8 (a raw C1 byte is never well-formed on its own).
 void check_printable(std::string_view out, const char* what) {
-  for (const char c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7F) {
+  if (!util::is_valid_utf8(out)) {
+    std::fprintf(stderr, "fuzz_pretty: %s wrote text that is not valid UTF-8\n", what);
+    std::abort();
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto u = static_cast<unsigned char>(out[i]);
+    if ((u < 0x20 && u != '\n' && u != '\t') || u == 0x7F) {
       std::fprintf(stderr, "fuzz_pretty: %s wrote control byte 0x%02x\n", what, u);
+      std::abort();
+    }
+    if (u == 0xC2 && i + 1 < out.size() &&
+        (static_cast<unsigned char>(out[i + 1]) & 0xE0) == 0x80) {
+      std::fprintf(stderr, "fuzz_pretty: %s wrote C1 control U+00%02X\n", what,
+                   static_cast<unsigned char>(out[i + 1]));
       std::abort();
     }
   }

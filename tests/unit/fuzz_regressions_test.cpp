@@ -2,10 +2,16 @@
 // kept in tests/fuzz/corpus/<target>/regression-*.
 #include "core/capture.hpp"
 #include "core/template.hpp"
+#include "model/http.hpp"
+#include "providers/registry.hpp"
 #include "ui/delivery_view.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <string>
 
 using namespace hooktool;
@@ -73,4 +79,52 @@ TEST(FuzzRegressions, SetValueNestedTooDeepIsAUsageError) {
 // number too large for a double, and a fixture holding one ended as "internal error", exit 1.
 TEST(FuzzRegressions, FixtureNumberTooLargeIsAUsageError) {
   EXPECT_THROW((void)core::compile_json_template(R"({"a":1e999})", "f.json", {}, false), Error);
+}
+
+namespace fuzz_seeds {
+
+// The header lines of a fuzz_verify seed: after the control byte and the URL line, up to the
+// first empty line.
+model::Headers seed_headers(const std::string& seed) {
+  model::Headers out;
+  std::size_t at = seed.find('\n');
+  while (at != std::string::npos && at + 1 < seed.size() && seed[at + 1] != '\n') {
+    const auto end = seed.find('\n', at + 1);
+    if (auto h = model::parse_header_line(seed.substr(at + 1, end - at - 1)))
+      out.push_back(std::move(*h));
+    at = end;
+  }
+  return out;
+}
+
+} // namespace fuzz_seeds
+
+// The fuzz_verify seeds named after a provider (tests/fuzz/corpus/verify/<id>[-…]) carry the
+// API version the provider sends: they went stale when Shopify's moved to 2026-07.
+TEST(FuzzSeeds, VerifySeedsCarryTheApiVersionTheProviderSends) {
+  const std::filesystem::path dir = std::string(HOOKTOOL_SOURCE_DIR) + "/tests/fuzz/corpus/verify";
+  int compared = 0;
+  for (const auto& provider : providers::all_providers()) {
+    const std::string id(provider->id());
+    providers::EnvelopeInput in;
+    in.event = "seed";
+    in.timestamp = 1764072000;
+    const auto sent = provider->envelope(in);
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      const auto name = entry.path().filename().string();
+      if (name != id && name.rfind(id + "-", 0) != 0)
+        continue;
+      std::ifstream file(entry.path(), std::ios::binary);
+      const std::string seed((std::istreambuf_iterator<char>(file)), {});
+      for (const auto& h : fuzz_seeds::seed_headers(seed)) {
+        if (util::to_lower(h.name).find("version") == std::string::npos)
+          continue;
+        const auto want = model::find_header(sent, h.name);
+        ASSERT_TRUE(want.has_value()) << name << ": " << h.name << " is not sent by " << id;
+        EXPECT_EQ(h.value, *want) << name << ": " << h.name;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 0) << "no seed carries a version header";
 }
