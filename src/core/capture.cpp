@@ -14,16 +14,6 @@ namespace hooktool::core {
 
 namespace {
 
-// RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" /
-// "_" / "`" / "|" / "~" / DIGIT / ALPHA.
-bool is_token(std::string_view s) noexcept {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
-  });
-}
-
 constexpr std::string_view kLineBreakingBytes("\r\n\0", 3);
 
 // How an error quotes a value from a file: escaped (no byte a terminal acts on), capped.
@@ -34,13 +24,13 @@ std::string shown(std::string_view s) {
 } // namespace
 
 std::string method_problem(std::string_view method) {
-  if (is_token(method))
+  if (util::is_http_token(method))
     return {};
   return "the method " + shown(method) + " is not an HTTP token: it cannot be sent";
 }
 
 std::string header_problem(std::string_view name, std::string_view value) {
-  if (!is_token(name))
+  if (!util::is_http_token(name))
     return "the header name " + shown(name) + " is not an HTTP token: it cannot be sent";
   if (value.find_first_of(kLineBreakingBytes) != std::string_view::npos)
     return "header " + std::string(name) + ": the value holds CR, LF or NUL, which would end " +

@@ -103,31 +103,6 @@ HeadFacts scan_head(const model::Headers& headers) {
 
 } // namespace
 
-bool is_tchar(unsigned char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-    return true;
-  switch (c) {
-  case '!':
-  case '#':
-  case '$':
-  case '%':
-  case '&':
-  case '\'':
-  case '*':
-  case '+':
-  case '-':
-  case '.':
-  case '^':
-  case '_':
-  case '`':
-  case '|':
-  case '~':
-    return true;
-  default:
-    return false;
-  }
-}
-
 std::size_t RequestReader::feed(std::string_view data) {
   std::size_t used = 0;
   while (used < data.size() && state_ != State::complete && state_ != State::error) {

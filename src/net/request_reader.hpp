@@ -6,6 +6,7 @@
 // listener records is what any other server would have seen.
 
 #include "model/http.hpp"
+#include "util/strings.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -91,7 +92,7 @@ private:
   bool saw_request_line_ = false;
 };
 
-// True for the bytes RFC 9110 allows in a token (method, header name).
-bool is_tchar(unsigned char c) noexcept;
+// RFC 9110 tchar (util::is_tchar), for the reader and its fuzz target.
+using util::is_tchar;
 
 } // namespace hooktool::net::server

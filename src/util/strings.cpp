@@ -295,6 +295,18 @@ void append_json_escaped(std::string& out, std::string_view s) {
   out.append(buf.data(), n);
 }
 
+bool is_tchar(unsigned char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+    return true;
+  return c != 0 &&
+         std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool is_http_token(std::string_view s) noexcept {
+  return !s.empty() && std::all_of(s.begin(), s.end(),
+                                   [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
+}
+
 std::string shell_quote(std::string_view text) {
   std::string out = "'";
   for (const char c : text) {

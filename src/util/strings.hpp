@@ -45,6 +45,10 @@ bool glob_match(std::string_view pattern, std::string_view text) noexcept;
 // Appends s escaped for the inside of a JSON string ('"', '\\', control characters; other
 // bytes copied as they are, so s should be UTF-8), without the surrounding quotes.
 void append_json_escaped(std::string& out, std::string_view s);
+// RFC 9110 §5.6.2 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (header names, methods, codings).
+bool is_tchar(unsigned char c) noexcept;
+// A non-empty run of tchar: an HTTP token.
+bool is_http_token(std::string_view s) noexcept;
 // Appends a Unicode scalar value (at most U+10FFFF, not a surrogate) as UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 // Quotes text for a POSIX shell: 'text', embedded single quotes escaped.

@@ -18,17 +18,6 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxHeaders = 1000;
 
-// RFC 9110 token characters (method and header names).
-bool is_token(std::string_view s) {
-  if (s.empty())
-    return false;
-  return std::all_of(s.begin(), s.end(), [](char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return std::isalnum(c) != 0 ||
-           std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
-  });
-}
-
 std::string check_path(const std::string& path) {
   if (path.empty() || path.front() != '/')
     return "the path must start with '/'";
@@ -43,7 +32,7 @@ std::string check_path(const std::string& path) {
 }
 
 std::string check_header(const std::string& name, const std::string& value) {
-  if (!is_token(name))
+  if (!util::is_http_token(name))
     return "header name '" + util::printable(name.substr(0, 60)) + "' is not a valid token";
   if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
     return "header " + name + ": the value holds CR, LF or NUL";
@@ -71,7 +60,8 @@ std::string read_edit(const json& edit, ReplayAsk& ask) {
   if (!edit.is_object())
     return "edit must be an object";
   if (const auto it = edit.find("method"); it != edit.end()) {
-    if (!it->is_string() || !is_token(it->get<std::string>()) || it->get<std::string>().size() > 32)
+    if (!it->is_string() || !util::is_http_token(it->get<std::string>()) ||
+        it->get<std::string>().size() > 32)
       return "the method must be a token such as POST";
     ask.method = it->get<std::string>();
   }
