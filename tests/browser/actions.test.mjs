@@ -4,9 +4,8 @@
 // guards of the new endpoints. Usage: node --test actions.test.mjs (HOOKTOOL_BIN set).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import path from 'node:path';
-import { ARTIFACTS, captureLines, launchBrowser, send, startListen, stop, stopAll, tempDir, waitForLines, waitRows } from './harness.mjs';
+import { ARTIFACTS, captureLines, raw, launchBrowser, send, startListen, stop, stopAll, tempDir, waitForLines, waitRows } from './harness.mjs';
 
 let dir, capture, handlerCapture, otherCapture, handler, other, listener, browser, page, uiPort, token;
 
@@ -36,18 +35,6 @@ after(async () => {
   for (const l of [listener, handler, other]) if (l) await stop(l);
   stopAll();
 });
-
-function raw(port, options, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, ...options }, (res) => {
-      let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 async function selectRow(id) {
   await page.click(`#rows tr[data-id="${id}"] td:nth-child(3)`);

@@ -3,6 +3,7 @@
 // (a banner line, a selector, a file's line count), never on a fixed sleep.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -87,4 +88,17 @@ export async function waitRows(page, n, ms = 10000) {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error('expected ' + n + ' rows, the list shows ' + count);
+}
+
+// A raw HTTP request to 127.0.0.1:port (no browser): { status, text } of the answer.
+export function raw(port, options, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, ...options }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

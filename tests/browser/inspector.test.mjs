@@ -3,9 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { ARTIFACTS, captureLines, launchBrowser, send, startListen, stop, stopAll, tempDir, waitForLines, waitRows } from './harness.mjs';
+import { ARTIFACTS, captureLines, raw, launchBrowser, send, startListen, stop, stopAll, tempDir, waitForLines, waitRows } from './harness.mjs';
 
 let dir, capture, handlerCapture, handler, listener, browser, page;
 
@@ -154,18 +153,6 @@ test('pause holds new rows until resumed', async () => {
   assert.equal(await rowCount(), 8);
   await page.screenshot({ path: path.join(ARTIFACTS, 'inspector-list.png') });
 });
-
-function raw(port, options, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, ...options }, (res) => {
-      let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 test('a foreign Host, a cross-origin POST and a POST without the token are refused', async () => {
   const port = Number(new URL(listener.ui).port);
