@@ -3,8 +3,8 @@
 // fixtures as that provider (Resend and Clerk among Svix's, each with its own secret), names
 // the event and verifies it; every provider's capture replays as captured and re-signed with
 // `replay --resign` (stale for the schemes with a window); `sign` prints what `verify`
-// accepts, and another key is refused. Keys come from each provider's own generator. Waits are
-// bounded and on output, never sleeps.
+// accepts, and another key is refused; `check` passes a correct handler. Keys come from each
+// provider's own generator. Waits are bounded and on output, never sleeps.
 
 #include "background.hpp"
 #include "core/compose.hpp"
@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -247,6 +248,42 @@ TEST(AllProvidersE2E, SignThenVerifyForEveryProvider) {
     auto other = verify;
     other.insert(other.end(), {"--secret", p->verifying_key(p->generate_secret())});
     EXPECT_EQ(e2e::hooktool(other).exit_code, 1) << "another key";
+  }
+}
+
+// check for every provider: the whole battery against the test handler in its correct mode
+// (verifying with the provider's verifying key) passes, with no internal error; the timestamp
+// drills are skipped exactly for the schemes without a window, and answers-handshake is on the
+// card exactly for the providers with a handshake.
+TEST(AllProvidersE2E, CheckPassesACorrectHandlerForEveryProvider) {
+  for (const auto& p : providers::all_providers()) {
+    const std::string id(p->id());
+    SCOPED_TRACE(id);
+    const auto& keys = keys_of(id);
+    const TempDir dir;
+    const auto state = dir.file("processed.txt");
+    Background handler(HOOKTOOL_TEST_HANDLER, {"--mode", "correct", "--provider", id, "--secret",
+                                               keys.verify, "--state", state});
+    static const std::regex kBanner(R"(handler listening on http://127\.0\.0\.1:([0-9]+))");
+    const auto line = handler.wait_for_line(e2e::Stream::err, kBanner, 10s);
+    std::smatch m;
+    ASSERT_TRUE(line && std::regex_search(*line, m, kBanner)) << handler.describe();
+    const auto r =
+        e2e::hooktool({"check", id, "--to", "127.0.0.1:" + m[1].str() + "/hook", "--secret",
+                       keys.sign, "--json", "--probe", "cat '" + state + "'"},
+                      60s);
+    EXPECT_EQ(r.exit_code, 0) << r.describe() << "\n--- handler ---\n" << handler.describe();
+    EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.describe();
+    std::map<std::string, std::string> result;
+    for (const auto& j : e2e::json_lines(r.out))
+      if (j.contains("check"))
+        result[j["check"].get<std::string>()] = j.value("result", "");
+    for (const auto& [check, outcome] : result)
+      EXPECT_TRUE(outcome == "PASS" || outcome == "SKIP") << check << ": " << outcome;
+    EXPECT_EQ(result["accepts-valid"], "PASS") << r.describe();
+    const bool windowed = p->window() != providers::Window::none;
+    EXPECT_EQ(result["rejects-stale-timestamp"] == "SKIP", !windowed) << r.describe();
+    EXPECT_EQ(result.contains("answers-handshake"), !p->handshake_event().empty()) << r.describe();
   }
 }
 
