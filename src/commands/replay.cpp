@@ -165,7 +165,7 @@ private:
 
   static void warn_if_stale(const core::CaptureRecord& record, const providers::Provider& p,
                             const model::HttpRequest& req) {
-    const auto ts = p.signed_timestamp(req.headers);
+    const auto ts = p.signed_time(req); // Linear's is in the body
     if (!ts)
       return;
     const auto age = util::now_s() - *ts;

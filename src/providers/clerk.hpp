@@ -6,8 +6,8 @@ namespace hooktool::providers {
 
 // Clerk (@clerk/backend/webhooks verifyWebhook): delivered through Svix; only svix-* headers
 // are read (webhook-* alone are "missing"), their values trimmed; whsec_ secrets. Its
-// deliveries cannot be told from Svix's by headers: auto-detection says svix, and
-// listen --provider clerk names them.
+// headers are Svix's: listen tells it from Svix by the secret it holds, else by the body's
+// shape (providers::told_apart); listen --provider clerk names it regardless.
 const StandardFlavour& clerk_flavour();
 
 } // namespace hooktool::providers

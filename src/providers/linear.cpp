@@ -175,6 +175,16 @@ void LinearProvider::tamper_timestamp(model::Headers& /*headers*/) const {
                     "(webhookTimestamp), not in a header");
 }
 
+std::optional<std::int64_t> LinearProvider::signed_time(const model::HttpRequest& req) const {
+  const auto span = linear_timestamp_span(req.body);
+  const auto ms =
+      span ? detail::parse_timestamp(std::string_view(req.body).substr(span->first, span->second))
+           : std::nullopt;
+  if (!ms)
+    return std::nullopt;
+  return *ms / 1000;
+}
+
 std::string LinearProvider::tamper_delivery_timestamp(model::HttpRequest& req) const {
   const auto span = linear_timestamp_span(req.body);
   const auto ms =

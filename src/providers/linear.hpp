@@ -32,6 +32,9 @@ public:
   [[nodiscard]] EventInfo event_info(const model::HttpRequest& req) const override;
   [[nodiscard]] bool detect(const model::Headers& headers) const override;
   bool set_unknown_event(model::HttpRequest& req) const override;
+  // The body's webhookTimestamp, in seconds (replay's staleness warning).
+  [[nodiscard]] std::optional<std::int64_t>
+  signed_time(const model::HttpRequest& req) const override;
   // A usage error: the timestamp is in the body, which this hook cannot reach.
   void tamper_timestamp(model::Headers& headers) const override;
   // Sets the body's webhookTimestamp past the window (default tolerance + 300 s old) without

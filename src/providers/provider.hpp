@@ -173,6 +173,12 @@ public:
   signed_timestamp(const model::Headers& /*headers*/) const {
     return std::nullopt;
   }
+  // The same for a whole delivery: signed_timestamp of its headers, or for a scheme that signs
+  // its time in the body (Linear's webhookTimestamp), that time.
+  [[nodiscard]] virtual std::optional<std::int64_t>
+  signed_time(const model::HttpRequest& req) const {
+    return signed_timestamp(req.headers);
+  }
   // Reads the event type and id from a delivery.
   [[nodiscard]] virtual EventInfo event_info(const model::HttpRequest& req) const = 0;
   // True when the headers look like this provider's (auto-detection in listen); false for a

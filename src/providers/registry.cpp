@@ -77,8 +77,8 @@ constexpr std::array kRegistry{
     ProviderEntry{"svix", {}, make_svix},
     ProviderEntry{"discord", {}, make<DiscordProvider>},
     ProviderEntry{"sendgrid", {}, make<SendgridProvider>},
-    ProviderEntry{"resend", {}, make_flavour<resend_flavour>}, // svix-*: never detected
-    ProviderEntry{"clerk", {}, make_flavour<clerk_flavour>},   // svix-*: never detected
+    ProviderEntry{"resend", {}, make_flavour<resend_flavour>}, // svix-*: told apart
+    ProviderEntry{"clerk", {}, make_flavour<clerk_flavour>},   // svix-*: told apart
     ProviderEntry{"square", {}, make<SquareProvider>},
     ProviderEntry{"razorpay", {}, make<RazorpayProvider>},
     ProviderEntry{"coinbase", {}, make<CoinbaseProvider>},

@@ -3,6 +3,8 @@
 // to `listen` with no --provider is detected, read back and verified; `check` runs for each.
 
 #include "background.hpp"
+#include "crypto/crypto.hpp"
+#include "crypto/keys.hpp"
 #include "listen_fixture.hpp"
 #include "process.hpp"
 #include "reference_crypto.hpp"
@@ -175,6 +177,31 @@ TEST(AsymE2E, SignThenVerifyOffline) {
     argv.emplace_back("-H");
     argv.push_back(line);
   }
+  const auto v = e2e::hooktool(argv);
+  EXPECT_EQ(v.exit_code, 0) << v.describe();
+}
+
+// Issue 14: Discord's private key as 64 hex characters or a PEM file via --secret-file; both
+// sign the same bytes (Ed25519 is deterministic) and verify with the 64-hex Public Key.
+TEST(AsymE2E, DiscordSignsFromAPemFileAsFromTheHexSeed) {
+  const TempDir dir;
+  const auto pem =
+      dir.write("discord.pem",
+                hooktool::crypto::ed25519_seed_to_pem(*hooktool::crypto::from_hex(kDiscordSeed)));
+  const std::string body = R"({"type":2,"id":"1"})";
+  const std::vector<std::string> common{"sign", "discord",     "--body",
+                                        body,   "--timestamp", "1764065326"};
+  auto from_hex = common;
+  from_hex.insert(from_hex.end(), {"--secret", kDiscordSeed});
+  auto from_pem = common;
+  from_pem.insert(from_pem.end(), {"--secret-file", pem});
+  const auto a = e2e::hooktool(from_hex);
+  const auto b = e2e::hooktool(from_pem);
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  EXPECT_EQ(b.out, a.out);
+  std::vector<std::string> argv{"verify", "discord", "--secret", kDiscordPublic, "--body", body};
+  for (const auto& line : e2e::lines_of(b.out))
+    argv.insert(argv.end(), {"-H", line});
   const auto v = e2e::hooktool(argv);
   EXPECT_EQ(v.exit_code, 0) << v.describe();
 }

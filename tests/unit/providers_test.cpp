@@ -12,7 +12,6 @@
 
 #include <fstream>
 #include <gtest/gtest.h>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -175,12 +174,14 @@ TEST(ProviderVectors, EveryOfficialVectorIsReproducedAndVerifies) {
                 VerdictStatus::invalid);
     }
   }
-  if (!pending.empty()) {
-    std::string ids;
-    for (const auto& id : pending)
-      ids += " " + id;
-    std::cout << "[ NOTE     ] vectors for providers not registered yet (issue 14):" << ids << "\n";
-  }
+  // Every provider of issue 14 is registered: a vector left unreproduced is a failure, not a
+  // note (a provider or a v1a key form that stopped being taken would hide here).
+  std::string ids;
+  for (const auto& id : pending)
+    ids += " " + id;
+  EXPECT_TRUE(pending.empty()) << "vectors not reproduced (provider or key form not taken):" << ids;
+  // Every vector of the copied file was reproduced above.
+  EXPECT_EQ(vectors.size(), load_vectors()["vectors"].size());
 }
 
 // Every registered provider with an official scheme is pinned by at least one vector.
@@ -569,6 +570,54 @@ TEST(Registry, DetectsProvidersFromHeaders) {
   EXPECT_EQ(providers::detect_provider({{"Content-Type", "text/plain"}}), nullptr);
   EXPECT_EQ(providers::make_provider("nope"), nullptr);
   EXPECT_THROW((void)providers::require_provider("nope"), hooktool::Error);
+}
+
+// Auto-detection never confuses two providers: every fixture of every registered provider,
+// enveloped and signed as send does it, is detected as that provider from its headers and
+// body (as listen with no secret), and as that provider when listen holds its secret and no
+// sibling's (Resend and Clerk send Svix's headers). The one exception is generic: its headers
+// are whatever the user configures, so nothing identifies it and it is never guessed.
+TEST(Detection, EveryFixtureOfEveryProviderIsDetectedAsItsOwn) {
+  const core::FixtureStore store({}, {});
+  const auto& all = providers::all_providers();
+  std::size_t checked = 0;
+  for (const auto& p : all) {
+    if (p->id() == "generic") {
+      EXPECT_EQ(providers::detect_provider(p->envelope({"ping", providers::BodyFormat::json, 1})),
+                nullptr)
+          << "generic is never guessed";
+      continue;
+    }
+    const auto secret = p->generate_secret();
+    for (const auto& f : store.list(p->fixture_family())) {
+      SCOPED_TRACE(std::string(p->id()) + "/" + f.event);
+      core::PayloadSpec spec;
+      spec.fixture_family = std::string(p->fixture_family());
+      spec.event = f.event;
+      spec.pretty_json = p->pretty_json();
+      spec.now_ms = 1700000000000;
+      core::ComposeInput in;
+      in.provider = p.get();
+      in.event = f.event;
+      in.payload = core::render_payload(store, spec);
+      in.url = "http://127.0.0.1:3000/hook";
+      in.secret = secret;
+      in.timestamp = 1700000000;
+      const auto d = core::compose(in);
+      const auto* by_body = providers::detect_provider(d.request.headers, d.request.body);
+      ASSERT_NE(by_body, nullptr) << "not detected";
+      EXPECT_EQ(by_body->id(), p->id()) << "taken for " << by_body->id();
+      const auto* by_headers = providers::detect_provider(d.request.headers);
+      ASSERT_NE(by_headers, nullptr);
+      const auto family = p->secret_family();
+      const auto& by_secret =
+          providers::told_apart(*by_headers, all, d.request.body,
+                                [family](std::string_view held) { return held == family; });
+      EXPECT_EQ(by_secret.id(), p->id()) << "holding only its secret: " << by_secret.id();
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 800u) << "every fixture of every provider";
 }
 
 } // namespace suite_providers

@@ -11,7 +11,9 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 using namespace hooktool;
 namespace fs = std::filesystem;
@@ -75,6 +77,65 @@ TEST(Registry, EveryProviderHasAReadmeRow) {
   for (const auto id : providers::provider_ids())
     EXPECT_NE(section.find("`" + std::string(id) + "`"), std::string::npos)
         << id << " has no row in the README's Providers table";
+}
+
+// Issue 14's "Done when": the table lists every scheme with its window and key format. Each
+// provider's row (its id in the first cell) has a scheme, a window that says what the code
+// enforces (none; N s into the past; ±N s) and a key format.
+TEST(Registry, EveryReadmeRowStatesTheWindowTheCodeEnforcesAndTheKeyFormat) {
+  std::map<std::string, std::vector<std::string>> rows; // id -> scheme, window, key format
+  std::istringstream lines(readme_providers_section());
+  for (std::string line; std::getline(lines, line) && !line.starts_with("### ");) {
+    if (!line.starts_with("| `"))
+      continue;
+    std::vector<std::string> cells;
+    std::size_t at = 1;
+    for (auto bar = line.find(" | ", at); bar != std::string::npos; bar = line.find(" | ", at)) {
+      cells.push_back(line.substr(at, bar - at));
+      at = bar + 3;
+    }
+    if (line.ends_with(" |"))
+      cells.push_back(line.substr(at, line.size() - 2 - at));
+    ASSERT_EQ(cells.size(), 4u) << line;
+    static const std::regex kId("`([a-z0-9-]+)`");
+    for (std::sregex_iterator it(cells[0].begin(), cells[0].end(), kId), end; it != end; ++it)
+      rows[(*it)[1].str()] = {cells[1], cells[2], cells[3]};
+  }
+  for (const auto& p : providers::all_providers()) {
+    const std::string id(p->id());
+    SCOPED_TRACE(id);
+    ASSERT_TRUE(rows.contains(id)) << "no row with `" << id << "` in its first cell";
+    const auto& row = rows[id];
+    EXPECT_GT(row[0].size(), 10u) << "scheme";
+    EXPECT_GT(row[2].size(), 3u) << "key format";
+    const auto& window = row[1];
+    const auto n = std::to_string(p->default_tolerance());
+    switch (p->window()) {
+    case providers::Window::none:
+      EXPECT_NE(window.find("none"), std::string::npos) << window;
+      break;
+    case providers::Window::past:
+      EXPECT_NE(window.find(n + " s into the past"), std::string::npos) << window;
+      break;
+    case providers::Window::past_and_future:
+      EXPECT_NE(window.find("±" + n + " s"), std::string::npos) << window;
+      break;
+    }
+  }
+}
+
+// Issue 14: at least 4 real-shaped events per provider, the ones handlers most need. Typeform
+// is the one below: its webhooks carry two event types, form_response and
+// form_response_partial (the event_types of Typeform's "Create or update webhook", PUT
+// /forms/{form_id}/webhooks/{tag}), and a fixture is named by the event type it carries.
+TEST(Registry, EveryProviderHasAtLeastFourEvents) {
+  const core::FixtureStore store({}, {}); // built-in fixtures only
+  const std::map<std::string, std::size_t> fewer{{"typeform", 2}};
+  for (const auto& p : providers::all_providers()) {
+    const std::string id(p->id());
+    const auto it = fewer.find(id);
+    EXPECT_GE(store.list(p->fixture_family()).size(), it == fewer.end() ? 4u : it->second) << id;
+  }
 }
 
 // Provider knowledge lives in src/providers/: nothing else compares against a provider id.
