@@ -34,6 +34,22 @@ core::CaptureRecord hostile() {
   return r;
 }
 
+// A request to the API as the UI server hands it over: from a loopback peer, target split
+// into path and query.
+net::IncomingRequest api_request(std::string method, const std::string& target,
+                                 model::Headers headers, std::string body = {}) {
+  net::IncomingRequest in;
+  in.method = std::move(method);
+  in.target = target;
+  const auto q = target.find('?');
+  in.path = target.substr(0, q);
+  in.query = q == std::string::npos ? "" : target.substr(q + 1);
+  in.remote = "127.0.0.1:50000";
+  in.headers = std::move(headers);
+  in.body = std::move(body);
+  return in;
+}
+
 struct InspectorApi : ::testing::Test {
   Store store{StoreOptions{}};
   int replays = 0;
@@ -52,27 +68,13 @@ struct InspectorApi : ::testing::Test {
     store.observe(hostile(), std::nullopt);
   }
   net::OutgoingResponse get(const std::string& target, model::Headers extra = {}) {
-    net::IncomingRequest in;
-    in.method = "GET";
-    in.target = target;
-    const auto q = target.find('?');
-    in.path = target.substr(0, q);
-    in.query = q == std::string::npos ? "" : target.substr(q + 1);
-    in.remote = "127.0.0.1:50000";
-    in.headers = {{"Host", "127.0.0.1:" + std::to_string(kPort)}};
-    for (auto& h : extra)
-      in.headers.push_back(h);
-    return api.handle(in);
+    model::Headers headers{{"Host", "127.0.0.1:" + std::to_string(kPort)}};
+    headers.insert(headers.end(), extra.begin(), extra.end());
+    return api.handle(api_request("GET", target, std::move(headers)));
   }
   net::OutgoingResponse post(const std::string& path, model::Headers headers,
                              std::string body = "{}") {
-    net::IncomingRequest in;
-    in.method = "POST";
-    in.target = in.path = path;
-    in.remote = "127.0.0.1:50000";
-    in.headers = std::move(headers);
-    in.body = std::move(body);
-    return api.handle(in);
+    return api.handle(api_request("POST", path, std::move(headers), std::move(body)));
   }
 };
 
@@ -312,24 +314,10 @@ struct InspectorActions : ::testing::Test {
   }
   net::OutgoingResponse post(const std::string& path, const std::string& body,
                              model::Headers headers = {}) {
-    net::IncomingRequest in;
-    in.method = "POST";
-    in.target = in.path = path;
-    in.remote = "127.0.0.1:50000";
-    in.headers = headers.empty() ? h : headers;
-    in.body = body;
-    return api.handle(in);
+    return api.handle(api_request("POST", path, headers.empty() ? h : std::move(headers), body));
   }
   net::OutgoingResponse get(const std::string& target) {
-    net::IncomingRequest in;
-    in.method = "GET";
-    in.target = target;
-    const auto q = target.find('?');
-    in.path = target.substr(0, q);
-    in.query = q == std::string::npos ? "" : target.substr(q + 1);
-    in.remote = "127.0.0.1:50000";
-    in.headers = {{"Host", "127.0.0.1:4040"}};
-    return api.handle(in);
+    return api.handle(api_request("GET", target, {{"Host", "127.0.0.1:4040"}}));
   }
   net::OutgoingResponse replay(const nlohmann::json& ask) {
     return post("/api/deliveries/cap_github/replay", ask.dump());
