@@ -1,5 +1,6 @@
 #include "webui/edit.hpp"
 
+#include "core/capture.hpp"
 #include "core/compose.hpp"
 #include "core/replay.hpp"
 #include "model/url.hpp"
@@ -31,14 +32,6 @@ std::string check_path(const std::string& path) {
   return {};
 }
 
-std::string check_header(const std::string& name, const std::string& value) {
-  if (!util::is_http_token(name))
-    return "header name '" + util::printable(name.substr(0, 60)) + "' is not a valid token";
-  if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-    return "header " + name + ": the value holds CR, LF or NUL";
-  return {};
-}
-
 std::string read_headers(const json& list, model::Headers& out) {
   if (!list.is_array())
     return "edit.headers must be a list of [name, value] pairs";
@@ -49,7 +42,7 @@ std::string read_headers(const json& list, model::Headers& out) {
       return "edit.headers must be a list of [name, value] pairs";
     auto name = pair[0].get<std::string>();
     auto value = pair[1].get<std::string>();
-    if (auto why = check_header(name, value); !why.empty())
+    if (auto why = core::header_problem(name, value); !why.empty()) // as a capture is read
       return why;
     out.push_back({std::move(name), std::move(value)});
   }

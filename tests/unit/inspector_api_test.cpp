@@ -372,7 +372,7 @@ TEST_F(InspectorActions, EditRefusesHeaderValuesWithCrLfOrNulAndMalformedParts) 
       {{{"headers", pairs({{"X-A", "ok\r\nX-Injected: 1"}})}}, "CR, LF or NUL"},
       {{{"headers", pairs({{"X-A", "a\nb"}})}}, "CR, LF or NUL"},
       {{{"headers", pairs({{"X-A", std::string("a\0b", 3)}})}}, "CR, LF or NUL"},
-      {{{"headers", pairs({{"Bad Name", "v"}})}}, "not a valid token"},
+      {{{"headers", pairs({{"Bad Name", "v"}})}}, "not an HTTP token"},
       {{{"headers", nlohmann::json::array({nlohmann::json::array({"X-A"})})}},
        "[name, value] pairs"},
       {{{"method", "GET /x HTTP/1.1"}}, "token"},
