@@ -291,19 +291,30 @@ net::RequestSource load_source(const Context& c, const core::FixtureStore& store
                                const core::PayloadSpec& spec, const core::ComposeInput& base) {
   if (c.o.same_payload) {
     auto fixed = std::make_shared<const model::HttpRequest>(core::compose(base).request);
-    return [fixed]() -> std::optional<model::HttpRequest> {
-      return *fixed;
+    return [fixed](model::HttpRequest& out) {
+      out = *fixed;
+      return true;
     };
   }
-  auto payload = std::make_shared<const core::PayloadTemplate>(store, spec); // parsed once
+  // Parsed once; each delivery overwrites only the values in the last rendering, in the
+  // buffers of a request sent before.
+  auto payload = std::make_shared<core::PayloadTemplate>(store, spec);
   auto in = std::make_shared<core::ComposeInput>(base);
+  in->payload.format = payload->format();
   in->read_back_info = false; // per-delivery ids are not reported in load mode
   const auto age_s = c.o.age_s;
-  return [payload, in, age_s]() -> std::optional<model::HttpRequest> {
+  const bool drill = base.tamper != core::Tamper::none;
+  return [payload, in, age_s, drill](model::HttpRequest& out) {
     const auto now_ms = util::now_ms() - age_s * 1000;
-    in->payload = payload->render(now_ms);
     in->timestamp = now_ms / 1000;
-    return core::compose(*in).request;
+    if (drill) { // the drills read the payload from the input
+      in->payload = payload->render(now_ms);
+      out = core::compose(*in).request;
+      return true;
+    }
+    payload->render_into(now_ms, out.body);
+    core::compose_into(*in, out);
+    return true;
   };
 }
 

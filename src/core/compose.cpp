@@ -64,20 +64,41 @@ Payload PayloadTemplate::render(std::int64_t now_ms) const {
   return out;
 }
 
+void PayloadTemplate::render_into(std::int64_t now_ms, std::string& body) {
+  if (!patchable()) {
+    body = render(now_ms).body;
+    return;
+  }
+  Renderer renderer(now_ms, spec_.event);
+  if (!last_.empty() || !slots_.empty()) {
+    body.assign(last_);
+    if (renderer.patch(body, slots_))
+      return;
+  }
+  last_ = format_ == providers::BodyFormat::json ? renderer.fill_json_text(compiled_, &slots_)
+                                                 : renderer.fill_form_text(text_, &slots_);
+  body.assign(last_);
+}
+
 Payload render_payload(const FixtureStore& store, const PayloadSpec& spec) {
   return PayloadTemplate(store, spec).render(spec.now_ms);
+}
+
+void compose_into(const ComposeInput& in, model::HttpRequest& request) {
+  const auto& provider = *in.provider;
+  request.method = "POST";
+  request.url = in.url;
+  request.headers = provider.envelope({in.event, in.payload.format, in.timestamp});
+  provider.sign(request, {in.secret, in.timestamp, in.signing_url});
+  apply_overrides(request.headers, in.extra_headers);
 }
 
 Composed compose(const ComposeInput& in) {
   const auto& provider = *in.provider;
   Composed out;
   auto& req = out.request;
-  req.method = "POST";
-  req.url = in.url;
   req.body = in.payload.body;
-  req.headers = provider.envelope({in.event, in.payload.format, in.timestamp});
-  provider.sign(req, {in.secret, in.timestamp, in.signing_url});
-  apply_overrides(req.headers, in.extra_headers);
+  compose_into(in, req);
   switch (in.tamper) {
   case Tamper::none:
     break;

@@ -41,14 +41,25 @@ public:
   PayloadTemplate(const FixtureStore& store, const PayloadSpec& spec);
   // A payload with fresh ids and times as of now_ms.
   [[nodiscard]] Payload render(std::int64_t now_ms) const;
+  // The same bytes render would give, into body (its buffer reused), for load mode: the first
+  // call renders in full and remembers where each value went; later ones copy that rendering
+  // and overwrite only the values (in full again when a value's width changed).
+  void render_into(std::int64_t now_ms, std::string& body);
+  [[nodiscard]] providers::BodyFormat format() const noexcept { return format_; }
 
 private:
+  [[nodiscard]] bool patchable() const noexcept {
+    return !verbatim_ && (format_ == providers::BodyFormat::json || spec_.sets.empty());
+  }
+
   PayloadSpec spec_;
   providers::BodyFormat format_ = providers::BodyFormat::json;
   std::string origin_;
   std::string text_;      // form template, or verbatim --data bytes
   std::string compiled_;  // JSON template serialised once, --set applied, placeholders kept
   bool verbatim_ = false; // --data without placeholders or --set: sent as given
+  std::string last_;      // render_into's last full rendering
+  std::vector<Renderer::Slot> slots_; // where its values are
 };
 
 // Renders a fixture or --data payload with fresh ids and times (one-off PayloadTemplate).
@@ -78,6 +89,10 @@ struct Composed {
 
 // Envelope, signature, --header overrides, then the tamper drill.
 Composed compose(const ComposeInput& in);
+
+// What compose does before the drill, around a body already in request.body, reusing
+// request's buffers (load mode): method, URL, envelope, signature, --header overrides.
+void compose_into(const ComposeInput& in, model::HttpRequest& request);
 
 // Signs an already-built request again with a fresh timestamp, keeping ids and body
 // (retries, replay --resign); --header overrides are applied again afterwards.

@@ -206,9 +206,30 @@ const nlohmann::ordered_json& Renderer::value_ref(std::string_view token) {
   return memo_.emplace(std::string(token), std::move(value)).first->second;
 }
 
-std::string Renderer::fill(std::string_view text, Target target) {
+void Renderer::append_value(std::string& out, const nlohmann::ordered_json& v, Target target,
+                            bool whole) {
+  if (!v.is_string()) {
+    const auto dumped = v.dump();
+    if (target == Target::form)
+      out += util::form_encode(dumped);
+    else if (whole)
+      out += dumped;
+    else
+      util::append_json_escaped(out, dumped);
+    return;
+  }
+  const auto& s = v.get_ref<const std::string&>();
+  if (target == Target::form)
+    out += util::form_encode(s);
+  else
+    util::append_json_escaped(out, s);
+}
+
+std::string Renderer::fill(std::string_view text, Target target, std::vector<Slot>* slots) {
   std::string out;
   out.reserve(text.size() + 64);
+  if (slots != nullptr)
+    slots->clear();
   std::size_t pos = 0;
   for (;;) {
     const auto open = text.find("{{", pos);
@@ -231,32 +252,43 @@ std::string Renderer::fill(std::string_view text, Target target) {
       continue;
     }
     const auto& v = value_ref(token);
-    std::string dumped;
-    if (!v.is_string())
-      dumped = v.dump();
-    const std::string& s = v.is_string() ? v.get_ref<const std::string&>() : dumped;
-    if (target == Target::form) {
-      out += util::form_encode(s);
-      continue;
-    }
     // A whole JSON string (the quote before opens it, the one after closes it) takes the
     // generator's type: a number replaces the quotes too.
-    const bool whole = open >= 1 && text[open - 1] == '"' && (open < 2 || text[open - 2] != '\\') &&
+    const bool whole = target == Target::json_text && !v.is_string() && open >= 1 &&
+                       text[open - 1] == '"' && (open < 2 || text[open - 2] != '\\') &&
                        pos < text.size() && text[pos] == '"';
-    if (whole && !v.is_string()) {
+    if (whole) {
       out.pop_back();
-      out += s;
       ++pos;
-      continue;
     }
-    util::append_json_escaped(out, s);
+    const auto start = out.size();
+    append_value(out, v, target, whole);
+    if (slots != nullptr)
+      slots->push_back(
+          {start, out.size() - start, std::string(token), target == Target::form, whole});
   }
   out.append(text.substr(pos));
   return out;
 }
 
-std::string Renderer::fill_json_text(std::string_view json_text) {
-  return fill(json_text, Target::json_text);
+bool Renderer::patch(std::string& text, const std::vector<Slot>& slots) {
+  for (const auto& slot : slots) {
+    scratch_.clear();
+    append_value(scratch_, value_ref(slot.token), slot.form ? Target::form : Target::json_text,
+                 slot.whole);
+    if (scratch_.size() != slot.length || slot.offset + slot.length > text.size())
+      return false;
+    text.replace(slot.offset, slot.length, scratch_);
+  }
+  return true;
+}
+
+std::string Renderer::fill_json_text(std::string_view json_text, std::vector<Slot>* slots) {
+  return fill(json_text, Target::json_text, slots);
+}
+
+std::string Renderer::fill_form_text(std::string_view text, std::vector<Slot>* slots) {
+  return fill(util::trim(text), Target::form, slots);
 }
 
 std::string compile_json_template(std::string_view text, std::string_view origin,
@@ -280,7 +312,7 @@ std::string Renderer::render_json(std::string_view text, std::string_view origin
 }
 
 std::string Renderer::render_form(std::string_view text, const std::vector<SetOp>& sets) {
-  auto body = fill(util::trim(text), Target::form);
+  auto body = fill(util::trim(text), Target::form, nullptr);
   for (const auto& op : sets) {
     std::string name;
     for (const auto& seg : op.path)

@@ -38,9 +38,25 @@ public:
                           const std::vector<SetOp>& sets, bool pretty);
   // Renders a form fixture: placeholders form-encoded, then --set overrides of fields.
   std::string render_form(std::string_view text, const std::vector<SetOp>& sets);
+  // Where fill_json_text (or render_form without overrides) wrote one placeholder's value, so
+  // a later delivery can overwrite just the values (load mode renders thousands).
+  struct Slot {
+    std::size_t offset = 0;
+    std::size_t length = 0;
+    std::string token;
+    bool form = false;  // written form-encoded
+    bool whole = false; // a JSON number (or other non-string) that replaced its quotes
+  };
   // Fills placeholders in a compiled JSON template: a string that is exactly one placeholder
-  // takes the generator's JSON type, others have the value spliced in (JSON-escaped).
-  std::string fill_json_text(std::string_view json_text);
+  // takes the generator's JSON type, others have the value spliced in (JSON-escaped). With
+  // slots, also says where each value went.
+  std::string fill_json_text(std::string_view json_text, std::vector<Slot>* slots = nullptr);
+  // Form template without --set overrides: placeholders form-encoded, with slots as above.
+  std::string fill_form_text(std::string_view text, std::vector<Slot>* slots = nullptr);
+  // Overwrites the slots of an earlier fill's output with this renderer's values, giving the
+  // bytes a fill would give. False when a value's text is not as long as the one it replaces
+  // (a time before 2001, say): text is then partly patched and must be filled again.
+  bool patch(std::string& text, const std::vector<Slot>& slots);
   // The value of one placeholder body ("uuid", "now-60", "id:evt_#2"); throws on unknown ones.
   nlohmann::ordered_json value_of(std::string_view token);
   // Uses value for every occurrence of the placeholder token (a scenario's shared ids).
@@ -53,7 +69,12 @@ private:
   enum class Target { json_text, form };
   // value_of without the copy: a reference into the memo.
   const nlohmann::ordered_json& value_ref(std::string_view token);
-  std::string fill(std::string_view text, Target target);
+  std::string fill(std::string_view text, Target target, std::vector<Slot>* slots);
+  // Appends a value as fill writes it: form-encoded, bare JSON (whole), or escaped string text.
+  static void append_value(std::string& out, const nlohmann::ordered_json& v, Target target,
+                           bool whole);
+
+  std::string scratch_; // patch's encoded value
 
   std::int64_t now_ms_;
   std::string event_;

@@ -16,11 +16,12 @@ std::vector<HttpResponse> send_copies(const model::HttpRequest& request, int tim
   load.count = std::max(times, 0);
   load.concurrency = std::clamp(concurrency, 1, std::max(times, 1));
   int given = 0;
-  const auto source = [&]() -> std::optional<model::HttpRequest> {
+  const auto source = [&](model::HttpRequest& next) {
     if (given >= times)
-      return std::nullopt;
+      return false;
     ++given;
-    return request;
+    next = request;
+    return true;
   };
   if (times > 0)
     run_load(source, options, load,

@@ -123,14 +123,22 @@ private:
         if (now_us < due_us)
           return static_cast<int>(std::min<std::int64_t>(wait_ms, (due_us - now_us) / 1000 + 1));
       }
-      if (options_.same_request && !fixed_)
-        fixed_ = source_();
-      auto next = options_.same_request ? fixed_ : source_();
-      if (!next) {
+      if (options_.same_request && !fixed_) {
+        fixed_.emplace();
+        if (!source_(*fixed_))
+          fixed_.reset();
+      }
+      bool got = false;
+      if (!options_.same_request)
+        got = source_(slot->request);
+      else if (fixed_) {
+        slot->request = *fixed_;
+        got = true;
+      }
+      if (!got) {
         exhausted_ = true;
         break;
       }
-      slot->request = std::move(*next);
       slot->transfer.prepare(slot->request);
       curl_easy_setopt(slot->transfer.handle(), CURLOPT_PRIVATE, slot.get());
       curl_multi_add_handle(multi_.get(), slot->transfer.handle());

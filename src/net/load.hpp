@@ -48,8 +48,9 @@ struct LoadStats {
   [[nodiscard]] std::int64_t percentile_us(double q) const;
 };
 
-// Produces the next request to send, or nullopt when there are no more.
-using RequestSource = std::function<std::optional<model::HttpRequest>()>;
+// Makes the next request to send in out, whose buffers (a request sent before, or empty) it
+// may reuse; false when there are no more.
+using RequestSource = std::function<bool(model::HttpRequest& out)>;
 // Sees every finished request with its response.
 using ResponseSink = std::function<void(const model::HttpRequest&, const HttpResponse&)>;
 // Called about ten times a second while running, and once at the end.

@@ -44,8 +44,9 @@ struct Ready {
 
 // A bounded single-producer single-consumer ring of ready requests. Items are swapped in and
 // out, so their buffers circulate instead of being allocated per request. The consumer never
-// blocks: when it finds the ring empty it says so, and the producer's next push makes the
-// eventfd readable for the consumer's epoll.
+// blocks: when it finds the ring empty it says how many it could start, and the producer makes
+// the eventfd readable for the consumer's epoll once that many (at most kWakeBatch) are ready,
+// so a producer slower than the network wakes the I/O thread once per batch, not per request.
 class ReadyRing {
 public:
   explicit ReadyRing(std::size_t capacity) : slots_(capacity) {
@@ -65,7 +66,10 @@ public:
         return false;
       std::swap(slots_[tail_ % slots_.size()], item);
       ++tail_;
-      wake = std::exchange(hungry_, false);
+      if (wanted_ != 0 && tail_ - head_ >= wanted_) {
+        wanted_ = 0;
+        wake = true;
+      }
     }
     if (wake)
       signal();
@@ -80,11 +84,12 @@ public:
     }
     signal();
   }
-  // Consumer: takes the next item, or false when there is none right now.
-  bool pop(Ready& out) {
+  // Consumer: takes the next item, or false when there is none right now; then the wake-up
+  // comes when `could_start` items (or kWakeBatch) are ready, or the producer has finished.
+  bool pop(Ready& out, std::size_t could_start) {
     const std::lock_guard lock(mutex_);
     if (head_ == tail_) {
-      hungry_ = true;
+      wanted_ = std::clamp<std::size_t>(could_start, 1, kWakeBatch);
       return false;
     }
     std::swap(slots_[head_ % slots_.size()], out);
@@ -120,10 +125,11 @@ private:
     [[maybe_unused]] const auto r = ::write(wake_.get(), &one, sizeof one);
   }
 
+  static constexpr std::size_t kWakeBatch = 8;
   std::vector<Ready> slots_;
   std::size_t head_ = 0;
   std::size_t tail_ = 0;
-  bool hungry_ = false;
+  std::size_t wanted_ = 0; // the consumer found the ring empty: wake it when this many are ready
   bool closed_ = false;
   bool stopped_ = false;
   std::exception_ptr error_;
@@ -255,7 +261,7 @@ bool Engine::next_item(Conn& c) {
     c.req = &fixed_->request;
     return true;
   }
-  if (!ring_->pop(c.own)) {
+  if (!ring_->pop(c.own, idle_.size())) {
     if (ring_->drained()) {
       if (auto error = ring_->error())
         std::rethrow_exception(error);
@@ -604,13 +610,11 @@ Fd preconnect(const model::Url& url, Endpoint& chosen, std::chrono::milliseconds
 // ends, or the engine stops the ring.
 void produce(const RequestSource& source, std::int64_t count, ReadyRing& ring) {
   try {
-    Ready item;
+    Ready item; // after a push, holds the buffers of a request sent before: reused
     for (std::int64_t made = 0; count == 0 || made < count; ++made) {
-      auto next = source();
-      if (!next)
+      if (!source(item.request))
         break;
-      serialise_request(*next, item.wire);
-      item.request = std::move(*next);
+      serialise_request(item.request, item.wire);
       if (!ring.push(item))
         break;
     }
@@ -724,12 +728,10 @@ std::optional<LoadStats> run_engine_load(const RequestSource& source, const Clie
   Fd first = preconnect(url, *endpoint, client.timeout);
   Engine engine(client, options, std::move(*endpoint), on_response, on_progress);
   if (options.same_request) {
-    auto request = source();
-    if (!request)
-      return LoadStats{};
     Ready fixed;
-    serialise_request(*request, fixed.wire);
-    fixed.request = std::move(*request);
+    if (!source(fixed.request))
+      return LoadStats{};
+    serialise_request(fixed.request, fixed.wire);
     return engine.run(nullptr, &fixed, std::move(first));
   }
   const auto capacity =

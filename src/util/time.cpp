@@ -57,6 +57,19 @@ std::int64_t now_ms() noexcept {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+
+// Writes v as exactly `width` decimal digits at p (v must fit).
+char* put_digits(char* p, int v, int width) noexcept {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+
+} // namespace
+
 std::string format_rfc3339(std::int64_t epoch_ms, Precision precision) {
   auto secs = epoch_ms / 1000;
   auto ms = epoch_ms % 1000;
@@ -65,25 +78,39 @@ std::string format_rfc3339(std::int64_t epoch_ms, Precision precision) {
     --secs;
   }
   const auto tm = utc(secs);
-  std::array<char, 48> buf{};
-  int n = 0;
-  switch (precision) {
-  case Precision::seconds:
-    n = std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    break;
-  case Precision::millis:
-    n = std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                      tm.tm_sec, static_cast<int>(ms));
-    break;
-  case Precision::micros:
-    n = std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%03d000Z",
-                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                      tm.tm_sec, static_cast<int>(ms));
-    break;
+  const int year = tm.tm_year + 1900;
+  if (year < 0 || year > 9999) { // five digits or a sign: as printf writes them
+    std::array<char, 48> buf{};
+    const int n = std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02d", year,
+                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::string out(buf.data(), static_cast<std::size_t>(n));
+    if (precision != Precision::seconds)
+      out += "." + std::string(3 - std::to_string(ms).size(), '0') + std::to_string(ms);
+    if (precision == Precision::micros)
+      out += "000";
+    return out + "Z";
   }
-  return {buf.data(), static_cast<std::size_t>(n)};
+  // YYYY-MM-DDTHH:MM:SS[.mmm[000]]Z without printf: load mode writes several per delivery.
+  std::array<char, 32> buf{};
+  char* p = put_digits(buf.data(), year, 4);
+  *p++ = '-';
+  p = put_digits(p, tm.tm_mon + 1, 2);
+  *p++ = '-';
+  p = put_digits(p, tm.tm_mday, 2);
+  *p++ = 'T';
+  p = put_digits(p, tm.tm_hour, 2);
+  *p++ = ':';
+  p = put_digits(p, tm.tm_min, 2);
+  *p++ = ':';
+  p = put_digits(p, tm.tm_sec, 2);
+  if (precision != Precision::seconds) {
+    *p++ = '.';
+    p = put_digits(p, static_cast<int>(ms), 3);
+  }
+  if (precision == Precision::micros)
+    p = put_digits(p, 0, 3);
+  *p++ = 'Z';
+  return {buf.data(), static_cast<std::size_t>(p - buf.data())};
 }
 
 std::string format_rfc2822(std::int64_t epoch_s) {

@@ -140,6 +140,21 @@ TEST(Util, Rfc3339) {
             "2025-11-25T10:08:46.123Z");
 }
 
+TEST(Util, Rfc3339FormatsEveryPrecisionAndTheEdges) {
+  EXPECT_EQ(util::format_rfc3339(1764065326123, util::Precision::seconds), "2025-11-25T10:08:46Z");
+  EXPECT_EQ(util::format_rfc3339(1764065326007, util::Precision::micros),
+            "2025-11-25T10:08:46.007000Z");
+  EXPECT_EQ(util::format_rfc3339(0, util::Precision::millis), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(util::format_rfc3339(-1, util::Precision::millis), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(util::format_rfc3339(-62135596800000, util::Precision::seconds),
+            "0001-01-01T00:00:00Z");
+  EXPECT_EQ(util::format_rfc3339(253402300800000, util::Precision::seconds),
+            "10000-01-01T00:00:00Z")
+      << "a five-digit year is written as printf writes it";
+  EXPECT_EQ(util::format_rfc3339(253402300800042, util::Precision::millis),
+            "10000-01-01T00:00:00.042Z");
+}
+
 TEST(Util, JsonNestingLimit) {
   EXPECT_FALSE(util::json_nesting_exceeds(R"({"a":[1,{"b":2}]})", 3));
   EXPECT_TRUE(util::json_nesting_exceeds(R"({"a":[1,{"b":2}]})", 2));

@@ -146,6 +146,48 @@ TEST(Fixtures, IdsAreFreshOnEachRender) {
   }
 }
 
+// Load mode's render_into (the last rendering with only its values overwritten) gives what
+// render gives: every placeholder filled, the same shape, fresh values each time.
+TEST(Fixtures, EveryFixtureRendersInPlaceAsInFull) {
+  const core::FixtureStore store;
+  for (const auto& f : store.list()) {
+    SCOPED_TRACE(f.provider + "/" + f.event);
+    core::PayloadSpec spec;
+    spec.fixture_family = std::string(providers::fixture_family(f.provider));
+    spec.event = f.event;
+    spec.pretty_json = providers::make_provider(f.provider)->pretty_json();
+    core::PayloadTemplate payload(store, spec);
+    const auto now = util::now_ms();
+    std::string first;
+    std::string second;
+    payload.render_into(now, first);
+    payload.render_into(now + 1000, second);
+    const auto full = payload.render(now + 1000).body;
+    ASSERT_EQ(second.size(), full.size()) << "same widths: only values differ";
+    EXPECT_EQ(second.find("{{"), full.find("{{"));
+    if (f.format == providers::BodyFormat::json) {
+      const auto a = util::parse_json(second);
+      const auto b = util::parse_json(full);
+      ASSERT_TRUE(a.has_value() && b.has_value());
+      // Same keys in the same order, same value types.
+      const auto shape = [](const auto& self, const nlohmann::json& j) -> std::string {
+        std::string out(1, static_cast<char>('0' + static_cast<int>(j.type())));
+        if (j.is_structured())
+          for (const auto& [k, v] : j.items())
+            out += k + "(" + self(self, v) + ")";
+        return out;
+      };
+      EXPECT_EQ(shape(shape, *a), shape(shape, *b));
+    } else {
+      EXPECT_EQ(util::parse_form(second).size(), util::parse_form(full).size());
+    }
+    static const std::regex random_placeholder(R"(\{\{(id|uuid|int|hex|alnum|upper)[:}#])");
+    if (std::regex_search(store.load(f.provider, f.event).text, random_placeholder)) {
+      EXPECT_NE(first, second) << "fresh values";
+    }
+  }
+}
+
 TEST(Fixtures, StripeEventsCarryStripeShapes) {
   const core::FixtureStore store;
   const auto body = render(store, "stripe", "invoice.payment_failed").body;

@@ -149,6 +149,47 @@ TEST(Template, CompiledFillMatchesDocumentRender) {
   }
 }
 
+// Load mode overwrites only the values of an earlier rendering: the bytes must be the ones a
+// full fill with the same values gives, for every generator, JSON and form.
+TEST(Template, PatchingSlotsGivesTheBytesOfAFullFill) {
+  const std::string json =
+      R"({"id":"{{id:evt_}}","created":"{{now}}","n":"{{int:5}}","url":"https://x/{{now}}/{{event}}",)"
+      R"("u":["{{uuid}}","{{hex:7}}","{{alnum:9}}","{{upper:4}}","{{now_ms}}","{{now_iso_ms}}"],)"
+      R"("t":"{{now_iso-60}} {{now_iso_offset}} {{now_rfc2822}} {{now_slack_ts}}","l":"{{literal:x}}",)"
+      R"("same":"{{uuid}}","tagged":"{{uuid#2}}"})";
+  std::vector<core::Renderer::Slot> slots;
+  core::Renderer first(kNow, "orders/create");
+  const auto base = first.fill_json_text(json, &slots);
+  EXPECT_EQ(slots.size(), 17u) << "every placeholder but the literal";
+  for (int i = 0; i < 20; ++i) {
+    core::Renderer next(kNow + 1000LL * 3600 * 24 * i + i, "orders/create");
+    auto patched = base;
+    ASSERT_TRUE(next.patch(patched, slots));
+    EXPECT_EQ(patched, next.fill_json_text(json)) << "round " << i;
+    EXPECT_NE(patched, base);
+  }
+  const std::string form = "A={{uuid}}&B={{now_iso}}&C=x%20{{now_rfc2822}}&D={{int:3}}";
+  core::Renderer f1(kNow, "e");
+  const auto form_base = f1.fill_form_text(form, &slots);
+  ASSERT_EQ(slots.size(), 4u);
+  EXPECT_TRUE(slots[1].form);
+  core::Renderer f2(kNow + 86'400'000, "e");
+  auto patched = form_base;
+  ASSERT_TRUE(f2.patch(patched, slots));
+  EXPECT_EQ(patched, f2.fill_form_text(form));
+}
+
+// A value whose text is not as long as the one it would replace (a time before 2001 has nine
+// digits) is not patched in: the caller renders in full.
+TEST(Template, PatchRefusesAValueOfAnotherWidth) {
+  const std::string json = R"({"created":"{{now}}","id":"{{uuid}}"})";
+  std::vector<core::Renderer::Slot> slots;
+  core::Renderer first(kNow, "e");
+  auto text = first.fill_json_text(json, &slots);
+  core::Renderer old(946'684'799'000, "e"); // 1999-12-31T23:59:59Z: 9-digit seconds
+  EXPECT_FALSE(old.patch(text, slots));
+}
+
 // {{literal:TEXT}} is the escape for a literal {{TEXT}} (Shopify's money formats).
 TEST(Template, LiteralEscapeRendersBracesInJsonStrings) {
   core::Renderer r(kNow, "shop/update");
