@@ -33,6 +33,10 @@ function rowCount() {
 }
 
 test('the page loads from the embedded assets, with a strict CSP', async () => {
+  // Nothing the page asks for fails (a missing /favicon.ico was a 404 on every load).
+  const failed = [];
+  const onConsole = (m) => { if (m.type() === 'error') failed.push(m.text()); };
+  page.on('console', onConsole);
   const response = await page.goto(listener.ui);
   assert.equal(response.status(), 200);
   assert.match(response.headers()['content-security-policy'], /script-src 'self'/);
@@ -44,6 +48,8 @@ test('the page loads from the embedded assets, with a strict CSP', async () => {
   console.log(`# page load ${timing.load.toFixed(1)} ms, list ready ${timing.ready.toFixed(1)} ms`);
   assert.equal(await rowCount(), 0);
   await page.waitForSelector('#live:text("live")');
+  page.off('console', onConsole);
+  assert.deepEqual(failed, []);
 });
 
 test('a delivery appears live, and its detail shows the headers in arrival order and the exact body', async () => {
