@@ -69,7 +69,7 @@ template <typename Fn> void resolve(void* library, const char* name, Fn& out) {
 
 CurlApi load_curl() {
   // The handle stays open for the life of the process (libcurl keeps global state).
-  void* library = ::dlopen(HOOKTOOL_LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+  void* library = ::dlopen(HOOKTOOL_LIBCURL_SONAME, RTLD_LAZY | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = ::dlerror();
     throw cannot_load(why != nullptr ? why : HOOKTOOL_LIBCURL_SONAME);
