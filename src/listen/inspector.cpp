@@ -183,33 +183,4 @@ core::CaptureRecord Inspector::inspect(net::IncomingRequest&& req) const {
   return r;
 }
 
-std::optional<core::DuplicateInfo> DuplicateTracker::observe(const core::CaptureRecord& record) {
-  if (record.event_id.empty())
-    return std::nullopt;
-  // FNV-1a over provider, a separator and the id: 64 bits make a false "duplicate" between two
-  // different ids vanishingly unlikely at any realistic number of deliveries.
-  std::uint64_t key = 14695981039346656037ULL;
-  const auto mix = [&key](std::string_view s) {
-    for (const char c : s) {
-      key ^= static_cast<unsigned char>(c);
-      key *= 1099511628211ULL;
-    }
-  };
-  mix(record.provider);
-  mix("\x1f");
-  mix(record.event_id);
-  const std::lock_guard lock(mutex_);
-  auto [it, inserted] = seen_.try_emplace(key);
-  auto& s = it->second;
-  ++s.count;
-  if (inserted) {
-    s.first_seen_ms = record.received_at_ms;
-    s.first_id_size = static_cast<std::uint8_t>(std::min(record.id.size(), s.first_id.size()));
-    std::copy_n(record.id.begin(), s.first_id_size, s.first_id.begin());
-    return std::nullopt;
-  }
-  return core::DuplicateInfo{static_cast<int>(s.count),
-                             std::string(s.first_id.data(), s.first_id_size), s.first_seen_ms};
-}
-
 } // namespace hooktool::listen

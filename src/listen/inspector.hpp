@@ -66,23 +66,4 @@ private:
   std::vector<std::unique_ptr<providers::Provider>> providers_; // registry order
 };
 
-// Remembers provider event ids seen in this run, to flag redeliveries.
-class DuplicateTracker {
-public:
-  // Records one sighting; returns what to flag when the id was seen before.
-  std::optional<core::DuplicateInfo> observe(const core::CaptureRecord& record);
-
-private:
-  // Kept small because it lives for the whole run: a 64-bit hash of provider and id as the key,
-  // the first capture id inline (capture ids are 24 characters).
-  struct Seen {
-    std::uint32_t count = 0;
-    std::int64_t first_seen_ms = 0;
-    std::array<char, 24> first_id{};
-    std::uint8_t first_id_size = 0;
-  };
-  std::mutex mutex_;
-  std::unordered_map<std::uint64_t, Seen> seen_;
-};
-
 } // namespace hooktool::listen

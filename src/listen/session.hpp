@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture.hpp"
+#include "listen/duplicates.hpp"
 #include "listen/inspector.hpp"
 #include "listen/responder.hpp"
 #include "listen/sinks.hpp"
