@@ -124,6 +124,12 @@ constexpr ArgKind arg_kind(int option) noexcept {
 
 } // namespace
 
+// curl.h declares the option and info parameters before `...` as enums, which clang flags for
+// va_start; the definitions must match those declarations (libcurl's own do the same).
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wvarargs"
+#endif
+
 // NOLINTBEGIN(cppcoreguidelines-pro-type-vararg,readability-identifier-naming)
 extern "C" {
 
