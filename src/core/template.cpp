@@ -312,7 +312,7 @@ std::string Renderer::render_json(std::string_view text, std::string_view origin
 }
 
 std::string Renderer::render_form(std::string_view text, const std::vector<SetOp>& sets) {
-  auto body = fill(util::trim(text), Target::form, nullptr);
+  auto body = fill_form_text(text);
   for (const auto& op : sets) {
     std::string name;
     for (const auto& seg : op.path)

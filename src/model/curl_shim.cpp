@@ -122,6 +122,25 @@ constexpr ArgKind arg_kind(int option) noexcept {
   return ArgKind::pointer;
 }
 
+// Passes the one argument after option on to libcurl's setopt with its type (the caller owns
+// args: va_start before, va_end after).
+// NOLINTBEGIN(cppcoreguidelines-pro-type-vararg)
+template <typename Setopt, typename Handle, typename Option>
+auto forward_option(Setopt setopt, Handle* handle, Option option, va_list args) {
+  switch (arg_kind(static_cast<int>(option))) {
+  case ArgKind::long_:
+    return setopt(handle, option, va_arg(args, long));
+  case ArgKind::off_t_:
+    return setopt(handle, option, va_arg(args, curl_off_t));
+  case ArgKind::pointer:
+    break;
+  }
+  // A callback travels as void* too: object and function pointers share one representation on
+  // every platform libcurl and dlsym run on, and libcurl reads it back with its own type.
+  return setopt(handle, option, va_arg(args, void*));
+}
+// NOLINTEND(cppcoreguidelines-pro-type-vararg)
+
 } // namespace
 
 // curl.h declares the option and info parameters before `...` as enums, which clang flags for
@@ -161,20 +180,7 @@ CURLcode curl_easy_setopt(CURL* handle, CURLoption option, ...) {
   const auto& api = curl();
   va_list args;
   va_start(args, option);
-  CURLcode rc = CURLE_OK;
-  switch (arg_kind(static_cast<int>(option))) {
-  case ArgKind::long_:
-    rc = api.easy_setopt(handle, option, va_arg(args, long));
-    break;
-  case ArgKind::off_t_:
-    rc = api.easy_setopt(handle, option, va_arg(args, curl_off_t));
-    break;
-  case ArgKind::pointer:
-    // A callback travels as void* too: object and function pointers share one representation
-    // on every platform libcurl and dlsym run on, and libcurl reads it back with its own type.
-    rc = api.easy_setopt(handle, option, va_arg(args, void*));
-    break;
-  }
+  const auto rc = forward_option(api.easy_setopt, handle, option, args);
   va_end(args);
   return rc;
 }
@@ -208,18 +214,7 @@ CURLMcode curl_multi_setopt(CURLM* multi, CURLMoption option, ...) {
   const auto& api = curl();
   va_list args;
   va_start(args, option);
-  CURLMcode rc = CURLM_OK;
-  switch (arg_kind(static_cast<int>(option))) {
-  case ArgKind::long_:
-    rc = api.multi_setopt(multi, option, va_arg(args, long));
-    break;
-  case ArgKind::off_t_:
-    rc = api.multi_setopt(multi, option, va_arg(args, curl_off_t));
-    break;
-  case ArgKind::pointer:
-    rc = api.multi_setopt(multi, option, va_arg(args, void*));
-    break;
-  }
+  const auto rc = forward_option(api.multi_setopt, multi, option, args);
   va_end(args);
   return rc;
 }
