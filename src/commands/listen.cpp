@@ -270,9 +270,10 @@ listen::SessionConfig session_config(const ListenOptions& o, const core::Setting
   c.server.max_body = static_cast<std::size_t>(o.max_body);
   c.server.workers = static_cast<std::size_t>(o.workers);
   if (o.tls)
-    c.server.tls = crypto::generate_self_signed();
+    c.server.tls = std::make_shared<const crypto::CertifiedKey>(crypto::generate_self_signed());
   else if (!o.tls_cert.empty())
-    c.server.tls = crypto::load_pem(o.tls_cert, o.tls_key);
+    c.server.tls =
+        std::make_shared<const crypto::CertifiedKey>(crypto::load_pem(o.tls_cert, o.tls_key));
   c.count = o.count;
   c.timeout_s = o.timeout_s;
   c.require_valid = o.require_valid;

@@ -4,6 +4,7 @@
 #include "net/http_client.hpp"
 #include "net/listen_server.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -46,7 +47,7 @@ struct Answer {
 // delivery) and whoever changes it (the inspector's API thread).
 class LiveAnswer {
 public:
-  explicit LiveAnswer(Answer answer) : answer_(answer) {}
+  explicit LiveAnswer(Answer answer) : answer_(answer), delays_(answer.delay_ms != 0) {}
   [[nodiscard]] Answer get() const {
     const std::lock_guard lock(mutex_);
     return answer_;
@@ -57,12 +58,16 @@ public:
       return why;
     const std::lock_guard lock(mutex_);
     answer_ = answer;
+    delays_.store(answer.delay_ms != 0, std::memory_order_relaxed);
     return {};
   }
+  // Whether the answer waits before it is given (asked for every delivery, without the lock).
+  [[nodiscard]] bool delays() const noexcept { return delays_.load(std::memory_order_relaxed); }
 
 private:
   mutable std::mutex mutex_;
   Answer answer_;
+  std::atomic<bool> delays_;
 };
 
 // The answer listen gives when it does not forward (or as set by --status and friends).
@@ -106,6 +111,9 @@ public:
   // Sends the delivery to url as a forward would (a URL without a path takes the delivery's
   // path and query); the handler's answer, or why there was none.
   core::ForwardInfo send_to(const core::CaptureRecord& record, const std::string& url);
+  // True when respond() cannot wait: nothing is forwarded and the answer has no delay (read
+  // again for each delivery, since the inspector may set a delay while listen runs).
+  [[nodiscard]] bool never_waits() const noexcept { return routes_.empty() && !live_->delays(); }
   // The simulated answer, shared: changes apply from the next delivery on.
   [[nodiscard]] const std::shared_ptr<LiveAnswer>& live_answer() const noexcept { return live_; }
 

@@ -161,6 +161,10 @@ void Session::on_stopping(std::function<void()> hook) {
 
 int Session::start() {
   config_.server.handler_marks_waits = true; // handle() marks its waits (below)
+  if (config_.durability != Durability::power_loss)
+    config_.server.handle_inline = [this] {
+      return responder_.never_waits();
+    };
   server_ = std::make_unique<net::ListenServer>(
       std::move(config_.server),
       [this](net::IncomingRequest&& in) { return handle(std::move(in)); },

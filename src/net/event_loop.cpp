@@ -84,7 +84,8 @@ struct EventLoop::Connection {
   }
 };
 
-EventLoop::EventLoop(ServerOptions options, RequestHandler on_request, RejectHandler on_reject)
+EventLoop::EventLoop(ServerOptions options, RequestHandler on_request, RejectHandler on_reject,
+                     bool accepting, std::size_t connection_share)
     : options_(std::move(options)), on_reject_(std::move(on_reject)),
       pool_(options_.workers, std::move(on_request), options_.handler_marks_waits) {
   const auto& o = options_;
@@ -98,9 +99,11 @@ EventLoop::EventLoop(ServerOptions options, RequestHandler on_request, RejectHan
   max_connections_ = std::max<std::size_t>(
       1, std::min(o.max_connections, files > kReservedDescriptors + o.workers
                                          ? files - kReservedDescriptors - o.workers
-                                         : 1));
+                                         : 1) /
+             std::max<std::size_t>(1, connection_share));
 
-  listener_ = listen_tcp(o.host, o.port, port_);
+  if (accepting)
+    listener_ = listen_tcp(o.host, o.port, port_);
   epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
   wake_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   reserve_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -113,7 +116,8 @@ EventLoop::EventLoop(ServerOptions options, RequestHandler on_request, RejectHan
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
       throw failure(std::string("cannot set up the event loop: ") + std::strerror(errno));
   };
-  add(listener_.get(), kListenKey); // level-triggered: accepts continue on the next round
+  if (listener_)
+    add(listener_.get(), kListenKey); // level-triggered: accepts continue on the next round
   add(wake_.get(), kWakeKey);
   add(pool_.notify_fd(), kPoolKey);
   buffer_.resize(kReadChunk);
@@ -151,6 +155,7 @@ void EventLoop::run() {
       } else if (key == kWakeKey) {
         std::uint64_t count = 0;
         (void)!::read(wake_.get(), &count, sizeof count);
+        take_adopted(now);
       } else if (key == kPoolKey) {
         take_answers(now);
       } else {
@@ -200,43 +205,77 @@ void EventLoop::accept_all(Clock::time_point now) {
       }
       return; // EAGAIN: the queue is empty
     }
-    // At the cap, the oldest idle connection makes room for the new one (a new delivery
-    // matters more than a connection kept open for a request that may never come).
-    if (open_ >= max_connections_ && !evict_one())
-      continue; // every connection is busy with a request: refuse this one (closed by RAII)
-    const int yes = 1;
-    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-
-    std::uint32_t slot = 0;
-    if (!free_slots_.empty()) {
-      slot = free_slots_.back();
-      free_slots_.pop_back();
-    } else {
-      slot = static_cast<std::uint32_t>(slots_.size());
-      slots_.emplace_back();
-      generations_.push_back(0);
-    }
-    auto c = std::make_unique<Connection>(limits_);
-    c->key = (static_cast<std::uint64_t>(++generations_[slot]) << 32) | (slot + kFirstSlotKey);
-    c->remote = format_address(addr);
-    c->idle_since = now;
-    try {
-      c->io = tls_ ? tls_->wrap(fd.get()) : make_plain_transport(fd.get());
-    } catch (const Error&) {
-      free_slots_.push_back(slot);
-      continue;
-    }
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-    ev.data.u64 = c->key;
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) {
-      free_slots_.push_back(slot);
-      continue;
-    }
-    c->fd = std::move(fd);
-    slots_[slot] = std::move(c);
-    ++open_;
+    // The loop with the fewest connections takes it (this one on a tie).
+    EventLoop* target = this;
+    for (auto* peer : peers_)
+      if (peer->open_connections() < target->open_connections())
+        target = peer;
+    if (target == this)
+      take_in(std::move(fd), addr, now);
+    else
+      target->adopt(std::move(fd), addr);
   }
+}
+
+void EventLoop::adopt(Fd fd, const sockaddr_storage& addr) {
+  incoming_.fetch_add(1, std::memory_order_relaxed);
+  {
+    const std::lock_guard lock(inbox_mu_);
+    inbox_.emplace_back(std::move(fd), addr);
+  }
+  const std::uint64_t one = 1;
+  (void)!::write(wake_.get(), &one, sizeof one);
+}
+
+void EventLoop::take_adopted(Clock::time_point now) {
+  std::vector<std::pair<Fd, sockaddr_storage>> arrived;
+  {
+    const std::lock_guard lock(inbox_mu_);
+    arrived.swap(inbox_);
+  }
+  incoming_.fetch_sub(arrived.size(), std::memory_order_relaxed);
+  for (auto& [fd, addr] : arrived)
+    if (!stopping_)
+      take_in(std::move(fd), addr, now); // else closed here (RAII)
+}
+
+void EventLoop::take_in(Fd fd, const sockaddr_storage& addr, Clock::time_point now) {
+  // At the cap, the oldest idle connection makes room for the new one (a new delivery
+  // matters more than a connection kept open for a request that may never come).
+  if (open_ >= max_connections_ && !evict_one())
+    return; // every connection is busy with a request: refuse this one (closed by RAII)
+  const int yes = 1;
+  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+
+  std::uint32_t slot = 0;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+    generations_.push_back(0);
+  }
+  auto c = std::make_unique<Connection>(limits_);
+  c->key = (static_cast<std::uint64_t>(++generations_[slot]) << 32) | (slot + kFirstSlotKey);
+  c->remote = format_address(addr);
+  c->idle_since = now;
+  try {
+    c->io = tls_ ? tls_->wrap(fd.get()) : make_plain_transport(fd.get());
+  } catch (const Error&) {
+    free_slots_.push_back(slot);
+    return;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.u64 = c->key;
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) {
+    free_slots_.push_back(slot);
+    return;
+  }
+  c->fd = std::move(fd);
+  slots_[slot] = std::move(c);
+  ++open_;
 }
 
 bool EventLoop::evict_one() {
@@ -386,6 +425,20 @@ void EventLoop::dispatch(Connection& c) {
   in.body = std::move(parsed.body);
   in.remote = c.remote;
   in.tls = tls_ != nullptr;
+  if (options_.handle_inline && options_.handle_inline()) {
+    // Nothing to wait for: answered here, with no hand-over to a worker and back.
+    auto done = pool_.handle(job);
+    if (c.out.empty())
+      c.out = std::move(done.bytes);
+    else
+      c.out.append(done.bytes);
+    c.phase = Connection::Phase::reading;
+    c.close_after_write = done.close;
+    const auto now = Clock::now();
+    c.idle_since = now;
+    c.write_deadline = now + seconds(options_.write_timeout_s);
+    return;
+  }
   ++in_flight_;
   jobs_.push_back(std::move(job));
 }
@@ -527,7 +580,8 @@ void EventLoop::sweep(Clock::time_point now) {
 void EventLoop::begin_stop(Clock::time_point now) {
   stopping_ = true;
   drain_deadline_ = now + kDrain;
-  (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
+  if (listener_)
+    (void)::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
   listener_.reset();
   for (auto& slot : slots_)
     if (slot && slot->phase != Connection::Phase::handling && slot->out_sent == slot->out.size())

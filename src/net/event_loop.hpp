@@ -1,7 +1,9 @@
 #pragma once
-// The listener's event loop: one thread, epoll (edge-triggered), every socket non-blocking.
-// It accepts, reads and parses requests (RequestReader), hands complete ones to the worker
-// pool, and writes the answers back in each connection's request order. Deadlines are
+// The listener's event loops: one thread each, epoll (edge-triggered), every socket
+// non-blocking. A loop reads and parses requests (RequestReader), runs the handler itself when
+// it will not wait (ServerOptions::handle_inline: no hand-over between threads, which cost a
+// quarter of listen's CPU) or hands the request to its worker pool, and writes the answers
+// back in each connection's request order. Deadlines are
 // absolute (never extended by a trickle of bytes), and the number of open connections is
 // capped with the oldest idle connection closed first, so slow or idle clients cannot delay
 // a new delivery.
@@ -16,20 +18,39 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <sys/socket.h>
+#include <utility>
 #include <vector>
 
 namespace hooktool::net::server {
 
+// A server runs one loop per core (ServerOptions::loops): the first binds the listening
+// socket, accepts, and hands each new connection to the loop with the fewest open ones, which
+// then owns it for its life (so a connection's requests never cross threads).
 class EventLoop {
 public:
-  // Binds the listening socket (usage error when it cannot), ready for run().
-  EventLoop(ServerOptions options, RequestHandler on_request, RejectHandler on_reject);
+  // With accepting: binds the listening socket (usage error when it cannot). Else the loop only
+  // serves connections handed to it (adopt). connection_share: the part of the connection cap
+  // this loop holds (1/loops). Ready for run().
+  EventLoop(ServerOptions options, RequestHandler on_request, RejectHandler on_reject,
+            bool accepting = true, std::size_t connection_share = 1);
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
   ~EventLoop();
 
   [[nodiscard]] int port() const noexcept { return port_; }
+  // The loops new connections are shared among (this one included); set before run().
+  void share_with(std::vector<EventLoop*> loops) { peers_ = std::move(loops); }
+  // Connections open in this loop or on their way to it (read by the accepting loop to
+  // choose where one goes).
+  [[nodiscard]] std::size_t open_connections() const noexcept {
+    return open_.load(std::memory_order_relaxed) + incoming_.load(std::memory_order_relaxed);
+  }
+  // Takes an accepted connection from the accepting loop: queued, and picked up on this loop's
+  // thread. Any thread.
+  void adopt(Fd fd, const sockaddr_storage& addr);
   // Serves until stop(); returns once no connection and no handler is left (see stop()).
   void run();
   // Asks run() to end: no new connections or requests; answers of requests being handled are
@@ -43,6 +64,8 @@ private:
   struct Connection;
 
   void accept_all(Clock::time_point now);
+  void take_in(Fd fd, const sockaddr_storage& addr, Clock::time_point now);
+  void take_adopted(Clock::time_point now);
   bool evict_one();
   void on_event(std::uint64_t key, std::uint32_t events, Clock::time_point now);
   void drive(Connection& c, Clock::time_point now);
@@ -73,7 +96,11 @@ private:
   std::vector<std::unique_ptr<Connection>> slots_;
   std::vector<std::uint32_t> generations_;
   std::vector<std::uint32_t> free_slots_;
-  std::size_t open_ = 0;
+  std::atomic<std::size_t> open_{0};     // written by this loop's thread only
+  std::atomic<std::size_t> incoming_{0}; // adopted, not yet taken in
+  std::vector<EventLoop*> peers_;
+  std::mutex inbox_mu_;
+  std::vector<std::pair<Fd, sockaddr_storage>> inbox_; // adopted, not yet taken in
   std::size_t in_flight_ = 0; // jobs handed to the pool whose answer has not come back
   std::vector<char> buffer_;  // one read buffer for every connection
   std::vector<Done> answers_;

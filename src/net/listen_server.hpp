@@ -34,6 +34,8 @@ struct OutgoingResponse {
   std::string body;
 };
 
+inline constexpr std::size_t kMaxLoops = 8;
+
 // Listener settings. Every limit has a safe default; a request over one is refused, never
 // buffered without bound.
 struct ServerOptions {
@@ -41,10 +43,14 @@ struct ServerOptions {
   int port = 9000;                  // 0: any free port
   std::size_t max_body = 10u << 20; // larger bodies get 413, whatever their framing
   std::size_t workers = 64;         // handler threads (started as needed), not connections
+  std::size_t loops = 0;            // event loop threads; 0: one per core, at most kMaxLoops
   // The handler marks where it waits (net::BlockingScope: a sleep, a forward, an fsync): the
   // pool then starts threads beyond the cores only while one of them waits there, never for
   // handlers that are merely busy or queued behind a loaded CPU. Off: any 2 ms wait grows it.
   bool handler_marks_waits = false;
+  // Asked for each complete request: true when the handler will not wait (no sleep, forward
+  // or fsync), so the event loop may run it itself rather than hand it to a worker. Null: never.
+  std::function<bool()> handle_inline;
   int read_timeout_s = 10;      // deadline for a request's whole head, from its first byte
   int request_timeout_s = 60;   // deadline for the whole request, head and body
   int keep_alive_timeout_s = 5; // an idle connection is closed after this
@@ -52,7 +58,7 @@ struct ServerOptions {
   std::size_t max_header_bytes = 64u << 10; // request line + headers; more: 431
   std::size_t max_headers = 100;            // header fields; more: 431
   std::size_t max_connections = 1024;       // open at once; beyond it the oldest idle is closed
-  std::optional<crypto::CertifiedKey> tls;  // HTTPS when set
+  std::shared_ptr<const crypto::CertifiedKey> tls; // HTTPS when set
 };
 
 // Called on a worker thread for every well-formed request; must not throw. Requests of one
@@ -77,8 +83,9 @@ private:
 using RejectHandler = std::function<void(int status, const std::string& remote)>;
 
 // An HTTP/1.1 (and HTTPS) listener that accepts any method on any path and hands over each
-// request exactly as received: one epoll event loop does all socket I/O, a pool of workers
-// runs the handler (src/net/event_loop.hpp).
+// request exactly as received: epoll event loops (one per core) do all socket I/O and run the
+// handler when it does not wait (ServerOptions::handle_inline); a pool of workers runs it when
+// it may (src/net/event_loop.hpp).
 class ListenServer {
 public:
   ListenServer(ServerOptions options, RequestHandler on_request, RejectHandler on_reject);

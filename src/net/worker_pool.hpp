@@ -76,10 +76,11 @@ public:
   void take_done(std::vector<Done>& out);
   // Lets queued jobs finish, then joins every worker. Idempotent.
   void shutdown();
+  // Runs the handler for job on the calling thread (the event loop, for a job that does not wait).
+  Done handle(Job& job);
 
 private:
   void run();
-  Done handle(Job& job);
 
   void spawn(); // mu_ held
   const std::size_t max_threads_;

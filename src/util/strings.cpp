@@ -246,53 +246,57 @@ bool maybe_terminal_special(std::uint64_t v) noexcept {
 } // namespace
 
 void append_json_escaped(std::string& out, std::string_view s) {
-  // Through a small buffer: a JSON body inside a capture line has a quote every few bytes, and
-  // two appends to the string per quote were most of the cost of writing a capture line.
+  // Runs of plain bytes are copied whole: a JSON body inside a capture line has a quote every
+  // few bytes, so a word rarely holds no special byte, but the bytes before it are still plain.
   static constexpr char hex[] = "0123456789abcdef";
-  std::array<char, 1024> buf{};
-  std::size_t n = 0;
   const char* p = s.data();
   const char* const end = p + s.size();
+  // The worst case is 6 bytes per input byte (\u00XX); reserve for the common case and let a
+  // body full of controls grow the string.
+  out.reserve(out.size() + s.size() + s.size() / 8 + 16);
+  std::array<char, 6> esc{};
   while (p < end) {
-    if (n + 8 > buf.size()) {
-      out.append(buf.data(), n);
-      n = 0;
-    }
-    if (end - p >= static_cast<std::ptrdiff_t>(swar::kWord) && !swar::json_special(swar::load(p))) {
-      std::memcpy(buf.data() + n, p, swar::kWord); // a plain word, as it is
-      n += swar::kWord;
+    const char* run = p;
+    while (end - p >= static_cast<std::ptrdiff_t>(swar::kWord)) {
+      const auto mask = swar::json_special_mask(swar::load(p));
+      if (mask != 0) {
+        p += swar::first(mask);
+        break;
+      }
       p += swar::kWord;
-      continue;
     }
+    if (end - p < static_cast<std::ptrdiff_t>(swar::kWord))
+      while (p < end && static_cast<unsigned char>(*p) >= 0x20 && *p != '"' && *p != '\\')
+        ++p;
+    out.append(run, p);
+    if (p >= end)
+      break;
     const auto c = static_cast<unsigned char>(*p++);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      buf[n++] = static_cast<char>(c);
-      continue;
-    }
-    buf[n++] = '\\';
+    std::size_t n = 0;
+    esc[n++] = '\\';
     switch (c) {
     case '"':
     case '\\':
-      buf[n++] = static_cast<char>(c);
+      esc[n++] = static_cast<char>(c);
       break;
     case '\n':
-      buf[n++] = 'n';
+      esc[n++] = 'n';
       break;
     case '\r':
-      buf[n++] = 'r';
+      esc[n++] = 'r';
       break;
     case '\t':
-      buf[n++] = 't';
+      esc[n++] = 't';
       break;
     default:
-      buf[n++] = 'u';
-      buf[n++] = '0';
-      buf[n++] = '0';
-      buf[n++] = hex[c >> 4];
-      buf[n++] = hex[c & 0x0F];
+      esc[n++] = 'u';
+      esc[n++] = '0';
+      esc[n++] = '0';
+      esc[n++] = hex[c >> 4];
+      esc[n++] = hex[c & 0x0F];
     }
+    out.append(esc.data(), n);
   }
-  out.append(buf.data(), n);
 }
 
 bool is_tchar(unsigned char c) noexcept {

@@ -3,6 +3,7 @@
 // plain (JSON bodies, capture lines) test a whole word for the bytes they stop at, and go byte by
 // byte only around those. Each test is exact for the word: non-zero when some byte matches.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -37,9 +38,21 @@ constexpr std::uint64_t high_byte(std::uint64_t v) noexcept {
   return v & kHighs;
 }
 
-// Some byte a JSON string cannot hold as it is: a control byte, '"' or '\'.
+// The bytes a JSON string cannot hold as they are: a control byte, '"' or '\\'. As a mask:
+// exact for the first such byte (a borrow may mark bytes after it too), so first() finds it.
+constexpr std::uint64_t json_special_mask(std::uint64_t v) noexcept {
+  return byte_below(v, 0x20) | byte_equal(v, '"') | byte_equal(v, '\\');
+}
 constexpr bool json_special(std::uint64_t v) noexcept {
-  return (byte_below(v, 0x20) | byte_equal(v, '"') | byte_equal(v, '\\')) != 0;
+  return json_special_mask(v) != 0;
+}
+
+// The index (0-7, in memory order) of the first byte a non-zero mask above marks.
+constexpr std::size_t first(std::uint64_t mask) noexcept {
+  if constexpr (std::endian::native == std::endian::little)
+    return static_cast<std::size_t>(std::countr_zero(mask)) / 8;
+  else
+    return static_cast<std::size_t>(std::countl_zero(mask)) / 8;
 }
 
 } // namespace hooktool::util::swar

@@ -240,4 +240,24 @@ TEST(JsonFields, FindsEveryStopByteAtEveryOffsetOfAWord) {
   EXPECT_EQ(checked, 3250U);
 }
 
+// json_fields answers "absent" without scanning when a wanted key does not occur in the body;
+// a key written with escapes must still be found, and an absent one give the same as a scan.
+TEST(JsonFields, KeyWrittenWithEscapesIsFoundAndAnAbsentOneIsEmpty) {
+  EXPECT_EQ(json_fields(R"({"\u0061ction":"opened"})", {{"action"}}), Values{"opened"});
+  EXPECT_EQ(json_fields(R"({"a\/b":7})", {{"a/b"}}), Values{"7"});
+  EXPECT_EQ(json_fields(R"({"x":{"t\u0079pe":"a.b"}})", {{"x", "type"}}), Values{"a.b"});
+  EXPECT_EQ(json_fields(R"({"ref":"main","commits":[]})", {{"action"}}), Values{""});
+  EXPECT_EQ(json_fields(R"({"event":{"id":"1"}})", {{"event", "type"}, {"id"}}), Values({"", ""}));
+  // Present as a value only: scanned, and still absent as a key.
+  EXPECT_EQ(json_fields(R"({"note":"action"})", {{"action"}}), Values{""});
+  // The key at every offset of a 16-byte block, and cut off at the end.
+  for (std::size_t pad = 0; pad < 40; ++pad) {
+    const std::string body = "{\"p\":\"" + std::string(pad, 'x') + "\",\"action\":\"opened\"}";
+    EXPECT_EQ(json_fields(body, {{"action"}}), Values{"opened"}) << pad;
+    EXPECT_EQ(json_fields(body.substr(0, body.size() - 12), {{"action"}}), Values{""}) << pad;
+  }
+  // Not JSON, key absent: empty either way.
+  EXPECT_EQ(json_fields("{\"ref\":", {{"action"}}), Values{""});
+}
+
 } // namespace

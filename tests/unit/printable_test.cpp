@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <random>
 
 namespace {
 
@@ -148,6 +149,26 @@ TEST(AppendJsonEscaped, EscapesAtEveryOffsetOfAWordAndRoundTrips) {
         ASSERT_EQ(nlohmann::json::parse(out), text) << len << " " << at << " " << out;
       }
     }
+  }
+}
+
+// Bodies are dense with quotes: several bytes to escape in one word, runs of every length
+// between. The output is what nlohmann writes (the alphabet has no \b or \f, which it writes
+// as short escapes).
+TEST(AppendJsonEscaped, AgreesWithNlohmannOnTextDenseWithSpecialBytes) {
+  const std::vector<std::string> alphabet{
+      "a",       "b", "\"", "\\", "\n", "\t", "\r", "\x01", "\x1f", " ", std::string(1, '\0'),
+      "\xc3\xa9"};
+  std::mt19937 rng(20261202);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const auto len = rng() % 40;
+    while (text.size() < len)
+      text += alphabet[rng() % alphabet.size()];
+    std::string out = "\"";
+    hooktool::util::append_json_escaped(out, text);
+    out += '"';
+    ASSERT_EQ(out, nlohmann::json(text).dump()) << round;
   }
 }
 
