@@ -229,7 +229,7 @@ private:
         while (p_ < end_ && !kStringStop[static_cast<unsigned char>(*p_)])
           ++p_;
       if (out != nullptr)
-        out->append(run, p_);
+        out->append(run, static_cast<std::size_t>(p_ - run));
       if (p_ >= end_)
         return false;
       const auto u = static_cast<unsigned char>(*p_);
@@ -244,7 +244,7 @@ private:
         if (!utf8_sequence())
           return false;
         if (out != nullptr)
-          out->append(start, p_);
+          out->append(start, static_cast<std::size_t>(p_ - start));
         continue;
       }
       ++p_; // the backslash

@@ -246,15 +246,14 @@ bool maybe_terminal_special(std::uint64_t v) noexcept {
 } // namespace
 
 void append_json_escaped(std::string& out, std::string_view s) {
-  // Runs of plain bytes are copied whole: a JSON body inside a capture line has a quote every
-  // few bytes, so a word rarely holds no special byte, but the bytes before it are still plain.
+  // A JSON body inside a capture line has a quote every few bytes: the output goes through a
+  // buffer on the stack (two appends to the string per quote were most of the cost of writing a
+  // capture line), and the plain bytes between two quotes are copied as one run.
   static constexpr char hex[] = "0123456789abcdef";
+  std::array<char, 4096> buf; // NOLINT(cppcoreguidelines-pro-type-member-init): written before read
+  std::size_t n = 0;
   const char* p = s.data();
   const char* const end = p + s.size();
-  // The worst case is 6 bytes per input byte (\u00XX); reserve for the common case and let a
-  // body full of controls grow the string.
-  out.reserve(out.size() + s.size() + s.size() / 8 + 16);
-  std::array<char, 6> esc{};
   while (p < end) {
     const char* run = p;
     while (end - p >= static_cast<std::ptrdiff_t>(swar::kWord)) {
@@ -268,35 +267,49 @@ void append_json_escaped(std::string& out, std::string_view s) {
     if (end - p < static_cast<std::ptrdiff_t>(swar::kWord))
       while (p < end && static_cast<unsigned char>(*p) >= 0x20 && *p != '"' && *p != '\\')
         ++p;
-    out.append(run, p);
+    if (const auto len = static_cast<std::size_t>(p - run); len > 0) {
+      if (n + len > buf.size()) {
+        out.append(buf.data(), n);
+        n = 0;
+      }
+      if (len > buf.size()) {
+        out.append(run, len);
+      } else {
+        std::memcpy(buf.data() + n, run, len);
+        n += len;
+      }
+    }
     if (p >= end)
       break;
+    if (n + 6 > buf.size()) {
+      out.append(buf.data(), n);
+      n = 0;
+    }
     const auto c = static_cast<unsigned char>(*p++);
-    std::size_t n = 0;
-    esc[n++] = '\\';
+    buf[n++] = '\\';
     switch (c) {
     case '"':
     case '\\':
-      esc[n++] = static_cast<char>(c);
+      buf[n++] = static_cast<char>(c);
       break;
     case '\n':
-      esc[n++] = 'n';
+      buf[n++] = 'n';
       break;
     case '\r':
-      esc[n++] = 'r';
+      buf[n++] = 'r';
       break;
     case '\t':
-      esc[n++] = 't';
+      buf[n++] = 't';
       break;
     default:
-      esc[n++] = 'u';
-      esc[n++] = '0';
-      esc[n++] = '0';
-      esc[n++] = hex[c >> 4];
-      esc[n++] = hex[c & 0x0F];
+      buf[n++] = 'u';
+      buf[n++] = '0';
+      buf[n++] = '0';
+      buf[n++] = hex[c >> 4];
+      buf[n++] = hex[c & 0x0F];
     }
-    out.append(esc.data(), n);
   }
+  out.append(buf.data(), n);
 }
 
 bool is_tchar(unsigned char c) noexcept {
