@@ -350,6 +350,11 @@ void EventLoop::drive(Connection& c, Clock::time_point now) {
     const auto r = c.io->read(buffer_.data(), buffer_.size());
     switch (r.status) {
     case IoResult::Status::ok:
+      // A short read emptied the socket: with edge-triggered epoll the next bytes to arrive
+      // raise a new event, so reading again now would only meet EAGAIN (a system call per
+      // request). Not for TLS: a record may still be buffered inside the TLS layer.
+      if (!tls_ && r.n < buffer_.size())
+        c.can_read = false;
       (void)consume(c, std::string_view(buffer_.data(), r.n), now);
       break;
     case IoResult::Status::want_read:
