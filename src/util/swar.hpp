@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace hooktool::util::swar {
 
@@ -53,6 +56,47 @@ constexpr std::size_t first(std::uint64_t mask) noexcept {
     return static_cast<std::size_t>(std::countr_zero(mask)) / 8;
   else
     return static_cast<std::size_t>(std::countl_zero(mask)) / 8;
+}
+
+// Sixteen bytes at p at once (SSE2, on every x86-64; a byte loop elsewhere): bit i of the
+// result is set when byte i is one the scanner stops at. Exact for every byte, unlike the word
+// masks above.
+inline constexpr std::size_t kBlock = 16;
+
+// '"', '\\' or a control byte (below 0x20).
+inline std::uint32_t json_special_block(const char* p) noexcept {
+#if defined(__SSE2__)
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i control =
+      _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f)); // v <= 0x1f
+  const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+  return static_cast<std::uint32_t>(
+      _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))));
+#else
+  std::uint32_t mask = 0;
+  for (std::size_t i = 0; i < kBlock; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\')
+      mask |= 1u << i;
+  }
+  return mask;
+#endif
+}
+
+// DEL or any byte of 0x80 and up.
+inline std::uint32_t high_or_del_block(const char* p) noexcept {
+#if defined(__SSE2__)
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(v) |
+                                    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+#else
+  std::uint32_t mask = 0;
+  for (std::size_t i = 0; i < kBlock; ++i)
+    if (static_cast<unsigned char>(p[i]) >= 0x7f)
+      mask |= 1u << i;
+  return mask;
+#endif
 }
 
 } // namespace hooktool::util::swar
