@@ -1,13 +1,13 @@
 #include "net/http_client.hpp"
 
 #include "model/url.hpp"
+#include "net/plain_http.hpp"
 #include "net/transfer.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <mutex>
 #include <netdb.h>
 #include <optional>
@@ -174,21 +174,13 @@ void Transfer::prepare(const model::HttpRequest& request) {
   start_ = std::chrono::steady_clock::now();
   host_port_.clear();
   try {
-    const auto url = model::parse_target(request.url);
-    host_port_ = (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) + ":" +
-                 std::to_string(url.effective_port());
+    host_port_ = host_port(model::parse_target(request.url));
   } catch (const Error&) {
     // libcurl will say what is wrong with it
   }
 }
 
 namespace {
-
-std::string seconds_text(std::chrono::milliseconds ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(ms.count()) / 1000.0);
-  return buf;
-}
 
 bool certificate_problem(CURLcode code) noexcept {
   return code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
@@ -200,10 +192,9 @@ bool certificate_problem(CURLcode code) noexcept {
 std::string Transfer::explain(CURLcode code, bool refused) const {
   const std::string curl_text = error_[0] != '\0' ? error_.data() : curl_easy_strerror(code);
   if (refused && !host_port_.empty())
-    return "nothing is listening on " + host_port_ + " (connection refused)";
+    return refused_message(host_port_);
   if (code == CURLE_OPERATION_TIMEDOUT)
-    return "timed out after " + seconds_text(options_.timeout) + " s (" + options_.timeout_option +
-           ")";
+    return timeout_message(options_);
   if (certificate_problem(code) && options_.tls == ClientOptions::Tls::verify)
     return curl_text + " (a self-signed certificate? --insecure skips the check)";
   return curl_text;
@@ -269,9 +260,19 @@ std::string_view failure_kind(const HttpResponse& r) noexcept {
   return to_string(r.error);
 }
 
+// libcurl's easy handle is made (and libcurl loaded) for the first request that needs it:
+// https, --location, an answer to decode, a proxy, Expect, Transfer-Encoding. The others go
+// over a plain socket (net/plain_http).
 struct HttpClient::Impl {
-  explicit Impl(const ClientOptions& options) : transfer(options) {}
-  detail::Transfer transfer;
+  explicit Impl(const ClientOptions& o) : options(o), plain(o) {}
+  detail::Transfer& transfer() {
+    if (!curl)
+      curl.emplace(options);
+    return *curl;
+  }
+  ClientOptions options;
+  detail::PlainClient plain;
+  std::optional<detail::Transfer> curl;
 };
 
 HttpClient::HttpClient(ClientOptions options) : impl_(std::make_unique<Impl>(options)) {}
@@ -286,8 +287,17 @@ HttpResponse HttpClient::send(const model::HttpRequest& request) {
     r.error_message = std::move(*reason);
     return r;
   }
-  impl_->transfer.prepare(request);
-  return impl_->transfer.finish(curl_easy_perform(impl_->transfer.handle()));
+  std::optional<model::Url> url;
+  try {
+    url = model::parse_target(request.url);
+  } catch (const Error&) {
+    // libcurl says what is wrong with it
+  }
+  if (url && detail::plain_eligible(request, *url, impl_->options))
+    return impl_->plain.send(request, *url);
+  auto& transfer = impl_->transfer();
+  transfer.prepare(request);
+  return transfer.finish(curl_easy_perform(transfer.handle()));
 }
 
 namespace {

@@ -48,7 +48,10 @@ struct HttpResponse {
   [[nodiscard]] bool ok_2xx() const noexcept { return status >= 200 && status < 300; }
 };
 
-// An HTTP client on one libcurl easy handle: connections are reused between requests.
+// An HTTP client: connections are reused between requests. A plain http:// request that needs
+// nothing of libcurl's goes over a socket of its own (net/plain_http: same bytes, answer and
+// errors); the others (https, --location, decoding, a proxy in the environment, Expect or
+// Transfer-Encoding headers) on one libcurl easy handle, made on first use.
 class HttpClient {
 public:
   explicit HttpClient(ClientOptions options);

@@ -6,6 +6,7 @@
 #include "net/server_socket.hpp"
 #include "net/transfer.hpp"
 #include "util/error.hpp"
+#include "util/strings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -642,7 +643,11 @@ const WireTarget& wire_target(const std::string& url) {
   const auto u = model::parse_target(url);
   WireTarget t;
   t.url = url;
-  t.target = u.query.empty() ? u.path : u.path + "?" + u.query;
+  // An empty query ("/p?") still sends its '?', as libcurl does (a '?' before any '#' can
+  // only start the query: the URL has no credentials, and a host holds none).
+  const auto question = url.find('?');
+  const bool asks = question != std::string::npos && question < url.find('#');
+  t.target = asks ? u.path + "?" + u.query : u.path;
   t.host = u.host.find(':') != std::string::npos ? "[" + u.host + "]" : u.host;
   if (u.port != 0 &&
       !((u.scheme == "http" && u.port == 80) || (u.scheme == "https" && u.port == 443)))
@@ -682,6 +687,12 @@ bool plainly_safe(const model::HttpRequest& request) noexcept {
   return true;
 }
 
+// libcurl sends a header only when its value holds more than blanks (curl's ISSPACE); an
+// empty value ("Name;" to libcurl) goes as "Name:".
+bool libcurl_sends(const model::Header& h) noexcept {
+  return h.value.empty() || h.value.find_first_not_of(" \t\n\v\f\r") != std::string::npos;
+}
+
 } // namespace
 
 void serialise_request(const model::HttpRequest& request, std::string& out) {
@@ -690,21 +701,38 @@ void serialise_request(const model::HttpRequest& request, std::string& out) {
     throw failure("refusing a request: " + reason.value_or("not an HTTP request"));
   }
   const auto& t = wire_target(request.url);
+  // What the libcurl path sends (Transfer::prepare): HEAD is CURLOPT_NOBODY and a GET without
+  // a body CURLOPT_HTTPGET, neither with a body nor a Content-Length; every other request
+  // carries its body as CURLOPT_POSTFIELDS, with a Content-Length, 0 included.
+  const bool bodyless =
+      request.method == "HEAD" || (request.method == "GET" && request.body.empty());
   out.clear();
   out.reserve(request.body.size() + 512);
   out.append(request.method).append(" ").append(t.target).append(" HTTP/1.1\r\n");
-  if (!model::find_header(request.headers, "Host"))
+  // Host comes first, as libcurl writes it: the request's own (its first one, under the name
+  // "Host"), else the URL's.
+  const auto host =
+      std::find_if(request.headers.begin(), request.headers.end(),
+                   [](const model::Header& h) { return util::iequals(h.name, "Host"); });
+  if (host == request.headers.end())
     out.append("Host: ").append(t.host).append("\r\n");
+  else
+    out.append(host->value.empty() ? "Host:" : "Host: ").append(host->value).append("\r\n");
+  bool has_length = false;
   for (const auto& h : request.headers) {
+    if (util::iequals(h.name, "Content-Length"))
+      has_length = true;
+    if (util::iequals(h.name, "Host") || !libcurl_sends(h))
+      continue;
     out.append(h.name);
     out.append(h.value.empty() ? ":" : ": ");
     out.append(h.value).append("\r\n");
   }
-  if (!model::find_header(request.headers, "Content-Length") &&
-      (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
-       request.method == "PATCH"))
+  if (!bodyless && !has_length)
     out.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
-  out.append("\r\n").append(request.body);
+  out.append("\r\n");
+  if (!bodyless)
+    out.append(request.body);
 }
 
 bool engine_can_send(const std::string& url, const ClientOptions& client) {

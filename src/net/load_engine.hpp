@@ -12,10 +12,13 @@
 
 namespace hooktool::net {
 
-// Writes request as HTTP/1.1 bytes for a connection to url's host: request line with
-// origin-form target, Host (unless the request has one), its headers in order,
-// Content-Length (unless it has one), then the body. Throws failure for a request that
-// cannot be sent safely (CR/LF in a header, a method that is not a token).
+// Writes request as HTTP/1.1 bytes for a connection to url's host, byte for byte what the
+// libcurl path (HttpClient, Transfer::prepare) sends: request line with the origin-form
+// target as given, Host first (the request's own first one, else the URL's host[:port]), its
+// other headers in order (one whose value is only blanks left out, as libcurl does),
+// Content-Length unless it has one, then the body; HEAD, and GET without a body, have neither
+// body nor Content-Length. Throws failure for a request that cannot be sent safely (CR/LF in
+// a header, a method that is not a token).
 void serialise_request(const model::HttpRequest& request, std::string& out);
 
 // Whether the engine can take a run to url (http://, no redirects to follow).

@@ -61,6 +61,17 @@ void ResponseParser::reset() noexcept {
   body_bytes_ = 0;
 }
 
+void ResponseParser::keep(model::Headers* headers, std::string* body, std::size_t limit) noexcept {
+  kept_headers_ = headers;
+  kept_body_ = body;
+  body_limit_ = limit;
+}
+
+void ResponseParser::keep_body(std::string_view piece) {
+  if (kept_body_->size() < body_limit_)
+    kept_body_->append(piece.substr(0, body_limit_ - kept_body_->size()));
+}
+
 void ResponseParser::fail(std::string why) {
   state_ = State::failed;
   keep_alive_ = false;
@@ -114,11 +125,15 @@ std::size_t ResponseParser::feed(std::string_view data) {
     }
     const auto avail = static_cast<std::int64_t>(data.size() - pos);
     if (phase_ == Phase::until_close) {
+      if (kept_body_ != nullptr)
+        keep_body(data.substr(pos));
       body_bytes_ += avail;
       pos = data.size();
       break;
     }
     const auto n = std::min(avail, remaining_);
+    if (kept_body_ != nullptr)
+      keep_body(data.substr(pos, static_cast<std::size_t>(n)));
     pos += static_cast<std::size_t>(n);
     remaining_ -= n;
     body_bytes_ += n;
@@ -149,6 +164,8 @@ void ResponseParser::on_line(std::string_view line) {
       on_header_line(line);
     else if (line.empty())
       finish();
+    else if (kept_headers_ != nullptr) // libcurl hands trailers to the header callback too
+      keep_header(line);
     return;
   case Phase::chunk_size:
     on_chunk_size(line);
@@ -172,6 +189,8 @@ void ResponseParser::on_status_line(std::string_view line) {
     fail("malformed status line: " + util::printable(std::string(line.substr(0, 80))));
     return;
   }
+  if (kept_headers_ != nullptr)
+    kept_headers_->clear(); // the headers of an interim answer are not the answer's
   minor_ = line[7] - '0';
   status_ = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
   if (status_ < 100) {
@@ -186,8 +205,10 @@ void ResponseParser::on_header_line(std::string_view line) {
     end_of_headers();
     return;
   }
+  if (kept_headers_ != nullptr)
+    keep_header(line);
   if (line.front() == ' ' || line.front() == '\t')
-    return; // obsolete line folding: a continuation of a value this parser does not keep
+    return; // obsolete line folding: libcurl hands it on as a line of its own (kept above)
   const auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) {
     fail("malformed response header line: " + util::printable(std::string(line.substr(0, 80))));
@@ -215,6 +236,11 @@ void ResponseParser::on_header_line(std::string_view line) {
   }
 }
 
+void ResponseParser::keep_header(std::string_view line) {
+  if (auto h = model::parse_header_line(util::trim(line)))
+    kept_headers_->push_back(std::move(*h));
+}
+
 void ResponseParser::end_of_headers() {
   if (status_ < 200) {
     if (status_ == 101) {
@@ -228,7 +254,7 @@ void ResponseParser::end_of_headers() {
     return;
   }
   keep_alive_ = minor_ >= 1 ? !saw_close_ : saw_keep_alive_ && !saw_close_;
-  if (status_ == 204 || status_ == 304 ||
+  if (no_body_ || status_ == 204 || status_ == 304 ||
       (!chunked_ && !other_coding_ && has_length_ && length_ == 0)) {
     finish(); // no body
   } else if (chunked_) {

@@ -4,6 +4,10 @@
 // connection closing) and keeps only what a load run reports: the status and whether the
 // connection may be reused. It never allocates after its first responses (one line buffer,
 // reused). Interim 1xx responses are skipped (101 is an error: nothing was asked to upgrade).
+// HttpClient's plain path (net/plain_http) turns on keeping: then the headers and the body are
+// kept as well, as libcurl hands them to the libcurl path.
+
+#include "model/http.hpp"
 
 #include <cstdint>
 #include <string>
@@ -19,8 +23,16 @@ public:
   static constexpr std::size_t kMaxLine = std::size_t{16} * 1024;
   static constexpr std::size_t kMaxHeaderBlock = std::size_t{64} * 1024;
 
-  // Ready for the next response (keeps the buffer's capacity).
+  // Ready for the next response (keeps the buffer's capacity, and what keep and no_body set).
   void reset() noexcept;
+  // Keeps the answer (off by default, and off again with nullptrs): every header line of the
+  // final response and of its trailers into *headers as libcurl's header callback gives them
+  // to HttpClient (trimmed, then model::parse_header_line; a line it refuses is left out; a
+  // new status line, after an interim one, starts the list again), and the first `limit`
+  // bytes of the (de-chunked) body appended to *body. The caller empties them between answers.
+  void keep(model::Headers* headers, std::string* body, std::size_t limit) noexcept;
+  // The request was HEAD: the response has no body, whatever its headers say.
+  void no_body(bool none) noexcept { no_body_ = none; }
   // Parses as much of data as belongs to this response; returns the bytes used. Bytes past
   // the end of the response are not used (the caller decides what they mean).
   std::size_t feed(std::string_view data);
@@ -60,6 +72,8 @@ private:
   void on_chunk_size(std::string_view line);
   void fail(std::string why);
   void finish() noexcept;
+  void keep_body(std::string_view piece);
+  void keep_header(std::string_view line);
 
   Phase phase_ = Phase::status_line;
   State state_ = State::incomplete;
@@ -78,6 +92,10 @@ private:
   std::int64_t length_ = 0;
   std::int64_t remaining_ = 0;
   std::int64_t body_bytes_ = 0;
+  bool no_body_ = false;
+  model::Headers* kept_headers_ = nullptr;
+  std::string* kept_body_ = nullptr;
+  std::size_t body_limit_ = 0;
 };
 
 } // namespace hooktool::net
