@@ -5,33 +5,18 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
-#include <curl/curl.h>
-#include <memory>
-#include <new>
-#include <optional>
+#include <cstddef>
 
 namespace hooktool::model {
 
 namespace {
 
+// The longest URL (the short forms spelled out) parse_target takes: libcurl's
+// CURL_MAX_INPUT_LENGTH, which refused longer ones when it parsed them.
+constexpr std::size_t kMaxUrlLength = 8'000'000;
+
 Error bad_url(std::string_view text, std::string_view why) {
   return usage_error("invalid URL '" + util::printable(text) + "': " + std::string(why));
-}
-
-// Owns a CURLU handle.
-struct CurluFree {
-  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
-};
-using CurluPtr = std::unique_ptr<CURLU, CurluFree>;
-
-// One part of a parsed URL, or nullopt when the URL has none.
-std::optional<std::string> url_part(CURLU* url, CURLUPart part) {
-  char* text = nullptr;
-  if (curl_url_get(url, part, &text, 0) != CURLUE_OK || text == nullptr)
-    return std::nullopt;
-  std::string out(text);
-  curl_free(text);
-  return out;
 }
 
 bool is_digit(char c) noexcept {
@@ -54,7 +39,7 @@ bool has_scheme(std::string_view text) noexcept {
   });
 }
 
-// hooktool's shorthands, spelled out as an absolute URL for curl.
+// hooktool's shorthands, spelled out as an absolute URL.
 std::string absolute(std::string_view input) {
   if (all_digits(input))
     return "http://localhost:" + std::string(input); // "3000": a port, as in Stripe CLI
@@ -103,19 +88,22 @@ bool is_ipv6(const std::string& host) noexcept {
   return ::inet_pton(AF_INET6, host.c_str(), &addr) == 1;
 }
 
-// The host and port texts of an absolute URL's authority, as written.
+// The host and port texts of an absolute URL's authority, as written, and what follows it.
 struct Authority {
   std::string_view host;  // brackets included for IPv6
   std::string_view port;  // after ':', may be empty
   bool has_colon = false; // a ':' after the host
+  std::string_view after; // from the first '/', '?' or '#' after "://" on (path, query, fragment)
 };
 
 Authority split_authority(std::string_view text, std::string_view url) {
   auto rest = url.substr(url.find("://") + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
+  const auto end = std::min(rest.find_first_of("/?#"), rest.size());
+  Authority out;
+  out.after = rest.substr(end);
+  rest = rest.substr(0, end);
   if (rest.find('@') != std::string_view::npos)
     throw bad_url(text, "credentials in the URL are not supported; use --header");
-  Authority out;
   const auto host_end = rest.starts_with('[') ? rest.find(']') : rest.rfind(':');
   if (host_end == std::string_view::npos) {
     out.host = rest;
@@ -148,16 +136,27 @@ std::string checked_host(std::string_view text, std::string_view host) {
   throw bad_url(text, why);
 }
 
-int checked_port(std::string_view text, const Authority& authority, CURLU* url) {
+// The port after ':' as libcurl read it: decimal digits only (no sign, any number of leading
+// zeros: "0080" is 80), at most 65535; then hooktool's own rules, not empty and not 0.
+int checked_port(std::string_view text, const Authority& authority) {
   if (!authority.has_colon)
     return 0;
   if (authority.port.empty())
     throw bad_url(text, "missing port after ':'");
-  long long port = 0;
-  const auto parsed = url_part(url, CURLUPART_PORT);
-  if (!parsed || !util::parse_int64(*parsed, port) || port < 1 || port > 65535)
-    throw bad_url(text, "port must be a number from 1 to 65535");
-  return static_cast<int>(port);
+  const auto bad_port = [&] {
+    return bad_url(text, "port must be a number from 1 to 65535");
+  };
+  if (!all_digits(authority.port))
+    throw bad_port();
+  int port = 0;
+  for (const char c : authority.port) {
+    port = port * 10 + (c - '0');
+    if (port > 65535)
+      throw bad_port();
+  }
+  if (port < 1)
+    throw bad_port();
+  return port;
 }
 
 } // namespace
@@ -193,25 +192,25 @@ Url parse_target(std::string_view text) {
   const auto scheme = util::to_lower(full.substr(0, full.find("://")));
   if (scheme != "http" && scheme != "https")
     throw bad_url(text, "only http and https are supported");
-  // The host is checked first, on the text as written: curl reads some hosts its own way
-  // ("3000" as 0.0.11.184, "127.1" as 127.0.0.1) and would report a bad host as a bad port.
+  // The host is checked first, on the text as written, and kept as written (no lower-casing, no
+  // IPv4 or IPv6 normalisation).
   const auto authority = split_authority(text, full);
   Url url;
   url.host = checked_host(text, authority.host);
+  if (full.size() > kMaxUrlLength)
+    throw bad_url(text, "it is longer than " + std::to_string(kMaxUrlLength) + " bytes");
+  url.scheme = scheme;
+  url.port = checked_port(text, authority);
 
-  const CurluPtr handle(curl_url());
-  if (!handle)
-    throw std::bad_alloc();
-  if (const auto rc = curl_url_set(handle.get(), CURLUPART_URL, full.c_str(),
-                                   CURLU_PATH_AS_IS | CURLU_NON_SUPPORT_SCHEME);
-      rc != CURLUE_OK)
-    throw bad_url(text, util::to_lower(curl_url_strerror(rc)));
-  url.scheme = util::to_lower(url_part(handle.get(), CURLUPART_SCHEME).value_or(scheme));
-  url.port = checked_port(text, authority, handle.get());
-  url.path = url_part(handle.get(), CURLUPART_PATH).value_or("/");
-  if (url.path.empty() || url.path.front() != '/')
-    url.path.insert(url.path.begin(), '/');
-  url.query = url_part(handle.get(), CURLUPART_QUERY).value_or("");
+  // The path up to the first '?' or '#', the query from that '?' to the first '#' (a '?' after
+  // it is the fragment's), the fragment dropped; all as written.
+  const auto before_fragment = authority.after.substr(0, authority.after.find('#'));
+  const auto question = before_fragment.find('?');
+  url.path = std::string(before_fragment.substr(0, question));
+  if (url.path.empty())
+    url.path = "/";
+  if (question != std::string_view::npos)
+    url.query = std::string(before_fragment.substr(question + 1));
   return url;
 }
 

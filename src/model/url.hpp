@@ -20,12 +20,16 @@ struct Url {
   [[nodiscard]] std::string str() const;
 };
 
-// Parses what --to accepts, with libcurl's URL parser (CURLU) under hooktool's shorthands:
-// "3000" and ":3000" (a port on localhost), "localhost:3000", "host:port/path", and
-// "http(s)://...". The host must be a DNS name (letters, digits, '-' and '_' in labels of
-// 1-63, not all-numeric at the end), a dotted-decimal IPv4 address or a bracketed IPv6
-// address; only http and https; no credentials; the path is kept as written (no dot-segment
-// removal, no re-encoding); a fragment is dropped. Throws a usage error naming the input.
+// Parses what --to accepts: "3000" and ":3000" (a port on localhost), "localhost:3000",
+// "host:port/path", and "http(s)://...". The host must be a DNS name (letters, digits, '-' and
+// '_' in labels of 1-63, not all-numeric at the end), a dotted-decimal IPv4 address or a
+// bracketed IPv6 address (inet_pton's, no zone id), and is kept as written; the port is decimal
+// digits, 1-65535; only http and https; no credentials; no spaces or control characters; at
+// most 8000000 bytes; the path is kept as written (no dot-segment removal, no re-encoding), the
+// query too; a fragment is dropped. Its own code, without libcurl (so that send --dry-run, and
+// listen when it does not forward, never load it), with the results it had when it parsed with
+// libcurl's URL parser (CURLU; the differential test in tests/unit/url_test.cpp). Throws a
+// usage error naming the input.
 Url parse_target(std::string_view text);
 // Appends name=value (already encoded) to the URL's query.
 std::string add_query_param(std::string_view url, std::string_view name, std::string_view value);
