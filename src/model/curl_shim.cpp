@@ -55,8 +55,8 @@ struct CurlApi {
 
 hooktool::Error cannot_load(const std::string& why) {
   return hooktool::failure("cannot load libcurl (" + why +
-                           "); send, replay, check and listen --forward-to need it: install "
-                           "the libcurl4 package");
+                           "); https://, --location, a proxy and answers to decode need it: "
+                           "install the libcurl4 package");
 }
 
 template <typename Fn> void resolve(void* library, const char* name, Fn& out) {

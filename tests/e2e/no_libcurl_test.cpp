@@ -115,12 +115,13 @@ TEST(NoLibcurl, ListenWithAPublicUrlDoesNotLoadLibcurl) {
 
 // The control: a send that does go to the network loads libcurl, and LD_DEBUG=files shows it
 // (so the tests above would see it if parsing loaded it).
-TEST(NoLibcurl, ARealSendLoadsLibcurlAndTheTestSeesIt) {
+// The control: a send that needs libcurl (https; a plain http:// send goes without it) loads it.
+TEST(NoLibcurl, AnHttpsSendLoadsLibcurlAndTheTestSeesIt) {
   const int port = e2e::free_port();
   ASSERT_GT(port, 0);
-  const auto r = e2e::hooktool(
-      {"send", "github", "push", "--to", "127.0.0.1:" + std::to_string(port), "--secret", "s"},
-      with_ld_debug());
+  const auto r = e2e::hooktool({"send", "github", "push", "--to",
+                                "https://127.0.0.1:" + std::to_string(port), "--secret", "s"},
+                               with_ld_debug());
   EXPECT_NE(r.exit_code, 0) << r.describe().substr(0, 4000); // nothing listens there
   EXPECT_NE(joined(libcurl_objects(r.err)), "") << r.err.substr(0, 4000);
 }

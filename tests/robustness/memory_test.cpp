@@ -127,7 +127,9 @@ TEST(ListenMemory, UnloadableLibcurlIsOneLineExit1) {
   e2e::write_file(dir.file("libcurl.so.4"), "not a library\n");
   e2e::ProcessOptions opts;
   opts.env["LD_LIBRARY_PATH"] = dir.path().string();
-  auto r = e2e::hooktool({"send", "github", "push", "--to", "127.0.0.1:9"}, opts);
+  // https needs libcurl (a plain http:// send goes without it).
+  auto r = e2e::hooktool({"send", "github", "push", "--to", "https://127.0.0.1:9", "--secret", "s"},
+                         opts);
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_NE(r.err.find("hooktool: cannot load libcurl ("), std::string::npos) << r.describe();
   EXPECT_NE(r.err.find("install the libcurl4 package"), std::string::npos) << r.describe();
@@ -141,7 +143,8 @@ TEST(ListenMemory, UnloadableLibcurlIsOneLineExit1) {
   const auto path = toml.front().substr(toml.front().find('/'));
   std::filesystem::copy_file(path, dir.file("libcurl.so.4"),
                              std::filesystem::copy_options::overwrite_existing);
-  r = e2e::hooktool({"send", "github", "push", "--to", "127.0.0.1:9"}, opts);
+  r = e2e::hooktool({"send", "github", "push", "--to", "https://127.0.0.1:9", "--secret", "s"},
+                    opts);
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_NE(r.err.find("has no curl_"), std::string::npos) << r.describe();
 }
