@@ -20,8 +20,8 @@ need python3 python3
 ensure_hooktool
 start_nginx
 
-# The body: the github push fixture without its commit list, its repository object cut (last
-# keys first) to about BODY_TARGET bytes: 2300 by default, the 2.3 KB of the signed POST the
+# The body: the github push fixture without its commit list, its repository object cut to the
+# keys (in order) that fit in BODY_TARGET bytes: 2300 by default, the 2.3 KB of the signed POST the
 # issue's goals were set with; BODY_TARGET=0 keeps the whole repository object (6.6 KB since
 # the catalogue made it complete), so each delivery hashes and escapes about 3 times more.
 BODY_TARGET=${BODY_TARGET:-2300}
@@ -33,9 +33,12 @@ b["commits"] = []
 b["head_commit"] = None
 target = int(os.environ["BODY_TARGET"])
 size = lambda: len(json.dumps(b, separators=(",", ":")))
-keys = list(b["repository"])
-while target and size() > target and len(keys) > 1:
-    del b["repository"][keys.pop()]
+if target:
+    whole, b["repository"] = b["repository"], {}
+    for key, value in whole.items():  # in order, each key that still fits
+        b["repository"][key] = value
+        if size() > target:
+            del b["repository"][key]
 sys.stdout.write(json.dumps(b, separators=(",", ":")))' \
   >"$WORK/small.json"
 make_request req --data "@$WORK/small.json"
