@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <optional>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -154,6 +155,41 @@ bool PlainClient::connect(const model::Url& url, Clock::time_point deadline, Htt
   return false;
 }
 
+bool PlainClient::send_some(std::size_t& sent) {
+  while (sent < wire_.size()) {
+    const auto n =
+        ::send(conn_.get(), wire_.data() + sent, wire_.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0)
+      sent += static_cast<std::size_t>(n);
+    else if (errno == EAGAIN || errno == EWOULDBLOCK)
+      return true;
+    else if (errno != EINTR)
+      return false;
+  }
+  return true;
+}
+
+std::optional<PlainClient::Outcome> PlainClient::settle(HttpResponse& r, std::size_t received,
+                                                        std::size_t used, bool sent_all) {
+  if (received > 0) {
+    if (parser_.state() == ResponseParser::State::incomplete)
+      return std::nullopt;
+    // Bytes past the answer, unasked for, or a request not sent whole: not reusable.
+    keep_ = used == received && sent_all;
+  }
+  if (parser_.state() == ResponseParser::State::complete) {
+    keep_ = keep_ && received > 0 && parser_.keep_alive();
+    return Outcome::answered;
+  }
+  if (parser_.state() == ResponseParser::State::failed) {
+    // Closed before any byte: libcurl's "Empty reply" (a connect error); mid-answer or a
+    // malformed one: libcurl's partial-file or weird-reply errors (other).
+    fail(r, parser_.started() ? TransportError::other : TransportError::connect, parser_.error());
+    return parser_.started() ? Outcome::failed : Outcome::silent;
+  }
+  return std::nullopt;
+}
+
 PlainClient::Outcome PlainClient::exchange(bool head, Clock::time_point deadline, HttpResponse& r) {
   parser_.reset();
   parser_.keep(&r.headers, &r.body, options_.max_response_body);
@@ -168,16 +204,8 @@ PlainClient::Outcome PlainClient::exchange(bool head, Clock::time_point deadline
     return parser_.started() ? Outcome::failed : Outcome::silent;
   };
   for (;;) {
-    while (sent < wire_.size()) {
-      const auto n =
-          ::send(fd, wire_.data() + sent, wire_.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0)
-        sent += static_cast<std::size_t>(n);
-      else if (errno == EAGAIN || errno == EWOULDBLOCK)
-        break;
-      else if (errno != EINTR)
-        return broken("the connection failed while sending the request", errno);
-    }
+    if (!send_some(sent))
+      return broken("the connection failed while sending the request", errno);
     const int ms = wait_ms(deadline);
     if (ms == 0) {
       fail(r, TransportError::timeout, timeout_message(options_));
@@ -198,25 +226,14 @@ PlainClient::Outcome PlainClient::exchange(bool head, Clock::time_point deadline
                                       : "the connection failed before an answer",
                     errno);
     }
-    if (n == 0) {
+    const auto received = static_cast<std::size_t>(n);
+    std::size_t used = 0;
+    if (received == 0)
       parser_.on_eof();
-    } else {
-      const auto used = parser_.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
-      if (parser_.state() == ResponseParser::State::incomplete)
-        continue;
-      // Bytes past the answer, unasked for, or a request not sent whole: not reusable.
-      keep_ = used == static_cast<std::size_t>(n) && sent == wire_.size();
-    }
-    if (parser_.state() == ResponseParser::State::complete) {
-      keep_ = keep_ && n > 0 && parser_.keep_alive();
-      return Outcome::answered;
-    }
-    if (parser_.state() == ResponseParser::State::failed) {
-      // Closed before any byte: libcurl's "Empty reply" (a connect error); mid-answer or a
-      // malformed one: libcurl's partial-file or weird-reply errors (other).
-      fail(r, parser_.started() ? TransportError::other : TransportError::connect, parser_.error());
-      return parser_.started() ? Outcome::failed : Outcome::silent;
-    }
+    else
+      used = parser_.feed(std::string_view(buffer.data(), received));
+    if (const auto outcome = settle(r, received, used, sent == wire_.size()))
+      return *outcome;
   }
 }
 

@@ -14,6 +14,7 @@
 #include "util/fd.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace hooktool::net::detail {
@@ -53,6 +54,12 @@ private:
 
   bool connect(const model::Url& url, Clock::time_point deadline, HttpResponse& r);
   Outcome exchange(bool head, Clock::time_point deadline, HttpResponse& r);
+  // Writes what the socket takes of the request now; false when the connection failed (errno).
+  bool send_some(std::size_t& sent);
+  // After the parser took `used` of `received` bytes (0 received: the server closed): the
+  // outcome once the answer is complete or failed, nullopt while more is needed.
+  std::optional<Outcome> settle(HttpResponse& r, std::size_t received, std::size_t used,
+                                bool sent_all);
   void fail(HttpResponse& r, TransportError error, std::string message) const;
 
   ClientOptions options_;
