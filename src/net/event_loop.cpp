@@ -431,17 +431,9 @@ void EventLoop::dispatch(Connection& c) {
   in.remote = c.remote;
   in.tls = tls_ != nullptr;
   if (options_.handle_inline && options_.handle_inline()) {
-    // Nothing to wait for: answered here, with no hand-over to a worker and back.
-    auto done = pool_.handle(job);
-    if (c.out.empty())
-      c.out = std::move(done.bytes);
-    else
-      c.out.append(done.bytes);
-    c.phase = Connection::Phase::reading;
-    c.close_after_write = done.close;
-    const auto now = Clock::now();
-    c.idle_since = now;
-    c.write_deadline = now + seconds(options_.write_timeout_s);
+    // Nothing to wait for: answered here, with no hand-over to a worker and back (drive(),
+    // which read the request, writes the answer).
+    answered(c, pool_.handle(job), Clock::now());
     return;
   }
   ++in_flight_;
@@ -539,17 +531,21 @@ void EventLoop::take_answers(Clock::time_point now) {
     Connection* c = find(done.connection);
     if (c == nullptr)
       continue; // the client left, or the loop is stopping
-    if (c->out.empty())
-      c->out = std::move(done.bytes);
-    else
-      c->out.append(done.bytes);
-    c->phase = Connection::Phase::reading;
-    c->close_after_write = done.close;
-    c->idle_since = now;
-    c->write_deadline = now + seconds(options_.write_timeout_s);
+    answered(*c, std::move(done), now);
     drive(*c, now);
   }
   answers_.clear();
+}
+
+void EventLoop::answered(Connection& c, Done&& done, Clock::time_point now) {
+  if (c.out.empty())
+    c.out = std::move(done.bytes);
+  else
+    c.out.append(done.bytes);
+  c.phase = Connection::Phase::reading;
+  c.close_after_write = done.close;
+  c.idle_since = now;
+  c.write_deadline = now + seconds(options_.write_timeout_s);
 }
 
 void EventLoop::sweep(Clock::time_point now) {

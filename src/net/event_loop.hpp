@@ -77,6 +77,8 @@ private:
   void linger(Connection& c);
   void close(Connection& c);
   void take_answers(Clock::time_point now);
+  // An answer for c's request (from a worker, or handled on the loop): queued for writing.
+  void answered(Connection& c, Done&& done, Clock::time_point now);
   void sweep(Clock::time_point now);
   void begin_stop(Clock::time_point now);
   Connection* find(std::uint64_t key) noexcept;

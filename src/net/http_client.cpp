@@ -304,21 +304,9 @@ namespace {
 
 // One non-blocking connect to `addr`, bounded by `budget`; true when it completed.
 bool connects(const addrinfo& addr, std::chrono::milliseconds budget) {
-  const int fd =
-      ::socket(addr.ai_family, addr.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, addr.ai_protocol);
-  if (fd < 0)
-    return false;
-  bool ok = ::connect(fd, addr.ai_addr, addr.ai_addrlen) == 0;
-  if (!ok && errno == EINPROGRESS) {
-    pollfd p{fd, POLLOUT, 0};
-    if (::poll(&p, 1, static_cast<int>(std::max<long long>(1, budget.count()))) == 1) {
-      int err = 0;
-      socklen_t len = sizeof err;
-      ok = ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
-    }
-  }
-  ::close(fd);
-  return ok;
+  int error = 0;
+  return static_cast<bool>(detail::connect_within(
+      addr, static_cast<int>(std::max<long long>(1, budget.count())), error));
 }
 
 } // namespace

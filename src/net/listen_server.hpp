@@ -61,7 +61,8 @@ struct ServerOptions {
   std::shared_ptr<const crypto::CertifiedKey> tls; // HTTPS when set
 };
 
-// Called on a worker thread for every well-formed request; must not throw. Requests of one
+// Called for every well-formed request, on an event loop (ServerOptions::handle_inline) or a
+// worker thread; must not throw. Requests of one
 // connection are handled one at a time, in the order they arrived (pipelining).
 using RequestHandler = std::function<OutgoingResponse(IncomingRequest&&)>;
 // Marks the calling handler thread as waiting (sleeping, on the network, on the disk) while it

@@ -88,6 +88,32 @@ std::string refused_message(const std::string& host_port) {
   return "nothing is listening on " + host_port + " (connection refused)";
 }
 
+util::Fd connect_within(const addrinfo& addr, int ms, int& error) {
+  util::Fd fd(::socket(addr.ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) {
+    error = errno;
+    return {};
+  }
+  if (::connect(fd.get(), addr.ai_addr, addr.ai_addrlen) == 0)
+    return fd;
+  if (errno != EINPROGRESS) {
+    error = errno;
+    return {};
+  }
+  pollfd p{fd.get(), POLLOUT, 0};
+  int rc = 0;
+  while ((rc = ::poll(&p, 1, ms)) < 0 && errno == EINTR) {
+  }
+  if (rc <= 0) {
+    error = ETIMEDOUT;
+    return {};
+  }
+  socklen_t len = sizeof error;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0)
+    return {};
+  return fd;
+}
+
 void PlainClient::fail(HttpResponse& r, TransportError error, std::string message) const {
   r.error = error;
   r.error_message = std::move(message);
@@ -114,29 +140,10 @@ bool PlainClient::connect(const model::Url& url, Clock::time_point deadline, Htt
     const int total = wait_ms(deadline);
     if (total == 0)
       break;
-    util::Fd fd(::socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd) {
-      error = errno;
+    const int share = total < 0 ? -1 : std::max(1, total / static_cast<int>(left));
+    util::Fd fd = connect_within(*a, share, error);
+    if (!fd)
       continue;
-    }
-    if (::connect(fd.get(), a->ai_addr, a->ai_addrlen) != 0) {
-      if (errno != EINPROGRESS) {
-        error = errno;
-        continue;
-      }
-      pollfd p{fd.get(), POLLOUT, 0};
-      const int share = total < 0 ? -1 : std::max(1, total / static_cast<int>(left));
-      int rc = 0;
-      while ((rc = ::poll(&p, 1, share)) < 0 && errno == EINTR) {
-      }
-      socklen_t len = sizeof error;
-      if (rc <= 0) {
-        error = ETIMEDOUT;
-        continue;
-      }
-      if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0)
-        continue;
-    }
     const int one = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     r.remote = address_text(a->ai_addr, a->ai_addrlen); // libcurl's too: only once connected

@@ -14,6 +14,7 @@
 #include "util/fd.hpp"
 
 #include <chrono>
+#include <netdb.h>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,10 @@ bool proxy_in_environment();
 // 100-continue handshake) and no Transfer-Encoding header (libcurl would chunk the body).
 bool plain_eligible(const model::HttpRequest& request, const model::Url& url,
                     const ClientOptions& options);
+
+// A TCP connection to addr (non-blocking, close-on-exec) within ms milliseconds (-1: no limit);
+// an empty Fd, with error set (ETIMEDOUT when the time ran out), when it could not be made.
+util::Fd connect_within(const addrinfo& addr, int ms, int& error);
 
 // "host:port" of url ("[v6]:port"), as the libcurl path names it in messages.
 std::string host_port(const model::Url& url);

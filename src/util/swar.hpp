@@ -46,9 +46,6 @@ constexpr std::uint64_t high_byte(std::uint64_t v) noexcept {
 constexpr std::uint64_t json_special_mask(std::uint64_t v) noexcept {
   return byte_below(v, 0x20) | byte_equal(v, '"') | byte_equal(v, '\\');
 }
-constexpr bool json_special(std::uint64_t v) noexcept {
-  return json_special_mask(v) != 0;
-}
 
 // The index (0-7, in memory order) of the first byte a non-zero mask above marks.
 constexpr std::size_t first(std::uint64_t mask) noexcept {
