@@ -19,17 +19,18 @@
 
 namespace hooktool::listen {
 
-void Tally::count_outcome(const core::CaptureRecord& record) {
-  if (record.duplicate)
-    ++duplicates;
+void Tally::count_outcomes(const std::vector<const core::CaptureRecord*>& records) {
   const std::lock_guard lock(mutex_);
-  if (record.response_status)
-    ++answered_[*record.response_status];
-  if (record.forward) {
-    if (record.forward->status)
-      ++forward_answered_[*record.forward->status];
-    else
-      ++forward_failed_[record.forward->error_kind.empty() ? "other" : record.forward->error_kind];
+  for (const auto* record : records) {
+    if (record->response_status)
+      ++answered_[*record->response_status];
+    if (record->forward) {
+      if (record->forward->status)
+        ++forward_answered_[*record->forward->status];
+      else
+        ++forward_failed_[record->forward->error_kind.empty() ? "other"
+                                                              : record->forward->error_kind];
+    }
   }
 }
 
@@ -159,12 +160,35 @@ void Session::on_stopping(std::function<void()> hook) {
   stopping_hooks_.push_back(std::move(hook));
 }
 
+// The requests one event loop runs itself, settled a round at a time (net::RoundHandler).
+class Session::Round final : public net::RoundHandler {
+public:
+  explicit Round(Session& session) : session_(session) {}
+  void begin(net::IncomingRequest&& request) override {
+    pending_.push_back(session_.prepare(std::move(request)));
+  }
+  void finish(std::vector<net::OutgoingResponse>& answers) override {
+    session_.settle(pending_);
+    for (auto& p : pending_)
+      answers.push_back(std::move(p.response));
+    pending_.clear();
+  }
+
+private:
+  Session& session_;
+  std::vector<Pending> pending_;
+};
+
 int Session::start() {
   config_.server.handler_marks_waits = true; // handle() marks its waits (below)
-  if (config_.durability != Durability::power_loss)
+  if (config_.durability != Durability::power_loss) {
     config_.server.handle_inline = [this] {
       return responder_.never_waits();
     };
+    config_.server.rounds = [this]() -> std::unique_ptr<net::RoundHandler> {
+      return std::make_unique<Round>(*this);
+    };
+  }
   server_ = std::make_unique<net::ListenServer>(
       std::move(config_.server),
       [this](net::IncomingRequest&& in) { return handle(std::move(in)); },
@@ -173,58 +197,122 @@ int Session::start() {
 }
 
 net::OutgoingResponse Session::handle(net::IncomingRequest&& in) {
+  std::vector<Pending> one;
+  one.push_back(prepare(std::move(in)));
+  settle(one);
+  return std::move(one.front().response);
+}
+
+Session::Pending Session::prepare(net::IncomingRequest&& in) {
+  Pending p;
   // A browser pointed at the listener asks for its icon: not a delivery, so not shown,
   // captured or counted toward --count.
-  if (in.method == "GET" && in.path == "/favicon.ico")
-    return {404, {{"Content-Type", "text/plain; charset=utf-8"}}, "hooktool: no icon here\n"};
+  if (in.method == "GET" && in.path == "/favicon.ico") {
+    p.delivery = false;
+    p.response = {404, {{"Content-Type", "text/plain; charset=utf-8"}}, "hooktool: no icon here\n"};
+    return p;
+  }
   const auto start = util::now_ms();
-  auto record = inspector_.inspect(std::move(in));
-  record.duplicate = duplicates_.observe(record);
-  auto response = [&] {
+  p.record = inspector_.inspect(std::move(in));
+  p.record.duplicate = duplicates_.observe(p.record);
+  p.response = [&] {
     const net::BlockingScope waits; // --delay, a forward: other deliveries need other threads
-    return responder_.respond(record);
+    return responder_.respond(p.record);
   }();
-  record.response_status = response.status;
-  record.duration_ms = util::now_ms() - start;
+  p.record.response_status = p.response.status;
+  p.record.duration_ms = util::now_ms() - start;
+  return p;
+}
+
+void Session::settle(std::vector<Pending>& pending) {
   // Shown first, then captured: the capture records the answer actually given (a delivery
   // stdout could not take is answered 503, and the capture must say so). Both happen before
-  // the answer goes out.
-  try {
-    if (shown(record))
-      terminal_.write(record);
-    else
-      ++tally_.filtered;
-  } catch (const Error& e) {
-    // Shown nowhere: the sender must not hear 2xx, and listen stops (see wait()).
-    response = output_failed(e.what());
-    record.response_status = response.status;
+  // the answers go out.
+  show(pending);
+  std::vector<std::optional<std::uint64_t>> offsets; // one per delivery, in order
+  if (capture_)
+    capture(pending, offsets);
+  std::size_t n = 0;
+  for (const auto& p : pending)
+    if (p.delivery) {
+      const auto offset = n < offsets.size() ? offsets[n] : std::nullopt;
+      ++n;
+      for (const auto& observer : observers_)
+        observer->observe(p.record, offset);
+    }
+  std::vector<const core::CaptureRecord*> records;
+  records.reserve(pending.size());
+  for (auto& p : pending) {
+    if (!p.delivery)
+      continue;
+    const auto& record = p.record;
+    records.push_back(&record);
+    ++tally_.by_status[static_cast<std::size_t>(record.verification.status)];
+    if (record.duplicate)
+      ++tally_.duplicates;
+    if (record.verification.status != model::VerdictStatus::valid)
+      ++tally_.not_valid;
   }
-  std::optional<std::uint64_t> offset;
-  if (capture_) {
-    try {
-      std::optional<net::BlockingScope> syncs; // --fsync waits on the device
-      if (config_.durability == Durability::power_loss)
-        syncs.emplace();
-      offset = capture_->append(record); // on disk before the sender hears back
-    } catch (const Error& e) {
+  tally_.count_outcomes(records);
+  for (auto& p : pending) {
+    if (!p.delivery)
+      continue;
+    if (++tally_.total == config_.count) {
+      const std::uint64_t one = 1;
+      (void)::write(done_fd_, &one, sizeof one);
+    }
+  }
+}
+
+void Session::show(std::vector<Pending>& pending) {
+  std::string text;
+  std::vector<std::pair<Pending*, std::size_t>> ends; // each shown delivery's end in text
+  for (auto& p : pending) {
+    if (!p.delivery)
+      continue;
+    if (!shown(p.record)) {
+      ++tally_.filtered;
+      continue;
+    }
+    terminal_.render(p.record, text);
+    ends.emplace_back(&p, text.size());
+  }
+  const auto written = terminal_.write_text(text);
+  if (written == text.size())
+    return;
+  // Shown nowhere: the sender must not hear 2xx, and listen stops (see wait()).
+  const auto reason = terminal_.failure_reason();
+  for (auto [p, end] : ends)
+    if (end > written) {
+      p->response = output_failed(reason);
+      p->record.response_status = p->response.status;
+    }
+}
+
+void Session::capture(std::vector<Pending>& pending,
+                      std::vector<std::optional<std::uint64_t>>& offsets) {
+  std::vector<std::string> lines;
+  lines.reserve(pending.size());
+  for (const auto& p : pending)
+    if (p.delivery)
+      lines.push_back(core::to_capture_line(p.record)); // serialised outside any lock
+  try {
+    std::optional<net::BlockingScope> syncs; // --fsync waits on the device
+    if (config_.durability == Durability::power_loss)
+      syncs.emplace();
+    capture_->append_lines(lines, offsets); // on disk before the senders hear back
+  } catch (const Error& e) {
+    offsets.assign(lines.size(), std::nullopt);
+    for (auto& p : pending) {
+      if (!p.delivery)
+        continue;
       ++tally_.capture_errors;
       std::cerr << ui::paint("hooktool: capture failed:", ui::Style::error, ui::Stream::err) << " "
                 << e.what() << "; answered 507\n";
-      response = {507, {}, std::string("hooktool: capture failed: ") + e.what() + "\n"};
-      record.response_status = 507;
+      p.response = {507, {}, std::string("hooktool: capture failed: ") + e.what() + "\n"};
+      p.record.response_status = 507;
     }
   }
-  for (const auto& observer : observers_)
-    observer->observe(record, offset);
-  ++tally_.by_status[static_cast<std::size_t>(record.verification.status)];
-  tally_.count_outcome(record);
-  if (record.verification.status != model::VerdictStatus::valid)
-    ++tally_.not_valid;
-  if (++tally_.total == config_.count) {
-    const std::uint64_t one = 1;
-    (void)::write(done_fd_, &one, sizeof one);
-  }
-  return response;
 }
 
 bool Session::shown(const core::CaptureRecord& record) const {

@@ -50,8 +50,8 @@ struct Tally {
   std::atomic<long long> not_shown{0}; // stdout took no more (a closed pipe)
   std::atomic<long long> duplicates{0};
   std::atomic<long long> filtered{0}; // received but not shown (--events)
-  // What each delivery was answered, and what became of the forwarded ones.
-  void count_outcome(const core::CaptureRecord& record);
+  // What each delivery was answered, and what became of the forwarded ones (one lock for all).
+  void count_outcomes(const std::vector<const core::CaptureRecord*>& records);
   // "3 deliveries: 2 valid, 1 invalid; 1 duplicate; answered 200 ×2, 500 ×1; forwarded 2: 1
   // answered 200, 1 failed (refused ×1)".
   [[nodiscard]] std::string summary() const;
@@ -119,7 +119,22 @@ public:
   [[nodiscard]] const std::string& tls_fingerprint() const noexcept { return fingerprint_; }
 
 private:
+  // A request on its way: inspected and answered, not yet shown, captured or observed.
+  struct Pending {
+    core::CaptureRecord record;
+    net::OutgoingResponse response;
+    bool delivery = true; // false: not a delivery (a browser's favicon request)
+  };
+  class Round;
+  friend class Round;
   net::OutgoingResponse handle(net::IncomingRequest&& in);
+  Pending prepare(net::IncomingRequest&& in);
+  // Shows, captures, observes and counts the deliveries of pending (in order) with one write
+  // to the terminal and one capture commit for all; an answer changes where that failed.
+  void settle(std::vector<Pending>& pending);
+  void show(std::vector<Pending>& pending);
+  // Captures the deliveries of pending; offsets: where each one's line starts, in order.
+  void capture(std::vector<Pending>& pending, std::vector<std::optional<std::uint64_t>>& offsets);
   void reject(int status, const std::string& remote);
   net::OutgoingResponse output_failed(const std::string& reason);
   // Whether the terminal shows this delivery (--events).

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hooktool::listen {
@@ -35,11 +36,18 @@ class TerminalSink final : public Sink {
 public:
   TerminalSink(TerminalFormat format, ui::ViewOptions view);
   void write(const core::CaptureRecord& record) override;
+  // What write() would write for record, appended to out.
+  void render(const core::CaptureRecord& record, std::string& out) const;
+  // Writes the rendered text of several deliveries at once; returns how many of its bytes
+  // reached stdout: all of them, or fewer when stdout took no more (why: failure_reason()).
+  // After a failure nothing more is written.
+  std::size_t write_text(std::string_view text);
+  [[nodiscard]] std::string failure_reason() const;
 
 private:
   TerminalFormat format_;
   ui::ViewOptions view_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   bool broken_ = false;
   std::string reason_; // why stdout took no more
 };
@@ -61,6 +69,10 @@ public:
   std::optional<std::uint64_t> append(const core::CaptureRecord& record);
   // Appends a line already serialised (one JSON line, '\n'-terminated).
   std::optional<std::uint64_t> append_line(std::string line);
+  // Appends several lines in one commit; offsets gets each line's offset (when the file tells
+  // it), in order. Throws when they are not in the file (then none of them is).
+  void append_lines(const std::vector<std::string>& lines,
+                    std::vector<std::optional<std::uint64_t>>& offsets);
   // Why the file may be exposed (readable by other users), or empty.
   [[nodiscard]] const std::string& warning() const { return file_.warning(); }
   // Writes (commits) so far: fewer than lines appended when batches formed.

@@ -121,6 +121,8 @@ EventLoop::EventLoop(ServerOptions options, RequestHandler on_request, RejectHan
   add(wake_.get(), kWakeKey);
   add(pool_.notify_fd(), kPoolKey);
   buffer_.resize(kReadChunk);
+  if (o.handle_inline && o.rounds)
+    round_ = o.rounds();
 }
 
 EventLoop::~EventLoop() {
@@ -162,6 +164,7 @@ void EventLoop::run() {
         on_event(key, events[static_cast<std::size_t>(i)].events, now);
       }
     }
+    settle_round(now);
     // One hand-over per round: one lock and one wake-up for every request read in it.
     pool_.submit(jobs_);
     if (pool_.queued() > 0)
@@ -431,8 +434,17 @@ void EventLoop::dispatch(Connection& c) {
   in.remote = c.remote;
   in.tls = tls_ != nullptr;
   if (options_.handle_inline && options_.handle_inline()) {
-    // Nothing to wait for: answered here, with no hand-over to a worker and back (drive(),
-    // which read the request, writes the answer).
+    // Nothing to wait for: answered here, with no hand-over to a worker and back; with a round
+    // handler at the end of the round (settle_round), else now (drive(), which read the
+    // request, writes the answer).
+    if (round_) {
+      held_.push_back({c.key, c.head, c.keep_alive, c.minor_version});
+      try {
+        round_->begin(std::move(job.request));
+      } catch (...) { // NOLINT(bugprone-empty-catch): must not throw; finish() still answers
+      }
+      return;
+    }
     answered(c, pool_.handle(job), Clock::now());
     return;
   }
@@ -535,6 +547,33 @@ void EventLoop::take_answers(Clock::time_point now) {
     drive(*c, now);
   }
   answers_.clear();
+}
+
+void EventLoop::settle_round(Clock::time_point now) {
+  while (!held_.empty()) {
+    settling_.swap(held_); // answering may read pipelined requests: they go in held_ again
+    round_answers_.clear();
+    try {
+      round_->finish(round_answers_);
+    } catch (...) { // NOLINT(bugprone-empty-catch): answered 500 below
+    }
+    for (std::size_t i = 0; i < settling_.size(); ++i) {
+      const auto& h = settling_[i];
+      Done done;
+      done.connection = h.connection;
+      done.close = !h.keep_alive;
+      static const OutgoingResponse internal_error{500, {}, "hooktool: internal error\n"};
+      done.bytes =
+          serialize_response(i < round_answers_.size() ? round_answers_[i] : internal_error, h.head,
+                             done.close, h.minor_version);
+      Connection* c = find(h.connection);
+      if (c == nullptr)
+        continue; // closed meanwhile (cannot happen while handling, but stay safe)
+      answered(*c, std::move(done), now);
+      drive(*c, now);
+    }
+    settling_.clear();
+  }
 }
 
 void EventLoop::answered(Connection& c, Done&& done, Clock::time_point now) {

@@ -77,6 +77,9 @@ private:
   void linger(Connection& c);
   void close(Connection& c);
   void take_answers(Clock::time_point now);
+  // Answers the requests given to the round handler in this round (and any that answering
+  // them lets the loop read: pipelined requests), then writes the answers.
+  void settle_round(Clock::time_point now);
   // An answer for c's request (from a worker, or handled on the loop): queued for writing.
   void answered(Connection& c, Done&& done, Clock::time_point now);
   void sweep(Clock::time_point now);
@@ -107,6 +110,17 @@ private:
   std::vector<char> buffer_;  // one read buffer for every connection
   std::vector<Done> answers_;
   std::vector<Job> jobs_; // dispatched in this round, handed to the pool together at its end
+  // Requests given to round_ in this round, in order: their connections and how to answer.
+  struct Held {
+    std::uint64_t connection = 0;
+    bool head = false;
+    bool keep_alive = true;
+    int minor_version = 1;
+  };
+  std::unique_ptr<RoundHandler> round_;
+  std::vector<Held> held_;
+  std::vector<Held> settling_;
+  std::vector<OutgoingResponse> round_answers_;
 
   std::atomic<bool> stop_requested_{false};
   bool stopping_ = false;

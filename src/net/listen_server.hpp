@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hooktool::net {
 
@@ -36,6 +37,25 @@ struct OutgoingResponse {
 
 inline constexpr std::size_t kMaxLoops = 8;
 
+// Handles the requests an event loop runs itself (ServerOptions::handle_inline) a round at a
+// time: begin() takes each such request as the loop reads it, and finish(), once the loop has
+// read all it could in that round, gives their answers, which the loop then writes. So work
+// that a whole round can share (listen writes the round's output lines, and its capture lines,
+// with one system call each) is done once, and still before any of those answers goes out.
+// Each loop has its own (ServerOptions::rounds); its methods run on that loop's thread only and
+// must not throw.
+class RoundHandler {
+public:
+  RoundHandler() = default;
+  RoundHandler(const RoundHandler&) = delete;
+  RoundHandler& operator=(const RoundHandler&) = delete;
+  virtual ~RoundHandler() = default;
+  virtual void begin(IncomingRequest&& request) = 0;
+  // One answer per begin() since the last finish(), in the same order, appended to answers
+  // (empty on entry).
+  virtual void finish(std::vector<OutgoingResponse>& answers) = 0;
+};
+
 // Listener settings. Every limit has a safe default; a request over one is refused, never
 // buffered without bound.
 struct ServerOptions {
@@ -51,6 +71,9 @@ struct ServerOptions {
   // Asked for each complete request: true when the handler will not wait (no sleep, forward
   // or fsync), so the event loop may run it itself rather than hand it to a worker. Null: never.
   std::function<bool()> handle_inline;
+  // Makes each loop's RoundHandler: when set, the requests a loop runs itself go through it
+  // (answered at the end of the round) instead of the RequestHandler. Null: one at a time.
+  std::function<std::unique_ptr<RoundHandler>()> rounds;
   int read_timeout_s = 10;      // deadline for a request's whole head, from its first byte
   int request_timeout_s = 60;   // deadline for the whole request, head and body
   int keep_alive_timeout_s = 5; // an idle connection is closed after this
