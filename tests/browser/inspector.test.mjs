@@ -39,7 +39,9 @@ test('the page loads from the embedded assets, with a strict CSP', async () => {
   page.on('console', onConsole);
   const response = await page.goto(listener.ui);
   assert.equal(response.status(), 200);
-  assert.match(response.headers()['content-security-policy'], /script-src 'self'/);
+  const policy = response.headers()['content-security-policy'];
+  assert.match(policy, /script-src 'sha256-[A-Za-z0-9+/]+=*'; style-src 'sha256-[A-Za-z0-9+/]+=*';/);
+  assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
   await page.waitForSelector('body[data-ready]');
   const timing = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
@@ -184,4 +186,30 @@ test('a foreign Host, a cross-origin POST and a POST without the token are refus
   }, listener.ui + 'api/deliveries/' + id + '/replay');
   assert.ok(result === 'blocked' || result === 403, String(result));
   await other.close();
+});
+
+test('the first rows come in the page itself, and a hostile one there stays text', async () => {
+  // Sent raw: '<' in the path and in GitHub's event header, U+2028 as its UTF-8 bytes (written as
+  // latin1 characters, one a byte).
+  const sep = '\xe2\x80\xa8';
+  const evilPath = '/x</script><script>window.__pwned=4</script>' + sep;
+  const evilEvent = '</script><!--<script>window.__pwned=5</script>';
+  assert.equal((await raw(listener.port, { method: 'POST', path: evilPath,
+    headers: { Host: '127.0.0.1:' + listener.port, 'X-GitHub-Event': evilEvent, 'Content-Type': 'application/json' } },
+  '{}')).status, 200);
+  const asked = [];
+  const onRequest = (r) => { const p = new URL(r.url()).pathname; if (p.startsWith('/api/')) asked.push(p); };
+  page.on('request', onRequest);
+  await page.goto(listener.ui);
+  await page.waitForSelector('body[data-ready]');
+  page.off('request', onRequest);
+  const askedBeforeReady = asked.filter((p) => p === '/api/deliveries' || p === '/api/history');
+  assert.deepEqual(askedBeforeReady, [], 'the first page of rows was fetched, not embedded');
+  const cells = await page.$$eval('#rows tr:first-child td', (tds) => tds.map((td) => td.textContent));
+  assert.equal(cells[3], '/x</script><script>window.__pwned=4</script>\u2028');
+  assert.equal(cells[5], evilEvent);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  // The script, and no other: the data block is read and removed, nothing came out of it.
+  assert.equal(await page.locator('script').count(), 1);
+  assert.equal(await page.locator('#rows script, #rows svg, #rows img').count(), 0);
 });
