@@ -65,8 +65,7 @@ private:
   // The page: index.html with the run's token, the first page of deliveries for its URL's
   // filter as JSON data, app.css and app.js inline, and a policy naming their hashes.
   net::OutgoingResponse index_page(const net::IncomingRequest& request) const;
-  // {"list": what GET /api/deliveries answers, "history": what /api/history then answers
-  // (when the page would ask)} for the first 100 rows.
+  // {"list": what GET /api/deliveries?limit=100 answers for this filter}.
   [[nodiscard]] nlohmann::json first_page(std::string_view query) const;
   net::OutgoingResponse list(const net::IncomingRequest& request) const;
   net::OutgoingResponse history(const net::IncomingRequest& request) const;

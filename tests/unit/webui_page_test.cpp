@@ -146,12 +146,18 @@ TEST(WebuiScriptData, EscapesWhatCouldEndOrChangeTheBlock) {
 }
 
 TEST_F(WebuiPage, EmbedsTheFirstPageAndAHostileDeliveryStaysText) {
-  const std::string evil = "</script><script>alert(1)</script><!-- \xe2\x80\xa8\xe2\x80\xa9";
+  // Markup, the block's end, and the page's own markers.
+  const std::string evil =
+      "</script><script>alert(1)</script><!-- \xe2\x80\xa8\xe2\x80\xa9 {{APP_JS}}{{TOKEN}}";
   store.observe(page_record("cap_evil", evil), std::nullopt);
   store.observe(page_record("cap_plain", "push"), std::nullopt);
   const auto r = page_get(api, "/");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(occurrences(r.body, "</script>"), 2u) << r.body;
+  const auto js = find_asset("app.js");
+  ASSERT_TRUE(js);
+  EXPECT_EQ(between(r.body, "\n<script>", "</script>"), js->data);
+  EXPECT_EQ(r.body.find("t0ken"), r.body.rfind("t0ken")) << "the token once, in its meta tag";
   EXPECT_EQ(r.body.find("\xe2\x80\xa8"), std::string::npos);
   EXPECT_EQ(r.body.find("\xe2\x80\xa9"), std::string::npos);
   const auto data =
@@ -172,7 +178,7 @@ TEST_F(WebuiPage, EmbedsTheFirstPageAndAHostileDeliveryStaysText) {
   EXPECT_EQ(filtered["list"]["deliveries"][0]["id"], "cap_plain");
 }
 
-TEST(WebuiPageHistory, EmbedsTheNewestOfTheCaptureFileWhenTheRunHasNone) {
+TEST(WebuiPageHistory, LeavesTheCaptureFileToTheApi) {
   const e2e::TempDir dir;
   const auto path = dir.file("c.jsonl");
   std::string text;
@@ -184,14 +190,12 @@ TEST(WebuiPageHistory, EmbedsTheNewestOfTheCaptureFileWhenTheRunHasNone) {
   api.set_port(kPagePort);
   const auto j =
       nlohmann::json::parse(between(page_get(api, "/").body, R"(id="first-page">)", "</script>"));
+  // The run has none in memory: the page asks GET /api/history?before=SIZE for the file's rows
+  // (not parsed before the page is sent).
   EXPECT_TRUE(j["list"]["deliveries"].empty());
-  const auto size = std::to_string(text.size());
   EXPECT_EQ(j["list"]["history_before"], text.size());
-  // As the page would ask for it: GET /api/history?before=SIZE&limit=100.
-  EXPECT_EQ(j["history"], nlohmann::json::parse(
-                              page_get(api, "/api/history?before=" + size + "&limit=100").body));
-  ASSERT_EQ(j["history"]["deliveries"].size(), 100u);
-  EXPECT_EQ(j["history"]["deliveries"][0]["id"], "cap_150");
+  EXPECT_TRUE(j["list"]["capture"]);
+  EXPECT_FALSE(j.contains("history"));
 }
 
 } // namespace

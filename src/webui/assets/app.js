@@ -7,9 +7,9 @@ const PAGE = 100;
 const token = document.querySelector('meta[name="hooktool-token"]').content;
 const state = { paused: false, queued: [], source: null, lastSeq: 0, olderSeq: 0,
   historyBefore: null, selected: null, generation: 0, rows: new Map(), picked: [] };
-// The first page of deliveries, as GET /api/deliveries and then /api/history would answer the
-// page's URL, comes in the HTML itself (a JSON data block, never executed): no round trip
-// before the first rows. Taken once; later reloads ask the API.
+// The first page of deliveries in memory, as GET /api/deliveries would answer the page's URL,
+// comes in the HTML itself (a JSON data block, never executed): no round trip before the first
+// rows. Taken once; later reloads ask the API (and the capture file's rows always are asked for).
 let firstPage = (() => {
   const block = document.getElementById('first-page');
   const data = block ? JSON.parse(block.textContent) : null;
@@ -161,9 +161,7 @@ async function loadOlder() {
     for (let i = 0; i < 20 && found.length < PAGE && state.historyBefore !== null; i++) {
       params.set('before', state.historyBefore);
       params.set('limit', PAGE - found.length);
-      const embedded = firstPage && firstPage.history;
-      if (firstPage) firstPage = null;
-      const part = embedded || (await getJson('/api/history?' + params)).body;
+      const part = (await getJson('/api/history?' + params)).body;
       found.push(...part.deliveries);
       state.historyBefore = part.next_before;
     }
@@ -179,7 +177,7 @@ async function reload() {
   const params = filterQuery();
   params.set('limit', PAGE);
   const embedded = generation === 1 && firstPage ? firstPage.list : null;
-  if (!embedded) firstPage = null;
+  firstPage = null;
   const page = embedded || (await getJson('/api/deliveries?' + params)).body;
   if (generation !== state.generation) return;
   $('rows').replaceChildren();
