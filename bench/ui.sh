@@ -8,10 +8,13 @@
 #   listen  `hooktool listen --ui --ui-port 0` with an empty capture
 #   base    the same with another binary (BASE=path/to/hooktool, e.g. main's build), if given
 #   10k     listen with N (10,000) deliveries in the capture file (made as tests/browser/load.test.mjs does)
+#   10kbase the same with BASE, if given
 # Each is loaded ROUNDS times (order alternating) in two ways: in a new tab (a new browser context,
 # so a new renderer process, as the browser tests open the page) and in a tab that stays open (a
 # navigation from about:blank, as a reload is). Printed: medians of navigation start →
-# DOMContentLoaded, → the load event, → first rows drawn (body[data-ready]), and the wall time as
+# DOMContentLoaded, → the load event, → first rows drawn (body[data-ready]: the rows are in the
+# document; since the page carries its first rows, that is before it is first painted), → first
+# contentful paint (the rows on screen when they are drawn by then), and the wall time as
 # driven; then a DevTools trace of one load of listen's page in a new tab, summarised: when the
 # requests went and came back, the page's main-thread work by kind and its long tasks, and the
 # other Chromium processes busy meanwhile (on 2 cores they compete with the page).
@@ -329,6 +332,10 @@ log "capture: $N deliveries, $(du -m "$cap" | cut -f1) MiB"
 
 start_ui big "$HOOKTOOL" --capture "$cap" --secret "github=$SECRET"
 url_big=$UI_URL
+if [[ -n ${BASE:-} ]]; then
+  start_ui bigbase "$BASE" --capture "$cap" --secret "github=$SECRET"
+  url_bigbase=$UI_URL
+fi
 
 chromium_version=$("$CHROMIUM" --version 2>/dev/null | awk '{print $2}')
 log "$ROUNDS rounds, Chromium $chromium_version, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -336,6 +343,7 @@ targets=("blank=http://127.0.0.1:$NGINX_PORT/blank.html" "nginx=http://127.0.0.1
   "listen=$url_listen=ready")
 if [[ -n ${BASE:-} ]]; then targets+=("base=$url_base=ready"); fi
 targets+=("10k=$url_big=ready")
+if [[ -n ${BASE:-} ]]; then targets+=("10kbase=$url_bigbase=ready"); fi
 node "$driver" loads "$ROUNDS" "${targets[@]}" >"$WORK/loads.jsonl"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 if [[ -n ${LOADS_OUT:-} ]]; then cp "$WORK/loads.jsonl" "$LOADS_OUT"; fi
@@ -359,19 +367,20 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'), ROUNDS=$ROUNDS, $(nproc) cores, load ave
 echo "Chromium $chromium_version headless, playwright-core $(node -p "require('$ROOT/tests/browser/node_modules/playwright-core/package.json').version"), nginx-light $(nginx -v 2>&1 | cut -d/ -f2)."
 echo "Medians in ms from navigation start (the page's own \`performance\` timings); wall: goto → ready as driven."
 echo
-echo "| page | tab | DOMContentLoaded | load event | first rows drawn | wall |"
-echo "| --- | --- | ---: | ---: | ---: | ---: |"
+echo "| page | tab | DOMContentLoaded | load event | first rows drawn | first paint | wall |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
 for mode in tab same; do
-  for t in blank nginx listen base 10k; do
-    if [[ $t == base && -z ${BASE:-} ]]; then continue; fi
+  for t in blank nginx listen base 10k 10kbase; do
+    if [[ $t == *base && -z ${BASE:-} ]]; then continue; fi
     case $t in
       blank) label="blank page (nginx): the floor" ;;
       nginx) label="the inspector's page from nginx" ;;
       listen) label="listen --ui, empty capture" ;;
       base) label="listen --ui, empty capture, BASE" ;;
       10k) label="listen --ui, $N deliveries" ;;
+      10kbase) label="listen --ui, $N deliveries, BASE" ;;
     esac
-    echo "| $label | $([[ $mode == tab ]] && echo new || echo kept) | $(col $t $mode dcl) | $(col $t $mode load) | $(col $t $mode ready) | $(col $t $mode wall) |"
+    echo "| $label | $([[ $mode == tab ]] && echo new || echo kept) | $(col $t $mode dcl) | $(col $t $mode load) | $(col $t $mode ready) | $(col $t $mode fcp) | $(col $t $mode wall) |"
   done
 done
 b=$(col blank tab load)

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,11 @@ public:
 
 private:
   net::OutgoingResponse route(const net::IncomingRequest& request);
+  // The page: index.html with the run's token, the first page of deliveries for its URL's
+  // filter as JSON data, app.css and app.js inline, and a policy naming their hashes.
+  net::OutgoingResponse index_page(const net::IncomingRequest& request) const;
+  // {"list": what GET /api/deliveries?limit=100 answers for this filter}.
+  [[nodiscard]] nlohmann::json first_page(std::string_view query) const;
   net::OutgoingResponse list(const net::IncomingRequest& request) const;
   net::OutgoingResponse history(const net::IncomingRequest& request) const;
   net::OutgoingResponse detail(std::string_view id, const net::IncomingRequest& request) const;
@@ -82,6 +88,11 @@ private:
   Actions actions_;
   std::atomic<int> port_{0};
 };
+
+// JSON text made safe inside an HTML <script type="application/json"> block: every '<' (so no
+// "</script>" or "<!--" ends or changes the block) and U+2028/U+2029 written as \u escapes,
+// which JSON.parse reads back as the same characters.
+std::string script_data(std::string_view json_text);
 
 // One delivery as a list row (JSON object): the fields the page's list and filter show.
 std::string summary_json(const core::CaptureRecord& record, std::uint64_t seq,

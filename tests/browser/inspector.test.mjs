@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ARTIFACTS, captureLines, raw, launchBrowser, send, startListen, stop, stopAll, tempDir, waitForLines, waitRows } from './harness.mjs';
 
@@ -39,7 +40,9 @@ test('the page loads from the embedded assets, with a strict CSP', async () => {
   page.on('console', onConsole);
   const response = await page.goto(listener.ui);
   assert.equal(response.status(), 200);
-  assert.match(response.headers()['content-security-policy'], /script-src 'self'/);
+  const policy = response.headers()['content-security-policy'];
+  assert.match(policy, /script-src 'sha256-[A-Za-z0-9+/]+=*'; style-src 'sha256-[A-Za-z0-9+/]+=*';/);
+  assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
   await page.waitForSelector('body[data-ready]');
   const timing = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
@@ -184,4 +187,39 @@ test('a foreign Host, a cross-origin POST and a POST without the token are refus
   }, listener.ui + 'api/deliveries/' + id + '/replay');
   assert.ok(result === 'blocked' || result === 403, String(result));
   await other.close();
+});
+
+test('the first rows come in the page itself, and a hostile one there stays text', async () => {
+  // Written to the socket as bytes: '<' in the path and in GitHub's event header, U+2028 and U+2029
+  // (UTF-8) at the path's end.
+  const evilPath = '/x</script><script>window.__pwned=4</script>\u2028\u2029';
+  const evilEvent = '</script><!--<script>window.__pwned=5</script>';
+  const answer = await new Promise((resolve, reject) => {
+    const socket = net.connect(listener.port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (d) => { text += d; });
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+    socket.end(Buffer.from('POST ' + evilPath + ' HTTP/1.1\r\nHost: 127.0.0.1:' + listener.port + '\r\nX-GitHub-Event: ' +
+      evilEvent + '\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', 'utf8'));
+  });
+  assert.match(answer, /^HTTP\/1\.1 200 /);
+  // A tab of its own: no earlier document's requests (its event stream's end asks /api/deliveries).
+  const fresh = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  const asked = [];
+  const onRequest = (r) => { const p = new URL(r.url()).pathname; if (p.startsWith('/api/')) asked.push(p); };
+  fresh.on('request', onRequest);
+  await fresh.goto(listener.ui);
+  await fresh.waitForSelector('body[data-ready]');
+  fresh.off('request', onRequest);
+  const askedBeforeReady = asked.filter((p) => p === '/api/deliveries' || p === '/api/history');
+  assert.deepEqual(askedBeforeReady, [], 'the first page of rows was fetched, not embedded');
+  const cells = await fresh.$$eval('#rows tr:first-child td', (tds) => tds.map((td) => td.textContent));
+  assert.equal(cells[3], evilPath);
+  assert.equal(cells[5], evilEvent);
+  assert.equal(await fresh.evaluate(() => window.__pwned), undefined);
+  // The script, and no other: the data block is read and removed, nothing came out of it.
+  assert.equal(await fresh.locator('script').count(), 1);
+  assert.equal(await fresh.locator('#rows script, #rows svg, #rows img').count(), 0);
+  await fresh.close();
 });

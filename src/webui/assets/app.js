@@ -7,6 +7,15 @@ const PAGE = 100;
 const token = document.querySelector('meta[name="hooktool-token"]').content;
 const state = { paused: false, queued: [], source: null, lastSeq: 0, olderSeq: 0,
   historyBefore: null, selected: null, generation: 0, rows: new Map(), picked: [] };
+// The first page of deliveries in memory, as GET /api/deliveries would answer the page's URL,
+// comes in the HTML itself (a JSON data block, never executed): no round trip before the first
+// rows. Taken once; later reloads ask the API (and the capture file's rows always are asked for).
+let firstPage = (() => {
+  const block = document.getElementById('first-page');
+  const data = block ? JSON.parse(block.textContent) : null;
+  if (block) block.remove();
+  return data;
+})();
 const $ = (id) => document.getElementById(id);
 
 function el(tag, props, ...children) {
@@ -167,7 +176,9 @@ async function reload() {
   delete document.body.dataset.ready;
   const params = filterQuery();
   params.set('limit', PAGE);
-  const page = (await getJson('/api/deliveries?' + params)).body;
+  const embedded = generation === 1 && firstPage ? firstPage.list : null;
+  firstPage = null;
+  const page = embedded || (await getJson('/api/deliveries?' + params)).body;
   if (generation !== state.generation) return;
   $('rows').replaceChildren();
   state.rows.clear();
@@ -181,8 +192,9 @@ async function reload() {
   if (page.deliveries.length < PAGE && state.historyBefore !== null) await loadOlder();
   if (generation !== state.generation) return;
   showOlder();
-  connect();
   document.body.dataset.ready = String(performance.now());
+  // The event stream and the simulated answer's form wait until the first rows are drawn.
+  connect();
 }
 
 function onFilterInput() {
@@ -272,7 +284,8 @@ function decodeEntities(text) {
 function parseXml(text) {
   const root = { name: '', attrs: [], children: [] };
   const stack = [root];
-  const re = /<!--([\s\S]*?)-->|<!\[CDATA\[([\s\S]*?)\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)|(<)/g;
+  // The comment opener is written [<]!-- here: the script is inline in the page (index.html).
+  const re = /[<]!--([\s\S]*?)-->|<!\[CDATA\[([\s\S]*?)\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<\/([^\s>]+)\s*>|<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)|(<)/g;
   for (const m of text.matchAll(re)) {
     const top = stack[stack.length - 1];
     if (m[1] !== undefined) top.children.push({ comment: m[1] });
@@ -296,7 +309,7 @@ function parseXml(text) {
 
 function xmlTree(node) {
   if (typeof node === 'string') return el('div', { class: 'leaf s' }, visible(node, true));
-  if (node.comment !== undefined) return el('div', { class: 'leaf note' }, visible('<!--' + node.comment + '-->', true));
+  if (node.comment !== undefined) return el('div', { class: 'leaf note' }, visible('\x3c!--' + node.comment + '-->', true));
   const open = el('summary', {}, el('span', { class: 'k', text: '<' + node.name }));
   for (const [k, v] of node.attrs) open.append(' ', el('span', { class: 'n', text: k }), '=', el('span', { class: 's' }, visible(JSON.stringify(v))));
   open.append(el('span', { class: 'k', text: node.children.length ? '>' : ' />' }));
@@ -611,8 +624,7 @@ function init() {
   $('older').addEventListener('click', loadOlder);
   $('compare').addEventListener('click', compare);
   $('sim').addEventListener('submit', applySimulation);
-  loadSimulation();
-  reload();
+  reload().finally(loadSimulation);
   const m = /^#id=(.+)$/.exec(location.hash);
   if (m) select(decodeURIComponent(m[1]), null);
 }
