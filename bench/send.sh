@@ -6,13 +6,19 @@
 # Each measurement is repeated ROUNDS times (tools interleaved); the table shows medians and the
 # ratios of medians to ab -k, hey and wrk. MEM_COUNT=N (e.g. 1000000) adds one fresh-delivery run
 # of N requests under /usr/bin/time -v and reports its peak RSS next to a COUNT-request run's (the
-# load engine's memory must stay flat).
-# Usage: bench/send.sh        (env: HOOKTOOL, ROUNDS=3, SECS=5, COUNT=20000, CONC=32, MEM_COUNT=0)
+# load engine's memory must stay flat). BASE=/path/to/another/hooktool adds that binary's two runs
+# (fresh and --same-payload) to every round, interleaved, for a before/after in the same
+# conditions; HT_ARGS adds arguments to hooktool's runs (not BASE's), e.g. HT_ARGS="--threads 2".
+# Usage: bench/send.sh        (env: HOOKTOOL, BASE, HT_ARGS, ROUNDS=3, SECS=5, COUNT=20000, CONC=32,
+#                              MEM_COUNT=0)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 COUNT=${COUNT:-20000}
 CONC=${CONC:-32}
 MEM_COUNT=${MEM_COUNT:-0}
+BASE=${BASE:-}
+read -r -a ht_args <<<"${HT_ARGS:-}"
+[[ -z $BASE || -x $BASE ]] || die "no hooktool binary at BASE=$BASE"
 
 need wrk wrk
 need hey hey
@@ -30,9 +36,9 @@ while IFS= read -r h; do
   [[ ${h,,} == content-type:* ]] || hargs+=(-H "$h")
 done <"$WORK/req.hargs"
 
-run_hooktool() { # LABEL [extra args]
-  local label=$1; shift
-  "$HOOKTOOL" send github push --count "$COUNT" --concurrency "$CONC" --to "127.0.0.1:$NGINX_PORT" \
+run_hooktool() { # LABEL BINARY [extra args]
+  local label=$1 bin=$2; shift 2
+  "$bin" send github push --count "$COUNT" --concurrency "$CONC" --to "127.0.0.1:$NGINX_PORT" \
     --secret "$SECRET" --json "$@" >"$WORK/ht.json" || { cat "$WORK/ht.json" >&2; die "hooktool send failed"; }
   local ok n rps
   ok=$(jq -r '.ok' "$WORK/ht.json")
@@ -68,19 +74,27 @@ run_wrk() {
   log "wrk: $rps req/s"
 }
 
-tools=(hooktool same hey ab wrk)
+tools=(hooktool same)
+[[ -z $BASE ]] || tools+=(base base_same)
+tools+=(hey ab wrk)
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round/$ROUNDS"
-  run_hooktool hooktool
-  run_hooktool same --same-payload
+  run_hooktool hooktool "$HOOKTOOL" "${ht_args[@]}"
+  run_hooktool same "$HOOKTOOL" --same-payload "${ht_args[@]}"
+  if [[ -n $BASE ]]; then
+    run_hooktool base "$BASE"
+    run_hooktool base_same "$BASE" --same-payload
+  fi
   run_hey
   run_ab
   run_wrk
 done
 
 declare -A name=(
-  [hooktool]="hooktool send --count $COUNT --concurrency $CONC"
-  [same]="hooktool send … --same-payload"
+  [hooktool]="hooktool send --count $COUNT --concurrency $CONC${HT_ARGS:+ $HT_ARGS}"
+  [same]="hooktool send … --same-payload${HT_ARGS:+ $HT_ARGS}"
+  [base]="BASE send --count $COUNT --concurrency $CONC"
+  [base_same]="BASE send … --same-payload"
   [hey]="hey -n $COUNT -c $CONC"
   [ab]="ab -k -n $COUNT -c $CONC"
   [wrk]="wrk -t2 -c$CONC -d${SECS}s"

@@ -41,6 +41,16 @@ std::int64_t LoadStats::percentile_us(double q) const {
   return latency.percentile(q);
 }
 
+void LoadStats::merge(const LoadStats& other) {
+  completed += other.completed;
+  elapsed_us = std::max(elapsed_us, other.elapsed_us);
+  for (const auto& [status, n] : other.statuses)
+    statuses[status] += n;
+  for (const auto& [kind, n] : other.errors)
+    errors[kind] += n;
+  latency.merge(other.latency);
+}
+
 nlohmann::ordered_json load_stats_json(const LoadStats& stats) {
   nlohmann::ordered_json j;
   j["requests"] = stats.completed;

@@ -41,6 +41,12 @@ std::int64_t us_between(Clock::time_point a, Clock::time_point b) {
 struct Ready {
   std::string wire;
   model::HttpRequest request;
+  bool head = false; // HEAD: its answer has no body, whatever its headers say
+
+  void serialise() {
+    serialise_request(request, wire);
+    head = request.method == "HEAD";
+  }
 };
 
 // A bounded single-producer single-consumer ring of ready requests. Items are swapped in and
@@ -155,6 +161,7 @@ struct Conn {
   bool reused = false;  // the connection has carried a response before this request
   bool retried = false; // this request was sent again after a reused connection closed
   bool want_out = false;
+  bool head = false; // the request is HEAD: no body in the answer
   Ready own;                               // the request when it came from the ring
   const std::string* wire = nullptr;       // bytes being sent
   const model::HttpRequest* req = nullptr; // for the sink
@@ -164,16 +171,33 @@ struct Conn {
   Clock::time_point deadline{};
 };
 
-constexpr std::uint64_t kWakeKey = ~std::uint64_t{0};
+// The epoll key of ring r's wake-up (connections are keyed by their index).
+constexpr std::uint64_t kWakeFlag = std::uint64_t{1} << 63;
+
+// What the I/O threads of one run share: the start of the clock and the numbering of the
+// requests (a ticket per request started, so --count and --rate hold for the run as a whole).
+struct Run {
+  Clock::time_point start{};
+  std::atomic<std::int64_t> tickets{0};
+  std::atomic<bool> failed{false}; // an I/O thread threw: the others start nothing more
+  std::mutex sink;                 // on_response is called by one thread at a time
+  bool lock_sink = false;
+};
+
+// An I/O thread's running figures, read by the thread that shows progress.
+struct alignas(64) Tally {
+  std::atomic<std::int64_t> completed{0};
+  std::atomic<std::int64_t> failures{0};
+};
 
 class Engine {
 public:
   Engine(const ClientOptions& client, const LoadOptions& options, Endpoint endpoint,
-         const ResponseSink& on_response, const ProgressSink& on_progress)
-      : client_(client), options_(options), endpoint_(std::move(endpoint)),
+         std::size_t connections, Run& run, const ResponseSink& on_response,
+         const ProgressSink* on_progress)
+      : client_(client), options_(options), endpoint_(std::move(endpoint)), run_(run),
         on_response_(on_response), on_progress_(on_progress),
-        conns_(static_cast<std::size_t>(std::max(1, options.concurrency))),
-        buffer_(std::size_t{64} * 1024) {
+        conns_(std::max<std::size_t>(1, connections)), buffer_(std::size_t{64} * 1024) {
     epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
     if (!epoll_)
       throw failure(std::string("epoll: ") + std::strerror(errno));
@@ -182,7 +206,10 @@ public:
       idle_.push_back(i);
   }
 
-  LoadStats run(ReadyRing* ring, const Ready* fixed, Fd preconnected);
+  // Takes requests from rings (fresh) or sends fixed over and over; the first connection may
+  // come connected already.
+  LoadStats run(std::vector<ReadyRing*> rings, const Ready* fixed, Fd preconnected);
+  [[nodiscard]] const Tally& tally() const noexcept { return tally_; }
 
 private:
   bool may_start(Clock::time_point now, int& wait_ms);
@@ -199,22 +226,26 @@ private:
   void sweep(Clock::time_point now);
   void watch(Conn& c, std::size_t i, bool out, int op);
   void report();
+  void deliver(const Conn& c);
 
   const ClientOptions& client_;
   const LoadOptions& options_;
   Endpoint endpoint_;
+  Run& run_;
   const ResponseSink& on_response_;
-  const ProgressSink& on_progress_;
+  const ProgressSink* on_progress_; // null: the calling thread reports (several I/O threads)
   std::vector<Conn> conns_;
   std::vector<std::size_t> idle_;
   std::vector<char> buffer_;
   Fd epoll_;
-  ReadyRing* ring_ = nullptr;
+  std::vector<ReadyRing*> rings_;
+  std::size_t next_ring_ = 0;
   const Ready* fixed_ = nullptr;
   LoadStats stats_;
+  Tally tally_;
   HttpResponse response_; // reused for every completion: nothing allocated per request
   Clock::time_point start_{};
-  std::int64_t issued_ = 0;
+  std::int64_t ticket_ = -1; // the number of the next request this thread starts; -1: none yet
   std::int64_t in_flight_ = 0;
   std::int64_t failures_ = 0;
   bool exhausted_ = false;
@@ -232,21 +263,32 @@ void Engine::watch(Conn& c, std::size_t i, bool out, int op) {
 }
 
 void Engine::report() {
-  if (on_progress_)
-    on_progress_({stats_.completed, options_.count, failures_,
-                  us_between(start_, Clock::now()) / 1000, options_.duration_ms});
+  if (on_progress_ != nullptr && *on_progress_)
+    (*on_progress_)({stats_.completed, options_.count, failures_,
+                     us_between(start_, Clock::now()) / 1000, options_.duration_ms});
 }
 
+// Whether the next request may start now. The thread first takes a ticket (the request's
+// number in the run, counted over all I/O threads), which it keeps until the request starts:
+// past --count there are no more, and --rate makes ticket n due at n / rate seconds.
 bool Engine::may_start(Clock::time_point now, int& wait_ms) {
   rate_wait_ = false;
-  if (exhausted_ || (options_.count > 0 && issued_ >= options_.count) ||
-      (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)))
+  if (exhausted_ || (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) ||
+      run_.failed.load(std::memory_order_relaxed))
     return false;
   const auto elapsed = us_between(start_, now);
   if (options_.duration_ms > 0 && elapsed >= options_.duration_ms * 1000)
     return false;
+  if (ticket_ < 0) {
+    const auto t = run_.tickets.fetch_add(1, std::memory_order_relaxed);
+    if (options_.count > 0 && t >= options_.count) {
+      exhausted_ = true;
+      return false;
+    }
+    ticket_ = t;
+  }
   if (options_.rate > 0) {
-    const auto due = static_cast<std::int64_t>(static_cast<double>(issued_) * 1e6 / options_.rate);
+    const auto due = static_cast<std::int64_t>(static_cast<double>(ticket_) * 1e6 / options_.rate);
     if (elapsed < due) {
       rate_wait_ = true;
       wait_ms = static_cast<int>(std::min<std::int64_t>(wait_ms, (due - elapsed) / 1000 + 1));
@@ -256,25 +298,36 @@ bool Engine::may_start(Clock::time_point now, int& wait_ms) {
   return true;
 }
 
+// The next request for connection c: the fixed one, or one from this thread's rings taken in
+// turn (when all are empty, the thread waits for a producer's wake-up).
 bool Engine::next_item(Conn& c) {
   if (fixed_ != nullptr) {
     c.wire = &fixed_->wire;
     c.req = &fixed_->request;
+    c.head = fixed_->head;
     return true;
   }
-  if (!ring_->pop(c.own, idle_.size())) {
-    if (ring_->drained()) {
-      if (auto error = ring_->error())
-        std::rethrow_exception(error);
-      exhausted_ = true;
-    } else {
-      starved_ = true;
+  bool all_drained = true;
+  for (std::size_t k = 0; k < rings_.size(); ++k) {
+    const auto r = (next_ring_ + k) % rings_.size();
+    auto& ring = *rings_[r];
+    if (ring.pop(c.own, idle_.size())) {
+      next_ring_ = (r + 1) % rings_.size();
+      c.wire = &c.own.wire;
+      c.req = &c.own.request;
+      c.head = c.own.head;
+      return true;
     }
-    return false;
+    if (!ring.drained())
+      all_drained = false;
+    else if (auto error = ring.error())
+      std::rethrow_exception(error);
   }
-  c.wire = &c.own.wire;
-  c.req = &c.own.request;
-  return true;
+  if (all_drained)
+    exhausted_ = true;
+  else
+    starved_ = true;
+  return false;
 }
 
 void Engine::start_requests(Clock::time_point now) {
@@ -284,7 +337,7 @@ void Engine::start_requests(Clock::time_point now) {
     if (!next_item(conns_[i]))
       break;
     idle_.pop_back();
-    ++issued_;
+    ticket_ = -1;
     ++in_flight_;
     conns_[i].retried = false;
     begin(i, now);
@@ -296,6 +349,7 @@ void Engine::begin(std::size_t i, Clock::time_point now) {
   c.busy = true;
   c.sent = 0;
   c.parser.reset();
+  c.parser.no_body(c.head);
   c.start = now;
   c.deadline = now + client_.timeout;
   if (!c.fd) {
@@ -442,6 +496,8 @@ void Engine::complete(std::size_t i, TransportError error, const std::string& me
     ++stats_.statuses[response_.status];
     failures_ += response_.ok_2xx() ? 0 : 1;
   }
+  tally_.completed.store(stats_.completed, std::memory_order_relaxed);
+  tally_.failures.store(failures_, std::memory_order_relaxed);
   const bool keep = error == TransportError::none && c.parser.keep_alive();
   if (!keep)
     drop(c);
@@ -450,7 +506,16 @@ void Engine::complete(std::size_t i, TransportError error, const std::string& me
   c.busy = false;
   idle_.push_back(i);
   if (on_response_)
+    deliver(c);
+}
+
+void Engine::deliver(const Conn& c) {
+  if (!run_.lock_sink) {
     on_response_(*c.req, response_);
+    return;
+  }
+  const std::lock_guard lock(run_.sink);
+  on_response_(*c.req, response_);
 }
 
 void Engine::sweep(Clock::time_point now) {
@@ -468,9 +533,8 @@ void Engine::sweep(Clock::time_point now) {
 }
 
 void Engine::on_event(std::uint64_t key, std::uint32_t events) {
-  if (key == kWakeKey) {
-    if (ring_ != nullptr)
-      ring_->drain_wake();
+  if ((key & kWakeFlag) != 0) {
+    rings_[static_cast<std::size_t>(key & ~kWakeFlag)]->drain_wake();
     starved_ = false;
     return;
   }
@@ -499,20 +563,20 @@ void Engine::on_event(std::uint64_t key, std::uint32_t events) {
     read_some(i);
 }
 
-LoadStats Engine::run(ReadyRing* ring, const Ready* fixed, Fd preconnected) {
-  ring_ = ring;
+LoadStats Engine::run(std::vector<ReadyRing*> rings, const Ready* fixed, Fd preconnected) {
+  rings_ = std::move(rings);
   fixed_ = fixed;
-  if (ring_ != nullptr) {
+  for (std::size_t r = 0; r < rings_.size(); ++r) {
     epoll_event ev{};
     ev.events = EPOLLIN;
-    ev.data.u64 = kWakeKey;
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, ring_->wake_fd(), &ev);
+    ev.data.u64 = kWakeFlag | r;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, rings_[r]->wake_fd(), &ev);
   }
   if (preconnected) {
     conns_[0].fd = std::move(preconnected);
     watch(conns_[0], 0, false, EPOLL_CTL_ADD);
   }
-  start_ = Clock::now();
+  start_ = run_.start;
   auto last_progress = start_;
   auto last_sweep = start_;
   std::array<epoll_event, 256> events{};
@@ -615,7 +679,7 @@ void produce(const RequestSource& source, std::int64_t count, ReadyRing& ring) {
     for (std::int64_t made = 0; count == 0 || made < count; ++made) {
       if (!source(item.request))
         break;
-      serialise_request(item.request, item.wire);
+      item.serialise();
       if (!ring.push(item))
         break;
     }
@@ -745,6 +809,121 @@ bool engine_can_send(const std::string& url, const ClientOptions& client) {
   }
 }
 
+EngineShape engine_shape(const LoadOptions& options) {
+  const int concurrency = std::max(1, options.concurrency);
+  const bool fresh = !options.same_request;
+  if (fresh && !options.more_sources)
+    return {1, 1}; // one source: one producer, one ring, one I/O thread
+  const auto cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0 ? options.threads : std::min(cores, kMaxDefaultIoThreads);
+  threads = std::clamp(threads, 1, concurrency);
+  if (!fresh)
+    return {threads, 0};
+  int producers = options.producers > 0 ? options.producers : threads;
+  producers = std::max(producers, threads); // every I/O thread has a ring of its own
+  return {threads, producers};
+}
+
+namespace {
+
+// Joins threads when it goes, first telling the I/O threads to start nothing more and the
+// producers to stop (when the run ends early on an exception).
+struct Threads {
+  Run& run;
+  std::vector<std::unique_ptr<ReadyRing>>& rings;
+  std::vector<std::thread> io;
+  std::vector<std::thread> producers;
+  Threads(Run& r, std::vector<std::unique_ptr<ReadyRing>>& all) : run(r), rings(all) {}
+  Threads(const Threads&) = delete;
+  Threads& operator=(const Threads&) = delete;
+  ~Threads() {
+    if (std::any_of(io.begin(), io.end(), [](const std::thread& t) { return t.joinable(); }))
+      run.failed.store(true);
+    for (auto& t : io)
+      if (t.joinable())
+        t.join();
+    for (auto& ring : rings)
+      ring->stop();
+    for (auto& t : producers)
+      if (t.joinable())
+        t.join();
+  }
+};
+
+// Several I/O threads: each runs its engine; the calling thread shows the progress (from the
+// engines' tallies) until all are done, then merges their figures.
+LoadStats run_threads(std::vector<std::unique_ptr<Engine>>& engines,
+                      std::vector<std::vector<ReadyRing*>> rings_of, const Ready* fixed,
+                      Fd first, Threads& threads, const LoadOptions& options,
+                      const ProgressSink& on_progress) {
+  const std::size_t n = engines.size();
+  std::vector<LoadStats> results(n);
+  std::vector<std::exception_ptr> errors(n);
+  std::mutex mutex;
+  std::condition_variable finished;
+  std::size_t running = n;
+  // The threads use what is above: they are joined before it goes, also on an exception.
+  struct JoinIo {
+    Threads& threads;
+    ~JoinIo() {
+      for (auto& t : threads.io)
+        if (t.joinable()) {
+          threads.run.failed.store(true);
+          t.join();
+        }
+    }
+  } join_io{threads};
+  for (std::size_t t = 0; t < n; ++t) {
+    Fd pre = t == 0 ? std::move(first) : Fd{};
+    threads.io.emplace_back([&, t, pre = std::move(pre)]() mutable {
+      try {
+        results[t] = engines[t]->run(std::move(rings_of[t]), fixed, std::move(pre));
+      } catch (...) {
+        errors[t] = std::current_exception();
+        threads.run.failed.store(true);
+      }
+      const std::lock_guard lock(mutex);
+      --running;
+      finished.notify_all();
+    });
+  }
+  const auto report = [&](std::int64_t completed, std::int64_t failures) {
+    if (on_progress)
+      on_progress({completed, options.count, failures,
+                   us_between(threads.run.start, Clock::now()) / 1000, options.duration_ms});
+  };
+  for (bool done = false; !done;) {
+    {
+      std::unique_lock lock(mutex);
+      done = finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; });
+    }
+    if (done)
+      break;
+    std::int64_t completed = 0;
+    std::int64_t failures = 0;
+    for (const auto& e : engines) {
+      completed += e->tally().completed.load(std::memory_order_relaxed);
+      failures += e->tally().failures.load(std::memory_order_relaxed);
+    }
+    report(completed, failures);
+  }
+  for (auto& t : threads.io)
+    t.join();
+  for (const auto& error : errors)
+    if (error)
+      std::rethrow_exception(error);
+  LoadStats stats = std::move(results[0]);
+  for (std::size_t t = 1; t < n; ++t)
+    stats.merge(results[t]);
+  std::int64_t failures = 0;
+  for (const auto& e : engines)
+    failures += e->tally().failures.load(std::memory_order_relaxed);
+  report(stats.completed, failures);
+  return stats;
+}
+
+} // namespace
+
 std::optional<LoadStats> run_engine_load(const RequestSource& source, const ClientOptions& client,
                                          const LoadOptions& options,
                                          const ResponseSink& on_response,
@@ -754,27 +933,47 @@ std::optional<LoadStats> run_engine_load(const RequestSource& source, const Clie
   if (!endpoint)
     return std::nullopt;
   Fd first = preconnect(url, *endpoint, client.timeout);
-  Engine engine(client, options, std::move(*endpoint), on_response, on_progress);
+  const auto shape = engine_shape(options);
+  const auto n = static_cast<std::size_t>(shape.threads);
+  const auto concurrency = static_cast<std::size_t>(std::max(1, options.concurrency));
+
+  Ready fixed;
+  std::vector<RequestSource> sources;
   if (options.same_request) {
-    Ready fixed;
     if (!source(fixed.request))
       return LoadStats{};
-    serialise_request(fixed.request, fixed.wire);
-    return engine.run(nullptr, &fixed, std::move(first));
+    fixed.serialise();
+  } else {
+    for (int p = 1; p < shape.producers; ++p)
+      sources.push_back(options.more_sources());
   }
-  const auto capacity =
-      std::clamp<std::size_t>(static_cast<std::size_t>(options.concurrency) * 4, 64, 4096);
-  ReadyRing ring(capacity);
-  std::thread producer([&] { produce(source, options.count, ring); });
-  struct Join {
-    ReadyRing& ring;
-    std::thread& thread;
-    ~Join() {
-      ring.stop();
-      thread.join();
-    }
-  } join{ring, producer};
-  return engine.run(&ring, nullptr, std::move(first));
+  Run run;
+  run.lock_sink = n > 1;
+  std::vector<std::unique_ptr<Engine>> engines;
+  for (std::size_t t = 0; t < n; ++t) // the connections split as evenly as they go
+    engines.push_back(std::make_unique<Engine>(client, options, *endpoint,
+                                               concurrency / n + (t < concurrency % n ? 1 : 0),
+                                               run, on_response, n == 1 ? &on_progress : nullptr));
+  std::vector<std::unique_ptr<ReadyRing>> rings;
+  std::vector<std::vector<ReadyRing*>> rings_of(n); // ring r feeds I/O thread r % n
+  const auto producers = static_cast<std::size_t>(std::max(1, shape.producers));
+  const auto per_ring = (concurrency + producers - 1) / producers; // connections it feeds
+  for (int p = 0; p < shape.producers; ++p) {
+    rings.push_back(std::make_unique<ReadyRing>(std::clamp<std::size_t>(per_ring * 4, 64, 4096)));
+    rings_of[static_cast<std::size_t>(p) % n].push_back(rings.back().get());
+  }
+  Threads threads(run, rings);
+  for (int p = 0; p < shape.producers; ++p) {
+    const RequestSource& from = p == 0 ? source : sources[static_cast<std::size_t>(p) - 1];
+    auto& ring = *rings[static_cast<std::size_t>(p)];
+    threads.producers.emplace_back([&from, &ring, &options] { produce(from, options.count, ring); });
+  }
+  const Ready* fixed_request = options.same_request ? &fixed : nullptr;
+  run.start = Clock::now();
+  if (n == 1)
+    return engines[0]->run(std::move(rings_of[0]), fixed_request, std::move(first));
+  return run_threads(engines, std::move(rings_of), fixed_request, std::move(first), threads,
+                     options, on_progress);
 }
 
 } // namespace hooktool::net

@@ -177,6 +177,28 @@ TEST(LoadMode, FreshDeliveriesAllVerifyAtListenWithUniqueIds) {
   EXPECT_EQ(json::parse(r.out).at("statuses").at("200"), kN);
 }
 
+TEST(LoadMode, SeveralIoThreadsDeliverExactlyCountAllValidWithUniqueIds) {
+  // Three I/O threads, each with a producer of its own: 2001 (not a multiple of 3 or 10)
+  // deliveries arrive, every one signed right and with an id of its own.
+  constexpr int kN = 2001;
+  e2e::ProcessResult r;
+  const auto recs = load_into_listen(
+      {"--count", std::to_string(kN), "--concurrency", "10", "--threads", "3", "--json"}, kN, r);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  ASSERT_EQ(recs.size(), static_cast<std::size_t>(kN));
+  std::set<std::string> ids;
+  int valid = 0;
+  for (const auto& rec : recs) {
+    valid += rec.at("verification").at("status") == "valid" ? 1 : 0;
+    ids.insert(rec.at("event_id").get<std::string>());
+  }
+  EXPECT_EQ(valid, kN) << "every delivery the threads sent verifies";
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kN)) << "every delivery has its own id";
+  const auto summary = json::parse(r.out);
+  EXPECT_EQ(summary.at("requests"), kN);
+  EXPECT_EQ(summary.at("statuses").at("200"), kN);
+}
+
 TEST(LoadMode, SamePayloadAtListenVerifiesAndRepeatsOneDelivery) {
   constexpr int kN = 500;
   e2e::ProcessResult r;
@@ -349,12 +371,34 @@ TEST(LoadMode, SaveWritesOneRecordPerDelivery) {
   std::filesystem::remove(path);
 }
 
+TEST(LoadMode, SaveFromSeveralThreadsWritesEveryRecordWhole) {
+  Receiver rx;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("hooktool-e2e-load-threads-" + std::to_string(::getpid()) + ".jsonl");
+  std::filesystem::remove(path);
+  const auto r = load(
+      {"--count", "60", "--concurrency", "6", "--threads", "3", "--save", path.string()},
+      rx.url());
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  std::ifstream in(path);
+  std::string line;
+  std::set<std::string> ids;
+  while (std::getline(in, line)) {
+    const auto rec = json::parse(line); // a record interleaved with another would not parse
+    EXPECT_EQ(rec.at("verification").at("status"), "valid");
+    ids.insert(rec.at("event_id").get<std::string>());
+  }
+  EXPECT_EQ(ids.size(), 60u);
+  std::filesystem::remove(path);
+}
+
 TEST(LoadMode, IncompatibleFlagsAreUsageErrors) {
   Receiver rx;
   for (const auto& extra :
        std::vector<std::vector<std::string>>{{"--concurrency", "4"},
                                              {"--rate", "10"},
                                              {"--same-payload"},
+                                             {"--threads", "2"},
                                              {"--count", "5", "--retries", "1"},
                                              {"--count", "5", "--duplicate", "2"},
                                              {"--count", "0"}}) {
