@@ -5,7 +5,8 @@
 #   hooktool's own listener engine (bench/bare_engine.cpp: net::ListenServer, listen's defaults),
 #   Boost.Beast + Asio on 2 threads (bench/bare_beast.cpp, when libboost-dev is installed) and
 #   cpp-httplib with the old listener's settings (bench/bare_httplib.cpp); adnanh `webhook`
-#   verifying the HMAC; `hooktool listen --quiet --secret github=s`, and the same with `--capture`.
+#   verifying the HMAC; a Node.js `http` server verifying it (bench/node_hmac.js, when node is
+#   installed); `hooktool listen --quiet --secret github=s`, and the same with `--capture`.
 # While wrk runs, 20 sequential curl POSTs on fresh connections time how long a newcomer waits.
 # Each measurement is repeated ROUNDS times (servers interleaved); the table shows medians.
 # Usage: bench/listen.sh        (env: HOOKTOOL, ROUNDS=3, SECS=5, CONNS=32, PROBES=20, BODY_TARGET=2300)
@@ -120,8 +121,10 @@ else
   log "libboost-dev not installed: no Boost.Beast ceiling in this run"
 fi
 # start_bin BINARY: a bare server that prints "listening on http://127.0.0.1:PORT"; sets BIN_PID, BIN_PORT.
-start_bin() {
-  "$1" >"$WORK/bin.out" 2>&1 &
+start_bin() { start_bin_cmd "$1"; }
+# start_bin_cmd COMMAND...: the same for any command line.
+start_bin_cmd() {
+  "$@" >"$WORK/bin.out" 2>&1 &
   BIN_PID=$!
   track "$BIN_PID"
   BIN_PORT=""
@@ -131,9 +134,14 @@ start_bin() {
     [[ -n $BIN_PORT ]] && break
     sleep 0.1
   done
-  [[ -n $BIN_PORT ]] || die "$1 did not start: $(cat "$WORK/bin.out")"
+  [[ -n $BIN_PORT ]] || die "$* did not start: $(cat "$WORK/bin.out")"
   wait_port "$BIN_PORT" "$BIN_PID"
 }
+if command -v node >/dev/null; then
+  servers+=(node)
+else
+  log "node not installed: no Node.js peer in this run"
+fi
 servers+=(httplib webhook listen capture)
 for ((round = 1; round <= ROUNDS; round++)); do
   log "round $round/$ROUNDS"
@@ -149,6 +157,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         start_bare
         measure httplib "http://127.0.0.1:$BARE_PORT/"
         stop_pid "$BARE_PID" ;;
+      node)
+        start_bin_cmd node "$BENCH_DIR/node_hmac.js" "$SECRET"
+        measure node "http://127.0.0.1:$BIN_PORT/"
+        stop_pid "$BIN_PID"
+        if grep -q 'Non-2xx' "$WORK/wrk.out"; then cat "$WORK/wrk.out" >&2; die "node: some deliveries were not verified"; fi ;;
       webhook)
         start_webhook
         measure webhook "http://127.0.0.1:$WH_PORT/hooks/github"
@@ -176,6 +189,7 @@ declare -A name=(
   [engine]="bare hooktool engine (epoll + strict reader), no work (the engine's ceiling)"
   [beast]="bare Boost.Beast $(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' /usr/include/boost/version.hpp 2>/dev/null | tr _ .) + Asio, 2 threads, no work"
   [httplib]="bare cpp-httplib, the old listener's settings, no work (the library's ceiling)"
+  [node]="Node.js $(node --version 2>/dev/null) \`http\` server verifying the HMAC (bench/node_hmac.js)"
   [webhook]="adnanh webhook $(webhook -version 2>/dev/null | awk '{print $3}') (HMAC rule)"
   [listen]="hooktool listen --quiet (verify)"
   [capture]="hooktool listen --quiet --capture (verify)"
@@ -191,6 +205,7 @@ $PROBES sequential new-connection curl POSTs per run, sent while wrk is loading 
 wrk -t2 -c$CONNS -d${SECS}s -s post.lua http://127.0.0.1:PORT/PATH
 nginx -p TMP -c TMP/nginx.conf            # location / { return 200; }
 webhook -hooks hooks.json -ip 127.0.0.1 -port PORT -http-methods POST   # payload-hmac-sha256 rule
+node bench/node_hmac.js $SECRET             # node:http + crypto.createHmac, timingSafeEqual
 hooktool listen --port 0 --quiet --secret github=$SECRET [--capture FILE]
 curl -s -o /dev/null -w '%{time_total}' -X POST -H @headers --data-binary @body URL   # x$PROBES during load
 \`\`\`

@@ -51,7 +51,8 @@ run_hooktool() { # LABEL BINARY [extra args]
 run_hey() {
   hey -n "$COUNT" -c "$CONC" -m POST -D "$WORK/req.body" -T application/json "${hargs[@]}" "$URL" >"$WORK/hey.out"
   local n rps
-  n=$(awk '/\[200\]/ {print $2}' "$WORK/hey.out")
+  # The status line ("[200]	20000 responses"), not a histogram bucket that holds 200 requests.
+  n=$(awk '$1 == "[200]" && $3 == "responses" {print $2}' "$WORK/hey.out")
   [[ $n == "$COUNT" ]] || { cat "$WORK/hey.out" >&2; die "hey: ${n:-0} of $COUNT answered 200"; }
   rps=$(awk '/Requests\/sec:/ {print $2}' "$WORK/hey.out")
   echo "$rps" >>"$WORK/hey.rps"
