@@ -61,7 +61,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
   awk '/^VmHWM:/ {print $2}' "/proc/$WH_PID/status" >>"$WORK/webhook.kb"
   stop_pid "$WH_PID"
   rm -f "$cap"
-  log "listen $(tail -1 "$WORK/listen.kb") KB, replay $(tail -1 "$WORK/replay.kb") KB, webhook $(tail -1 "$WORK/webhook.kb") KB"
+  # Idle: a listen that starts, serves nothing and ends (--timeout).
+  /usr/bin/time -v "$HOOKTOOL" listen --port 0 --quiet --secret "github=$SECRET" --timeout 0.5 \
+    >/dev/null 2>"$WORK/idle.err" || true
+  maxrss_kb "$WORK/idle.err" >>"$WORK/idle.kb"
+  log "listen $(tail -1 "$WORK/listen.kb") KB, replay $(tail -1 "$WORK/replay.kb") KB, webhook $(tail -1 "$WORK/webhook.kb") KB, idle listen $(tail -1 "$WORK/idle.kb") KB"
 done
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k/1024 }'; }
@@ -69,6 +73,7 @@ runs_mib() { awk '{printf "%s%.1f", (NR>1?" ":""), $1/1024}' "$1"; }
 listen_kb=$(median $(cat "$WORK/listen.kb"))
 replay_kb=$(median $(cat "$WORK/replay.kb"))
 webhook_kb=$(median $(cat "$WORK/webhook.kb"))
+idle_kb=$(median $(cat "$WORK/idle.kb"))
 cap_bytes=$(median $(cat "$WORK/cap.bytes"))
 
 cat <<EOF
@@ -88,8 +93,10 @@ webhook -hooks hooks.json -ip 127.0.0.1 -port PORT   # fed the same $N deliverie
 | hooktool listen --quiet --capture, after $N deliveries | $(mib "$listen_kb") MiB | $(ratio "$listen_kb" "$webhook_kb")× | $(runs_mib "$WORK/listen.kb") |
 | hooktool replay over the $N-line capture | $(mib "$replay_kb") MiB | $(ratio "$replay_kb" "$webhook_kb")× | $(runs_mib "$WORK/replay.kb") |
 | adnanh webhook (HMAC rule), after $N deliveries | $(mib "$webhook_kb") MiB | 1.00× | $(runs_mib "$WORK/webhook.kb") |
+| hooktool listen --quiet, idle (started, nothing received, \`--timeout 0.5\`) | $(mib "$idle_kb") MiB | $(ratio "$idle_kb" "$webhook_kb")× | $(runs_mib "$WORK/idle.kb") |
 EOF
 result listen_rss_mib "$(mib "$listen_kb")"
 result replay_rss_mib "$(mib "$replay_kb")"
 result webhook_rss_mib "$(mib "$webhook_kb")"
+result listen_idle_rss_mib "$(mib "$idle_kb")"
 result capture_mib "$(mib $((cap_bytes / 1024)))"
