@@ -370,7 +370,9 @@ int run_load(Context& c, const core::FixtureStore& store, const core::PayloadSpe
   lo.same_request = o.same_payload;
   lo.stop = &g_interrupted;
   lo.threads = o.threads;
-  lo.more_sources = [&] { return load_source(c, store, spec, base); };
+  lo.more_sources = [&] {
+    return load_source(c, store, spec, base);
+  };
   const InterruptGuard interrupt_guard;
   // Only --save needs each response (the engine's I/O threads then take turns); the verdict
   // comes from the figures.

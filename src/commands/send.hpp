@@ -39,7 +39,7 @@ struct SendOptions {
   double rate = 0;
   double duration_s = 0;
   bool same_payload = false;
-  int threads = 0; // --threads: the load engine's I/O threads; 0: its default
+  int threads = 0;                 // --threads: the load engine's I/O threads; 0: its default
   double wait_for_listener_s = 0;  // --wait-for-listener: 0 sends at once
   std::string scenario;            // --scenario NAME: a sequence of events instead of one
   long long scenario_gap_ms = 250; // the longest wait between two events of a scenario

@@ -161,7 +161,7 @@ struct Conn {
   bool reused = false;  // the connection has carried a response before this request
   bool retried = false; // this request was sent again after a reused connection closed
   bool want_out = false;
-  bool head = false; // the request is HEAD: no body in the answer
+  bool head = false;                       // the request is HEAD: no body in the answer
   Ready own;                               // the request when it came from the ring
   const std::string* wire = nullptr;       // bytes being sent
   const model::HttpRequest* req = nullptr; // for the sink
@@ -853,8 +853,8 @@ struct Threads {
 // Several I/O threads: each runs its engine; the calling thread shows the progress (from the
 // engines' tallies) until all are done, then merges their figures.
 LoadStats run_threads(std::vector<std::unique_ptr<Engine>>& engines,
-                      std::vector<std::vector<ReadyRing*>> rings_of, const Ready* fixed,
-                      Fd first, Threads& threads, const LoadOptions& options,
+                      std::vector<std::vector<ReadyRing*>> rings_of, const Ready* fixed, Fd first,
+                      Threads& threads, const LoadOptions& options,
                       const ProgressSink& on_progress) {
   const std::size_t n = engines.size();
   std::vector<LoadStats> results(n);
@@ -952,8 +952,8 @@ std::optional<LoadStats> run_engine_load(const RequestSource& source, const Clie
   std::vector<std::unique_ptr<Engine>> engines;
   for (std::size_t t = 0; t < n; ++t) // the connections split as evenly as they go
     engines.push_back(std::make_unique<Engine>(client, options, *endpoint,
-                                               concurrency / n + (t < concurrency % n ? 1 : 0),
-                                               run, on_response, n == 1 ? &on_progress : nullptr));
+                                               concurrency / n + (t < concurrency % n ? 1 : 0), run,
+                                               on_response, n == 1 ? &on_progress : nullptr));
   std::vector<std::unique_ptr<ReadyRing>> rings;
   std::vector<std::vector<ReadyRing*>> rings_of(n); // ring r feeds I/O thread r % n
   const auto producers = static_cast<std::size_t>(std::max(1, shape.producers));
@@ -966,7 +966,8 @@ std::optional<LoadStats> run_engine_load(const RequestSource& source, const Clie
   for (int p = 0; p < shape.producers; ++p) {
     const RequestSource& from = p == 0 ? source : sources[static_cast<std::size_t>(p) - 1];
     auto& ring = *rings[static_cast<std::size_t>(p)];
-    threads.producers.emplace_back([&from, &ring, &options] { produce(from, options.count, ring); });
+    threads.producers.emplace_back(
+        [&from, &ring, &options] { produce(from, options.count, ring); });
   }
   const Ready* fixed_request = options.same_request ? &fixed : nullptr;
   run.start = Clock::now();

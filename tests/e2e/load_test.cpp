@@ -377,8 +377,7 @@ TEST(LoadMode, SaveFromSeveralThreadsWritesEveryRecordWhole) {
                     ("hooktool-e2e-load-threads-" + std::to_string(::getpid()) + ".jsonl");
   std::filesystem::remove(path);
   const auto r = load(
-      {"--count", "60", "--concurrency", "6", "--threads", "3", "--save", path.string()},
-      rx.url());
+      {"--count", "60", "--concurrency", "6", "--threads", "3", "--save", path.string()}, rx.url());
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   std::ifstream in(path);
   std::string line;

@@ -162,7 +162,9 @@ TEST(LoadEngine, ShapeDefaultsAndLimits) {
   EXPECT_EQ(net::engine_shape(o).producers, 1);
   o.threads = 3;
   EXPECT_EQ(net::engine_shape(o).threads, 1) << "one source cannot feed several threads";
-  o.more_sources = [] { return net::RequestSource(); };
+  o.more_sources = [] {
+    return net::RequestSource();
+  };
   EXPECT_EQ(net::engine_shape(o).threads, 3);
   EXPECT_EQ(net::engine_shape(o).producers, 3) << "a producer per I/O thread";
   o.producers = 1;
@@ -193,7 +195,9 @@ TEST(LoadEngine, SeveralThreadsAndProducersSendExactlyCountEachOnce) {
   o.concurrency = 7;
   o.threads = 3;
   o.url = srv.url();
-  o.more_sources = [&] { return numbered(srv.url(), next); };
+  o.more_sources = [&] {
+    return numbered(srv.url(), next);
+  };
   net::LoadProgress last{};
   const auto stats = net::run_load(numbered(srv.url(), next), client(), o, {},
                                    [&](const net::LoadProgress& p) { last = p; });
@@ -218,17 +222,18 @@ TEST(LoadEngine, ResponsesReachTheSinkOneAtATimeFromSeveralThreads) {
   o.concurrency = 4;
   o.threads = 2;
   o.url = srv.url();
-  o.more_sources = [&] { return numbered(srv.url(), next); };
+  o.more_sources = [&] {
+    return numbered(srv.url(), next);
+  };
   int seen = 0; // not atomic: the sink is called under the engine's lock
   std::map<std::string, int> numbers;
-  const auto stats = net::run_load(
-      numbered(srv.url(), next), client(), o,
-      [&](const model::HttpRequest& req, const net::HttpResponse& r) {
-        ++seen;
-        EXPECT_EQ(r.status, 200);
-        ++numbers[req.headers.at(0).value];
-      },
-      {});
+  const auto stats = net::run_load(numbered(srv.url(), next), client(), o,
+                                   [&](const model::HttpRequest& req, const net::HttpResponse& r) {
+                                     ++seen;
+                                     EXPECT_EQ(r.status, 200);
+                                     ++numbers[req.headers.at(0).value];
+                                   },
+                                   {});
   EXPECT_EQ(stats.completed, 500);
   EXPECT_EQ(seen, 500);
   EXPECT_EQ(numbers.size(), 500u);
@@ -259,7 +264,9 @@ TEST(LoadEngine, TheRateHoldsForAllThreadsTogether) {
   o.threads = 2;
   o.rate = 100; // the 20th request starts at 190 ms, whichever thread sends it
   o.url = srv.url();
-  o.more_sources = [&] { return numbered(srv.url(), next); };
+  o.more_sources = [&] {
+    return numbered(srv.url(), next);
+  };
   const auto stats = net::run_load(numbered(srv.url(), next), client(), o, {}, {});
   EXPECT_EQ(stats.completed, 20);
   EXPECT_GE(stats.elapsed_us, 190000);
